@@ -1,0 +1,334 @@
+"""The one async client for Step Functions and IAM (aiobotocore).
+
+Three botocore clients are opened once and closed on exit: one for the dashboard
+(short timeouts), one for activity long-polls (read timeout above GetActivityTask's
+60 s hold, so a token never arrives on a connection already given up), one for IAM.
+Every call goes through `_call`, which turns failures into `SfnError`s.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
+from datetime import UTC, datetime
+from typing import Any
+
+from sfn_tui.aws.connection import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, Connection
+from sfn_tui.aws.errors import NotFound, translate
+from sfn_tui.aws.models import (
+    Activity,
+    ActivityTask,
+    Execution,
+    ExecutionDetail,
+    ExecutionPage,
+    HistoryEvent,
+    Role,
+    StateMachine,
+    StateMachineDetail,
+)
+
+STATES_TRUST_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "states.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+
+DASHBOARD_READ_TIMEOUT = 15
+LONG_POLL_READ_TIMEOUT = 70
+
+
+def trusts_states(policy: Any) -> bool:
+    """Whether an IAM trust policy lets states.amazonaws.com assume the role."""
+    if isinstance(policy, str):
+        try:
+            policy = json.loads(policy)
+        except ValueError:
+            return False
+    statements = policy.get("Statement", []) if isinstance(policy, dict) else []
+    if isinstance(statements, dict):
+        statements = [statements]
+    for statement in statements:
+        principal = statement.get("Principal", {}) if isinstance(statement, dict) else {}
+        services = principal.get("Service", []) if isinstance(principal, dict) else []
+        if isinstance(services, str):
+            services = [services]
+        if statement.get("Effect") == "Allow" and any(s.startswith("states.") for s in services):
+            return True
+    return False
+
+
+class StepFunctionsClient:
+    """Async Step Functions + IAM calls returning typed models."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self._stack = AsyncExitStack()
+        self._sfn: Any = None
+        self._sfn_poll: Any = None
+        self._iam: Any = None
+
+    async def __aenter__(self) -> StepFunctionsClient:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def open(self) -> None:
+        from aiobotocore.config import AioConfig
+        from aiobotocore.session import AioSession
+
+        conn = self.connection
+        session = AioSession(profile=conn.profile)
+        common: dict[str, Any] = {"region_name": conn.region}
+        if conn.endpoint_url:
+            common["endpoint_url"] = conn.endpoint_url
+        if conn.dummy_credentials:
+            common["aws_access_key_id"] = LOCAL_ACCESS_KEY
+            common["aws_secret_access_key"] = LOCAL_SECRET_KEY
+
+        def config(read_timeout: int) -> AioConfig:
+            return AioConfig(
+                retries={"mode": "standard", "max_attempts": 3},
+                connect_timeout=5,
+                read_timeout=read_timeout,
+            )
+
+        enter = self._stack.enter_async_context
+        self._sfn = await enter(
+            session.create_client("stepfunctions", config=config(DASHBOARD_READ_TIMEOUT), **common)
+        )
+        self._sfn_poll = await enter(
+            session.create_client("stepfunctions", config=config(LONG_POLL_READ_TIMEOUT), **common)
+        )
+        self._iam = await enter(
+            session.create_client("iam", config=config(DASHBOARD_READ_TIMEOUT), **common)
+        )
+
+    async def close(self) -> None:
+        await self._stack.aclose()
+
+    @property
+    def endpoint_url(self) -> str:
+        return str(self._sfn.meta.endpoint_url) if self._sfn else ""
+
+    async def _call(self, operation: str, method: Callable[..., Awaitable[Any]], **kw: Any) -> Any:
+        try:
+            return await method(**kw)
+        except Exception as exc:
+            raise translate(exc, operation) from exc
+
+    # State machines ---------------------------------------------------------------
+
+    async def list_state_machines(self) -> list[StateMachine]:
+        machines: list[StateMachine] = []
+        kw: dict[str, Any] = {"maxResults": 1000}
+        while True:
+            page = await self._call("ListStateMachines", self._sfn.list_state_machines, **kw)
+            machines.extend(StateMachine.from_api(m) for m in page.get("stateMachines", []))
+            if not page.get("nextToken"):
+                return machines
+            kw["nextToken"] = page["nextToken"]
+
+    async def describe_state_machine(self, arn: str) -> StateMachineDetail:
+        item = await self._call(
+            "DescribeStateMachine", self._sfn.describe_state_machine, stateMachineArn=arn
+        )
+        return StateMachineDetail.from_api(item)
+
+    async def create_state_machine(
+        self, name: str, definition: str, role_arn: str, type: str = "STANDARD"
+    ) -> StateMachine:
+        item = await self._call(
+            "CreateStateMachine",
+            self._sfn.create_state_machine,
+            name=name,
+            definition=definition,
+            roleArn=role_arn,
+            type=type,
+        )
+        return StateMachine(
+            arn=item["stateMachineArn"], name=name, type=type, creation_date=item["creationDate"]
+        )
+
+    async def update_state_machine(self, arn: str, definition: str) -> None:
+        await self._call(
+            "UpdateStateMachine",
+            self._sfn.update_state_machine,
+            stateMachineArn=arn,
+            definition=definition,
+        )
+
+    async def delete_state_machine(self, arn: str) -> None:
+        await self._call("DeleteStateMachine", self._sfn.delete_state_machine, stateMachineArn=arn)
+
+    async def find_state_machine(self, name: str) -> StateMachine | None:
+        for machine in await self.list_state_machines():
+            if machine.name == name:
+                return machine
+        return None
+
+    # Activities -------------------------------------------------------------------
+
+    async def list_activities(self) -> list[Activity]:
+        activities: list[Activity] = []
+        kw: dict[str, Any] = {"maxResults": 1000}
+        while True:
+            page = await self._call("ListActivities", self._sfn.list_activities, **kw)
+            activities.extend(Activity.from_api(a) for a in page.get("activities", []))
+            if not page.get("nextToken"):
+                return activities
+            kw["nextToken"] = page["nextToken"]
+
+    async def create_activity(self, name: str) -> Activity:
+        item = await self._call("CreateActivity", self._sfn.create_activity, name=name)
+        return Activity(arn=item["activityArn"], name=name, creation_date=item["creationDate"])
+
+    async def delete_activity(self, arn: str) -> None:
+        await self._call("DeleteActivity", self._sfn.delete_activity, activityArn=arn)
+
+    async def find_activity(self, name: str) -> Activity | None:
+        for activity in await self.list_activities():
+            if activity.name == name:
+                return activity
+        return None
+
+    # Executions -------------------------------------------------------------------
+
+    async def list_executions(
+        self,
+        state_machine_arn: str,
+        *,
+        status: str | None = None,
+        max_results: int = 100,
+        next_token: str | None = None,
+    ) -> ExecutionPage:
+        kw: dict[str, Any] = {"stateMachineArn": state_machine_arn, "maxResults": max_results}
+        if status:
+            kw["statusFilter"] = status
+        if next_token:
+            kw["nextToken"] = next_token
+        page = await self._call("ListExecutions", self._sfn.list_executions, **kw)
+        return ExecutionPage(
+            executions=tuple(Execution.from_api(e) for e in page.get("executions", [])),
+            next_token=page.get("nextToken") or None,
+        )
+
+    async def describe_execution(self, arn: str) -> ExecutionDetail:
+        item = await self._call("DescribeExecution", self._sfn.describe_execution, executionArn=arn)
+        return ExecutionDetail.from_api(item)
+
+    async def start_execution(
+        self, state_machine_arn: str, name: str, input: str = "{}"
+    ) -> Execution:
+        item = await self._call(
+            "StartExecution",
+            self._sfn.start_execution,
+            stateMachineArn=state_machine_arn,
+            name=name,
+            input=input,
+        )
+        # ListExecutions is eventually consistent: the row comes from this answer.
+        return Execution(
+            arn=item["executionArn"],
+            name=name,
+            state_machine_arn=state_machine_arn,
+            status="RUNNING",
+            start_date=item.get("startDate") or datetime.now(UTC),
+        )
+
+    async def stop_execution(self, arn: str, error: str = "", cause: str = "") -> None:
+        kw: dict[str, Any] = {"executionArn": arn}
+        if error:
+            kw["error"] = error
+        if cause:
+            kw["cause"] = cause
+        await self._call("StopExecution", self._sfn.stop_execution, **kw)
+
+    async def get_execution_history(self, arn: str, max_events: int = 25_000) -> list[HistoryEvent]:
+        events: list[HistoryEvent] = []
+        kw: dict[str, Any] = {"executionArn": arn, "maxResults": 1000}
+        while len(events) < max_events:
+            page = await self._call("GetExecutionHistory", self._sfn.get_execution_history, **kw)
+            events.extend(HistoryEvent.from_api(e) for e in page.get("events", []))
+            if not page.get("nextToken"):
+                break
+            kw["nextToken"] = page["nextToken"]
+        return events
+
+    # Activity tasks ---------------------------------------------------------------
+
+    async def get_activity_task(self, activity_arn: str, worker_name: str) -> ActivityTask | None:
+        """Long-poll for a task (up to 60 s on AWS). None when nothing was pending."""
+        item = await self._call(
+            "GetActivityTask",
+            self._sfn_poll.get_activity_task,
+            activityArn=activity_arn,
+            workerName=worker_name,
+        )
+        token = item.get("taskToken")
+        if not token:
+            return None
+        return ActivityTask(
+            token=token,
+            input=item.get("input") or "{}",
+            activity_arn=activity_arn,
+            received_at=datetime.now(UTC),
+        )
+
+    async def send_task_success(self, token: str, output: str) -> None:
+        await self._call(
+            "SendTaskSuccess", self._sfn.send_task_success, taskToken=token, output=output
+        )
+
+    async def send_task_failure(self, token: str, error: str = "", cause: str = "") -> None:
+        kw: dict[str, Any] = {"taskToken": token}
+        if error:
+            kw["error"] = error
+        if cause:
+            kw["cause"] = cause
+        await self._call("SendTaskFailure", self._sfn.send_task_failure, **kw)
+
+    async def send_task_heartbeat(self, token: str) -> None:
+        await self._call("SendTaskHeartbeat", self._sfn.send_task_heartbeat, taskToken=token)
+
+    # IAM --------------------------------------------------------------------------
+
+    async def get_role(self, name: str) -> Role | None:
+        try:
+            item = await self._call("GetRole", self._iam.get_role, RoleName=name)
+        except NotFound:
+            return None
+        return Role(name=item["Role"]["RoleName"], arn=item["Role"]["Arn"])
+
+    async def list_states_roles(self) -> list[Role]:
+        """Roles whose trust policy lets Step Functions assume them."""
+        roles: list[Role] = []
+        kw: dict[str, Any] = {"MaxItems": 1000}
+        while True:
+            page = await self._call("ListRoles", self._iam.list_roles, **kw)
+            for role in page.get("Roles", []):
+                if trusts_states(role.get("AssumeRolePolicyDocument")):
+                    roles.append(Role(name=role["RoleName"], arn=role["Arn"]))
+            if not page.get("IsTruncated"):
+                return roles
+            kw["Marker"] = page["Marker"]
+
+    async def create_states_role(self, name: str) -> Role:
+        item = await self._call(
+            "CreateRole",
+            self._iam.create_role,
+            RoleName=name,
+            AssumeRolePolicyDocument=json.dumps(STATES_TRUST_POLICY),
+            Description="Lets AWS Step Functions run state machines (created by sfn-tui)",
+        )
+        return Role(name=item["Role"]["RoleName"], arn=item["Role"]["Arn"])
+
+    async def delete_role(self, name: str) -> None:
+        await self._call("DeleteRole", self._iam.delete_role, RoleName=name)

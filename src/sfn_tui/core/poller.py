@@ -1,0 +1,164 @@
+"""The dashboard's poller: one async loop that lists the watched state machine's
+executions each tick, and machines and activities less often or on demand.
+
+It yields small update objects; the UI turns them into messages. After a failure it
+backs off (doubling, capped) and says so; after a success it returns to its interval.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
+
+from sfn_tui.aws.errors import NotFound, SfnError
+from sfn_tui.aws.models import Activity, ExecutionPage, StateMachine
+
+MAX_BACKOFF = 30.0
+EXECUTIONS_PAGE = 100
+
+
+class PollingClient(Protocol):
+    async def list_state_machines(self) -> list[StateMachine]: ...
+    async def list_activities(self) -> list[Activity]: ...
+    async def list_executions(
+        self,
+        state_machine_arn: str,
+        *,
+        status: str | None = None,
+        max_results: int = 100,
+        next_token: str | None = None,
+    ) -> ExecutionPage: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogFetched:
+    machines: tuple[StateMachine, ...]
+    activities: tuple[Activity, ...]
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionsFetched:
+    state_machine_arn: str
+    page: ExecutionPage
+    status_filter: str | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PollFailed:
+    error: SfnError
+    since: datetime
+    retry_in: float
+
+
+@dataclass(frozen=True, slots=True)
+class PollRecovered:
+    at: datetime
+    outage_seconds: float
+
+
+PollUpdate = CatalogFetched | ExecutionsFetched | PollFailed | PollRecovered
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Poller:
+    def __init__(
+        self,
+        client: PollingClient,
+        *,
+        interval: float = 2.0,
+        catalog_interval: float = 30.0,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.client = client
+        self.interval = interval
+        self.catalog_interval = catalog_interval
+        self.clock = clock
+        self.watched: str | None = None
+        self.status_filter: str | None = None
+        self._wake = asyncio.Event()
+        self._catalog_due = True
+        self._last_catalog = 0.0
+        self._failures = 0
+        self._failed_since: datetime | None = None
+        self._stopped = False
+
+    @property
+    def current_delay(self) -> float:
+        """Seconds until the next tick: the interval, or the backoff after failures."""
+        if not self._failures:
+            return self.interval
+        return min(MAX_BACKOFF, max(self.interval, 1.0) * 2 ** min(self._failures, 10))
+
+    def watch(self, state_machine_arn: str | None, status_filter: str | None = None) -> None:
+        """List this machine's executions from now on (at once)."""
+        self.watched = state_machine_arn
+        self.status_filter = status_filter
+        self._wake.set()
+
+    def refresh(self, *, catalog: bool = True) -> None:
+        """Poll now instead of waiting for the next tick."""
+        if catalog:
+            self._catalog_due = True
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopped = True
+        self._wake.set()
+
+    async def run(self) -> AsyncIterator[PollUpdate]:
+        while not self._stopped:
+            async for update in self._tick():
+                yield update
+            if self._stopped:
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.current_delay)
+            self._wake.clear()
+
+    async def _tick(self) -> AsyncIterator[PollUpdate]:
+        try:
+            updates: list[PollUpdate] = []
+            now = time.monotonic()
+            if self._catalog_due or now - self._last_catalog >= self.catalog_interval:
+                machines, activities = await asyncio.gather(
+                    self.client.list_state_machines(), self.client.list_activities()
+                )
+                self._catalog_due = False
+                self._last_catalog = now
+                updates.append(CatalogFetched(tuple(machines), tuple(activities), self.clock()))
+            watched, status = self.watched, self.status_filter
+            if watched:
+                try:
+                    page = await self.client.list_executions(
+                        watched, status=status, max_results=EXECUTIONS_PAGE
+                    )
+                except NotFound:
+                    # The machine was deleted elsewhere: show it gone, not an outage.
+                    self._catalog_due = True
+                    page = ExecutionPage((), None)
+                if watched == self.watched and status == self.status_filter:
+                    updates.append(ExecutionsFetched(watched, page, status, self.clock()))
+        except SfnError as error:
+            self._failures += 1
+            if self._failed_since is None:
+                self._failed_since = self.clock()
+            yield PollFailed(error, self._failed_since, self.current_delay)
+            return
+        if self._failed_since is not None:
+            outage = (self.clock() - self._failed_since).total_seconds()
+            self._failures = 0
+            self._failed_since = None
+            self._catalog_due = True
+            yield PollRecovered(self.clock(), outage)
+        for update in updates:
+            yield update
