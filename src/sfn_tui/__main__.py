@@ -1,0 +1,5 @@
+import sys
+
+from sfn_tui.cli import main
+
+sys.exit(main())

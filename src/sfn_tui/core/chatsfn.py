@@ -1,0 +1,219 @@
+"""The AWS "ChatSFN" example's flow as plain async steps on the client (no UI).
+
+find or create a role Step Functions may assume -> find or create the activity ->
+find or create the state machine (activity ARN injected) -> start a chat run ->
+(answer its tasks through the inbox) -> clean up the three resources.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import secrets
+import time
+import unicodedata
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.resources import files
+from typing import Generic, Protocol, TypeVar
+
+from sfn_tui.aws.errors import InvalidInput, NotFound, SfnError
+from sfn_tui.aws.models import Activity, Execution, Role, StateMachine, StateMachineDetail
+
+ROLE_NAME = "sfn-tui-ChatSFN-role"
+ACTIVITY_NAME = "ChatSFNActivity"
+STATE_MACHINE_NAME = "ChatSFN"
+ARN_PLACEHOLDER = "{{DOC_EXAMPLE_ACTIVITY_ARN}}"
+MAX_USER_NAME = 1000
+MAX_EXECUTION_NAME = 80
+# A new IAM role takes a few seconds to be usable by Step Functions on AWS.
+ROLE_PROPAGATION_WAIT = 30.0
+
+T = TypeVar("T")
+
+
+class ChatSfnClient(Protocol):
+    async def get_role(self, name: str) -> Role | None: ...
+    async def list_states_roles(self) -> list[Role]: ...
+    async def create_states_role(self, name: str) -> Role: ...
+    async def delete_role(self, name: str) -> None: ...
+    async def find_activity(self, name: str) -> Activity | None: ...
+    async def create_activity(self, name: str) -> Activity: ...
+    async def delete_activity(self, arn: str) -> None: ...
+    async def find_state_machine(self, name: str) -> StateMachine | None: ...
+    async def describe_state_machine(self, arn: str) -> StateMachineDetail: ...
+    async def create_state_machine(
+        self, name: str, definition: str, role_arn: str, type: str = "STANDARD"
+    ) -> StateMachine: ...
+    async def delete_state_machine(self, arn: str) -> None: ...
+    async def start_execution(
+        self, state_machine_arn: str, name: str, input: str = "{}"
+    ) -> Execution: ...
+
+
+class ChatSfnProblem(Exception):
+    """A step of the flow cannot go on; the message says why and what to do."""
+
+
+class InvalidUserName(ValueError):
+    """The name given for the chat is empty or too long."""
+
+
+@dataclass(frozen=True, slots=True)
+class Ensured(Generic[T]):
+    """A resource the flow needs, and whether it was found or created just now."""
+
+    value: T
+    created: bool
+
+    @property
+    def verb(self) -> str:
+        return "Created" if self.created else "Found"
+
+
+@dataclass(frozen=True, slots=True)
+class CleanupStep:
+    """One deletion of `cleanup`: what, which, and how it went."""
+
+    what: str  # "state machine" | "activity" | "role"
+    name: str
+    ok: bool
+    message: str
+
+
+def chat_definition(activity_arn: str) -> str:
+    """The ChatSFN definition with the activity ARN put in place."""
+    template = (files("sfn_tui") / "resources" / "chat_sfn_state_machine.json").read_text("utf-8")
+    return template.replace(ARN_PLACEHOLDER, activity_arn)
+
+
+async def ensure_role(client: ChatSfnClient, name: str = ROLE_NAME) -> Ensured[Role]:
+    """Find the role by name (it must trust states.amazonaws.com) or create it."""
+    for role in await client.list_states_roles():
+        if role.name == name:
+            return Ensured(role, created=False)
+    if await client.get_role(name) is not None:
+        raise ChatSfnProblem(
+            f"The IAM role '{name}' exists but does not let states.amazonaws.com assume it;"
+            " pick another role name or fix its trust policy."
+        )
+    return Ensured(await client.create_states_role(name), created=True)
+
+
+async def ensure_activity(client: ChatSfnClient, name: str = ACTIVITY_NAME) -> Ensured[Activity]:
+    found = await client.find_activity(name)
+    if found is not None:
+        return Ensured(found, created=False)
+    return Ensured(await client.create_activity(name), created=True)
+
+
+def _role_not_ready(error: InvalidInput) -> bool:
+    text = str(error).lower()
+    return "role" in text and ("assume" in text or "authorized" in text)
+
+
+async def ensure_state_machine(
+    client: ChatSfnClient,
+    activity_arn: str,
+    role_arn: str,
+    name: str = STATE_MACHINE_NAME,
+    *,
+    role_wait: float = ROLE_PROPAGATION_WAIT,
+) -> Ensured[StateMachineDetail]:
+    """Find the machine by name or create it from the ChatSFN definition.
+
+    A machine found under that name is used as it is (the AWS example does the same);
+    `uses_activity` tells whether its definition points at `activity_arn`. Creating it
+    right after its role was created may be refused on AWS until IAM has propagated:
+    that is retried for up to `role_wait` seconds.
+    """
+    found = await client.find_state_machine(name)
+    if found is not None:
+        return Ensured(await client.describe_state_machine(found.arn), created=False)
+    definition = chat_definition(activity_arn)
+    deadline = time.monotonic() + role_wait
+    delay = 1.0
+    while True:
+        try:
+            machine = await client.create_state_machine(name, definition, role_arn)
+            break
+        except InvalidInput as error:
+            if not _role_not_ready(error) or time.monotonic() + delay > deadline:
+                raise
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 8.0)
+    return Ensured(await client.describe_state_machine(machine.arn), created=True)
+
+
+def uses_activity(machine: StateMachineDetail, activity_arn: str) -> bool:
+    return activity_arn in machine.definition
+
+
+def check_user_name(user_name: str) -> str:
+    """The name, stripped; InvalidUserName if empty or longer than 1000 characters."""
+    name = user_name.strip()
+    if not name:
+        raise InvalidUserName("Enter a name to chat with: it cannot be empty.")
+    if len(name) > MAX_USER_NAME:
+        raise InvalidUserName(
+            f"The name is {len(name)} characters long; at most {MAX_USER_NAME} are allowed."
+        )
+    return name
+
+
+def execution_name(user_name: str, now: datetime | None = None, suffix: str | None = None) -> str:
+    """`chat-<slug>-<yyyymmddHHMMSS>-<4 hex>`: at most 80 characters of [A-Za-z0-9-_]."""
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%d%H%M%S")
+    tail = suffix if suffix is not None else secrets.token_hex(2)
+    ascii_name = unicodedata.normalize("NFKD", user_name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    room = MAX_EXECUTION_NAME - len(f"chat--{stamp}-{tail}")
+    slug = slug[:room].strip("-") or "user"
+    return f"chat-{slug}-{stamp}-{tail}"
+
+
+async def start_chat(client: ChatSfnClient, sm_arn: str, user_name: str) -> Execution:
+    """Start a ChatSFN run with `{"name": <user name>}` under a fresh execution name."""
+    name = check_user_name(user_name)
+    return await client.start_execution(
+        sm_arn, execution_name(name), json.dumps({"name": name}, ensure_ascii=False)
+    )
+
+
+async def _step(what: str, name: str, delete: Callable[[], Awaitable[None]]) -> CleanupStep:
+    try:
+        await delete()
+    except NotFound:
+        return CleanupStep(what, name, True, f"The {what} {name} was already gone.")
+    except SfnError as error:
+        return CleanupStep(what, name, False, f"Could not delete the {what} {name}: {error}")
+    return CleanupStep(what, name, True, f"Deleted the {what} {name}.")
+
+
+def _arn_name(arn: str) -> str:
+    return arn.rsplit(":", 1)[-1]
+
+
+async def cleanup(
+    client: ChatSfnClient,
+    sm_arn: str | None,
+    activity_arn: str | None,
+    role_name: str | None,
+) -> list[CleanupStep]:
+    """Delete the state machine, the activity and the role (those given), in that
+    order; each step is reported and one failing does not stop the others."""
+    steps: list[CleanupStep] = []
+    if sm_arn:
+        arn = sm_arn
+        steps.append(
+            await _step("state machine", _arn_name(arn), lambda: client.delete_state_machine(arn))
+        )
+    if activity_arn:
+        act = activity_arn
+        steps.append(await _step("activity", _arn_name(act), lambda: client.delete_activity(act)))
+    if role_name:
+        role = role_name
+        steps.append(await _step("role", role, lambda: client.delete_role(role)))
+    return steps

@@ -1,0 +1,69 @@
+"""How values look on screen: statuses spelled out and coloured, times, durations.
+
+Service text is always wrapped in `Text` (never parsed as markup), so names and
+outputs containing `[bold]` or escape sequences are shown literally.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from rich.text import Text
+
+STATUS_STYLE = {
+    "RUNNING": ("▶", "bold dodger_blue1"),
+    "SUCCEEDED": ("✔", "bold green"),
+    "FAILED": ("✖", "bold red"),
+    "TIMED_OUT": ("◔", "bold dark_orange"),
+    "ABORTED": ("■", "bold magenta"),
+    "PENDING_REDRIVE": ("↻", "bold yellow"),
+}
+
+
+def status_text(status: str) -> Text:
+    """A status as a symbol plus the word: readable without colour."""
+    symbol, style = STATUS_STYLE.get(status, ("?", "bold"))
+    return Text(f"{symbol} {status}", style=style)
+
+
+def plain(value: object) -> Text:
+    """Service-provided text, shown literally (no markup, control characters made visible)."""
+    raw = str(value)
+    cleaned = "".join(ch if ch.isprintable() or ch == "\n" else f"\\x{ord(ch):02x}" for ch in raw)
+    return Text(cleaned)
+
+
+def timestamp(dt: datetime | None, tz: tzinfo | None = None) -> str:
+    if dt is None:
+        return "—"
+    return dt.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def clock_time(dt: datetime, tz: tzinfo | None = None) -> str:
+    return dt.astimezone(tz).strftime("%H:%M:%S")
+
+
+def duration(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m {seconds:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours}h {minutes:02d}m"
+    days, hours = divmod(hours, 24)
+    return f"{days}d {hours:02d}h"
+
+
+def short_time(dt: datetime | None, now: datetime, tz: tzinfo | None = None) -> str:
+    """Compact time for narrow tables: the time today, month and day this year."""
+    if dt is None:
+        return "—"
+    local, today = dt.astimezone(tz), now.astimezone(tz)
+    if local.date() == today.date():
+        return local.strftime("%H:%M:%S")
+    if local.year == today.year:
+        return local.strftime("%b %d %H:%M")
+    return local.strftime("%Y-%m-%d")

@@ -1,0 +1,101 @@
+"""The three dashboard tables: state machines, activities, executions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, tzinfo
+from typing import Any
+
+from rich.text import Text
+
+from sfn_tui.aws.models import Activity, Execution, StateMachine
+from sfn_tui.core.poller import utc_now
+from sfn_tui.tui.formatting import duration, plain, short_time, status_text
+from sfn_tui.tui.widgets.keyed_table import Cell, KeyedTable
+
+
+class TimeAware:
+    """Mixin: tables format times against the app's clock and time zone."""
+
+    clock: Callable[[], datetime] = staticmethod(utc_now)
+    tz: tzinfo | None = None
+
+    def configure_time(self, clock: Callable[[], datetime], tz: tzinfo | None) -> None:
+        self.clock = clock
+        self.tz = tz
+
+
+class StateMachinesTable(TimeAware, KeyedTable[StateMachine]):
+    COLUMNS = (("name", "Name", None), ("type", "Type", 8), ("created", "Created", 12))
+
+    def key(self, item: StateMachine) -> str:
+        return item.arn
+
+    def sort_key(self, item: StateMachine) -> Any:
+        return item.name.lower()
+
+    def cells(self, item: StateMachine) -> Sequence[Cell]:
+        return (plain(item.name), item.type, short_time(item.creation_date, self.clock(), self.tz))
+
+
+class ActivitiesTable(TimeAware, KeyedTable[Activity]):
+    COLUMNS = (("name", "Name", None), ("tasks", "Tasks", 11), ("created", "Created", 12))
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.task_counts: dict[str, int] = {}
+        self.worked: set[str] = set()
+
+    def key(self, item: Activity) -> str:
+        return item.arn
+
+    def sort_key(self, item: Activity) -> Any:
+        return item.name.lower()
+
+    def cells(self, item: Activity) -> Sequence[Cell]:
+        count = self.task_counts.get(item.arn, 0)
+        if item.arn not in self.worked:
+            tasks = Text("—", style="dim")
+        elif count:
+            tasks = Text(f"✉ {count} waiting", style="bold yellow")
+        else:
+            tasks = Text("worked", style="green")
+        return (plain(item.name), tasks, short_time(item.creation_date, self.clock(), self.tz))
+
+    def show_tasks(self, counts: dict[str, int], worked: set[str]) -> None:
+        self.task_counts, self.worked = counts, worked
+        self.refresh_cells(list(self.items.values()))
+
+
+class ExecutionsTable(TimeAware, KeyedTable[Execution]):
+    COLUMNS = (
+        ("name", "Name", None),
+        ("status", "Status", 17),
+        ("start", "Started", 12),
+        ("end", "Stopped / elapsed", 21),
+    )
+    sort_reverse = True
+
+    def key(self, item: Execution) -> str:
+        return item.arn
+
+    def sort_key(self, item: Execution) -> Any:
+        return (item.start_date, item.name)
+
+    def cells(self, item: Execution) -> Sequence[Cell]:
+        now = self.clock()
+        if item.stop_date is None:
+            end = Text(f"elapsed {duration((now - item.start_date).total_seconds())}")
+        else:
+            took = duration((item.stop_date - item.start_date).total_seconds())
+            end = Text(f"{short_time(item.stop_date, now, self.tz)} ({took})")
+        return (
+            plain(item.name),
+            status_text(item.status),
+            short_time(item.start_date, now, self.tz),
+            end,
+        )
+
+    def tick(self) -> None:
+        """Advance the elapsed time of running executions."""
+        self.refresh_cells([e for e in self.items.values() if e.stop_date is None])
