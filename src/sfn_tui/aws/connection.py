@@ -28,11 +28,14 @@ class Connection:
     endpoint_url: str | None = None
     local_engine: bool = False
     dummy_credentials: bool = False
+    display_name: str | None = None  # shown instead of the endpoint (screenshots, tests)
 
     @property
     def label(self) -> str:
         """A short human description for the header."""
-        if self.local_engine:
+        if self.display_name:
+            where = self.display_name
+        elif self.local_engine:
             where = f"local engine {self.endpoint_url or '(starting)'}"
         elif self.endpoint_url:
             where = f"endpoint {self.endpoint_url}"

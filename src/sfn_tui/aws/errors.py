@@ -187,11 +187,15 @@ def translate(exc: BaseException, operation: str) -> SfnError:
         return EndpointUnreachable(
             f"{what}: the endpoint did not answer in time", operation=operation
         )
-    if isinstance(exc, bex.EndpointConnectionError | bex.ConnectionClosedError):
+    if isinstance(
+        exc, bex.EndpointConnectionError | bex.ConnectionClosedError | bex.HTTPClientError
+    ):
         return EndpointUnreachable(f"{what}: cannot reach the endpoint", operation=operation)
     if isinstance(exc, bex.ParamValidationError):
         return InvalidInput(f"{what}: {exc}", operation=operation)
-    if isinstance(exc, bex.ResponseParserError):
+    from botocore.parsers import ResponseParserError
+
+    if isinstance(exc, ResponseParserError):
         return ServiceError(f"{what}: the service sent a malformed response", operation=operation)
     if isinstance(exc, bex.BotoCoreError):
         return SfnError(f"{what}: {exc}", operation=operation)

@@ -1,4 +1,5 @@
-"""The sfn-tui application: connects, runs the poller, routes worker results.
+"""The sfn-tui application: connects, runs the poller and the task inbox, routes
+worker results to the screens, and quits safely.
 
 I/O happens only in workers; results come back as messages to the screens.
 """
@@ -6,6 +7,7 @@ I/O happens only in workers; results come back as messages to the screens.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
@@ -13,27 +15,53 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.reactive import reactive
 from textual.worker import Worker, WorkerState
 
 from sfn_tui.aws.connection import Connection
 from sfn_tui.core.poller import utc_now
-from sfn_tui.tui.messages import Polled
+from sfn_tui.tui.commands import SfnCommands
+from sfn_tui.tui.messages import InboxChanged, Polled
+from sfn_tui.tui.screens.chat import ChatScreen, GuidedRun
+from sfn_tui.tui.screens.confirm import ConfirmScreen
+from sfn_tui.tui.screens.guided_run import GuidedRunScreen
 from sfn_tui.tui.screens.help import HelpScreen
 from sfn_tui.tui.screens.main import MainScreen
 
 if TYPE_CHECKING:
     from sfn_tui.aws.client import StepFunctionsClient
+    from sfn_tui.core.inbox import TaskInbox
     from sfn_tui.core.poller import Poller
     from sfn_tui.local.engine import LocalEngine
 
+log = logging.getLogger(__name__)
+
+# Activities the app works by default on the embedded engine.
+LOCAL_WORKED_ACTIVITIES = frozenset({"ChatSFNActivity"})
+# On a remote endpoint, how long quitting waits for open long-polls (GetActivityTask
+# holds up to 60 s): a token handed to a poll we abandoned would be lost until timeout.
+REMOTE_QUIT_GRACE = 65.0
+LOCAL_QUIT_GRACE = 0.5
+
 
 class SfnTuiApp(App[None]):
+    # What every screen's header shows (see widgets/header.py).
+    where: reactive[str] = reactive("starting…")
+    refreshed_at: reactive[datetime | None] = reactive(None)
+    failing: reactive[str] = reactive("")
+    failing_since: reactive[datetime | None] = reactive(None)
+    tasks_waiting: reactive[int] = reactive(0)
+    read_only: reactive[bool] = reactive(False)
+
     TITLE = "sfn-tui"
     CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {SfnCommands}
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
         Binding("r", "refresh", "Refresh", id="app.refresh"),
+        Binding("c", "chat", "Chat", id="app.chat"),
+        Binding("n", "new_chat_run", "New ChatSFN run", key_display="n", id="app.new_chat_run"),
     ]
 
     def __init__(
@@ -46,19 +74,28 @@ class SfnTuiApp(App[None]):
         clock: Callable[[], datetime] = utc_now,
         tz: tzinfo | None = None,
         seed_local: bool = True,
+        worked_activities: frozenset[str] | None = None,
     ) -> None:
         super().__init__()
         self.connection = connection
         self.poll_interval = poll_interval
         self.catalog_interval = catalog_interval
-        self.read_only = read_only
         self.clock = clock
         self.tz = tz
         self.seed_local = seed_local
+        self.set_reactive(SfnTuiApp.read_only, read_only)
+        self.set_reactive(SfnTuiApp.where, connection.label)
+        if worked_activities is None:
+            worked_activities = LOCAL_WORKED_ACTIVITIES if connection.local_engine else frozenset()
+        self.auto_worked = worked_activities
         self.client: StepFunctionsClient | None = None
         self.poller: Poller | None = None
+        self.inbox: TaskInbox | None = None
         self.engine: LocalEngine | None = None
         self.dashboard = MainScreen()
+        self._announced: set[str] = set()
+        self._quitting = False
+        self._shut_down = False
 
     def on_mount(self) -> None:
         self.push_screen(self.dashboard)
@@ -66,21 +103,26 @@ class SfnTuiApp(App[None]):
 
     # Workers ----------------------------------------------------------------------
 
-    @work(exclusive=True, group="connect")
+    @work(exclusive=True, group="connect", exit_on_error=False)
     async def connect(self) -> None:
         """Start the local engine if asked, open the clients, then poll forever."""
         # Imported here, after the first paint: the AWS stack costs about half a second.
         from sfn_tui.aws.client import StepFunctionsClient
+        from sfn_tui.core.inbox import TaskInbox
         from sfn_tui.core.poller import Poller
 
         if self.connection.local_engine and not self.connection.endpoint_url:
-            self.dashboard.header.where = "starting the local engine…"
+            self.where = "starting the local engine…"
             self.connection = self.connection.with_endpoint(await self._start_local_engine())
         self.client = StepFunctionsClient(self.connection)
         await self.client.open()
-        self.dashboard.header.where = self.connection.label
+        self.where = self.connection.label
+        self.inbox = TaskInbox(self.client, on_change=self._inbox_changed)
         self.poller = Poller(
-            self.client, interval=self.poll_interval, catalog_interval=self.catalog_interval
+            self.client,
+            interval=self.poll_interval,
+            catalog_interval=self.catalog_interval,
+            clock=self.clock,
         )
         if self.dashboard.watched is not None:
             self.poller.watch(self.dashboard.watched.arn)
@@ -107,10 +149,76 @@ class SfnTuiApp(App[None]):
                 f"{error}", title=f"{event.worker.name} failed", severity="error", timeout=15
             )
             if event.worker.group == "connect":
-                self.dashboard.header.failing = f"{error}"
-                self.dashboard.header.failing_since = self.clock()
+                self.failing = f"{error}"
+                self.failing_since = self.clock()
+
+    # Inbox ------------------------------------------------------------------------
+
+    def _inbox_changed(self) -> None:
+        self.post_message(InboxChanged())
+
+    def on_inbox_changed(self, _: InboxChanged) -> None:
+        inbox = self.inbox
+        if inbox is None:
+            return
+        claimed = inbox.claimed()
+        self.tasks_waiting = len(claimed)
+        for item in claimed:
+            if item.id not in self._announced:
+                self._announced.add(item.id)
+                if not isinstance(self.screen, ChatScreen):
+                    name = item.activity_arn.rsplit(":", 1)[-1]
+                    self.notify(
+                        f"New task #{item.id} from {name}: press c to answer.", title="Task waiting"
+                    )
+        self.dashboard.show_inbox(inbox)
+        for screen in self.screen_stack:
+            if isinstance(screen, ChatScreen):
+                screen.tasks_changed()
+
+    def auto_work(self, activities: dict[str, str]) -> None:
+        """Work the default activities (by name) once they are listed."""
+        if self.inbox is None or self.read_only:
+            return
+        for arn, name in activities.items():
+            if name in self.auto_worked and arn not in self.inbox.worked:
+                self.inbox.work(arn)
+        self.dashboard.show_inbox(self.inbox)
+
+    def toggle_work(self, activity_arn: str, name: str) -> None:
+        if self.inbox is None:
+            return
+        if activity_arn in self.inbox.worked:
+            self.inbox.unwork(activity_arn)
+            self.notify(f"Stopped working {name}.")
+        elif self.read_only:
+            self.notify("Read-only mode: tasks are not claimed.", severity="warning")
+            return
+        else:
+            self.inbox.work(activity_arn)
+            self.notify(f"Working {name}: its tasks come to the chat pane (c).")
+        self.dashboard.show_inbox(self.inbox)
+
+    def action_toggle_work_selected(self) -> None:
+        activity = self.dashboard.activities.selected
+        if activity is None:
+            self.notify("Select an activity in the Activities pane first.", severity="warning")
+            return
+        self.toggle_work(activity.arn, activity.name)
+
+    def inbox_unwork(self, activity_arn: str) -> None:
+        if self.inbox is not None and activity_arn in self.inbox.worked:
+            self.inbox.unwork(activity_arn)
 
     # Actions ----------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        on_chat = isinstance(self.screen, ChatScreen)
+        if action == "chat":
+            return not on_chat
+        if action == "new_chat_run":
+            return not on_chat and not self.read_only
+        return True
 
     def watch_machine(self, state_machine_arn: str | None) -> None:
         if self.poller is not None:
@@ -119,7 +227,30 @@ class SfnTuiApp(App[None]):
     def action_refresh(self) -> None:
         if self.poller is not None:
             self.poller.refresh()
-            self.notify("Refreshing…", timeout=1.5)
+
+    def action_chat(self, execution_arn: str | None = None) -> None:
+        if isinstance(self.screen, ChatScreen):
+            return
+        if execution_arn is None:
+            execution = self.dashboard.executions.selected
+            if self.dashboard.focused is self.dashboard.executions and execution is not None:
+                execution_arn = execution.arn
+        self.push_screen(ChatScreen(execution_arn))
+
+    def action_new_chat_run(self) -> None:
+        if self.read_only:
+            self.notify("Read-only mode: a new run cannot be started.", severity="warning")
+            return
+        if self.client is None:
+            self.notify("Not connected yet.", severity="warning")
+            return
+
+        def started(run: GuidedRun | None) -> None:
+            if run is not None:
+                self.action_refresh()
+                self.push_screen(ChatScreen(run.execution_arn, guided=run))
+
+        self.push_screen(GuidedRunScreen(), started)
 
     def action_help(self) -> None:
         rows: list[tuple[str, str]] = []
@@ -133,17 +264,76 @@ class SfnTuiApp(App[None]):
         self.push_screen(HelpScreen(rows))
 
     async def action_quit(self) -> None:
-        await self.shutdown()
-        self.exit()
+        if self._quitting:
+            # Second q while waiting for long-polls: quit now.
+            self.exit()
+            return
+        claimed = self.inbox.claimed() if self.inbox is not None else []
+        if not claimed:
+            self.close_and_exit()
+            return
+        count = len(claimed)
+        body = (
+            f"{count} claimed task{'s are' if count > 1 else ' is'} not answered. Quitting fails "
+            f"{'them' if count > 1 else 'it'} with Worker.Shutdown (cause: the operator closed "
+            "the dashboard), so no run waits for a timeout."
+        )
 
-    async def shutdown(self) -> None:
-        """Stop the poller, close the clients, shut the local engine down."""
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.close_and_exit()
+
+        self.push_screen(
+            ConfirmScreen("Quit sfn-tui?", body, confirm="Fail them and quit"), confirmed
+        )
+
+    @work(exclusive=True, group="quit", exit_on_error=False)
+    async def close_and_exit(self) -> None:
+        self._quitting = True
+        try:
+            await self.shutdown()
+        finally:
+            self.exit()
+
+    async def on_unmount(self) -> None:
+        """However the app ends (q, Ctrl+Q, a test harness), leave nothing running."""
+        await self.shutdown(quick=True)
+
+    async def shutdown(self, quick: bool = False) -> None:
+        """Stop the poller and inbox, close the clients, shut the local engine down.
+        Each step runs even if an earlier one failed (logged, never shown as a traceback).
+        Idempotent; `quick` skips waiting for open long-polls."""
+        if self._shut_down:
+            return
+        self._shut_down = True
         if self.poller is not None:
             self.poller.stop()
+        try:
+            await self._close_inbox(quick)
+        except Exception:
+            log.exception("Closing the task inbox failed")
         self.workers.cancel_group(self, "connect")
-        if self.client is not None:
-            await self.client.close()
-            self.client = None
+        try:
+            if self.client is not None:
+                await self.client.close()
+        except Exception:
+            log.exception("Closing the AWS clients failed")
+        self.client = None
         if self.engine is not None:
             engine, self.engine = self.engine, None
             await asyncio.to_thread(engine.stop)
+
+    async def _close_inbox(self, quick: bool) -> None:
+        if self.inbox is not None:
+            remote = self.engine is None and not quick
+            grace = REMOTE_QUIT_GRACE if remote else LOCAL_QUIT_GRACE
+            if self.inbox.open_polls and grace > 1:
+                self.notify(
+                    "Waiting for open task polls to return so no task is lost (up to 60 s)."
+                    " Press q again to quit now.",
+                    title="Closing",
+                    timeout=grace,
+                )
+            summary = await self.inbox.shutdown(grace=grace)
+            if summary.failed or summary.not_delivered:
+                self.notify(summary.describe(), title="Tasks", timeout=5)

@@ -67,3 +67,15 @@ def short_time(dt: datetime | None, now: datetime, tz: tzinfo | None = None) -> 
     if local.year == today.year:
         return local.strftime("%b %d %H:%M")
     return local.strftime("%Y-%m-%d")
+
+
+def short_date(dt: datetime | None, now: datetime, tz: tzinfo | None = None) -> str:
+    """Creation dates, at most 10 characters: the time today, else the day."""
+    if dt is None:
+        return "—"
+    local, today = dt.astimezone(tz), now.astimezone(tz)
+    if local.date() == today.date():
+        return local.strftime("%H:%M")
+    if local.year == today.year:
+        return local.strftime("%b %d")
+    return local.strftime("%Y-%m-%d")

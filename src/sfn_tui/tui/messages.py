@@ -36,3 +36,10 @@ class ConnectFailed(Message):
     def __init__(self, reason: str) -> None:
         super().__init__()
         self.reason = reason
+
+
+class InboxChanged(Message):
+    """The activity-task inbox changed (a task arrived, was answered, expired...)."""
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, InboxChanged)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, cast
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Container
 from textual.screen import Screen
 from textual.timer import Timer
@@ -19,6 +20,7 @@ from sfn_tui.tui.widgets.header import StatusHeader
 from sfn_tui.tui.widgets.panes import ActivitiesTable, ExecutionsTable, StateMachinesTable
 
 if TYPE_CHECKING:
+    from sfn_tui.core.inbox import TaskInbox
     from sfn_tui.tui.app import SfnTuiApp
 
 NARROW_WIDTH = 110
@@ -26,6 +28,10 @@ SELECT_DEBOUNCE = 0.25
 
 
 class MainScreen(Screen[None]):
+    BINDINGS = [
+        Binding("w", "toggle_work", "Work/unwork", id="main.work"),
+    ]
+
     def __init__(self) -> None:
         super().__init__()
         self._select_timer: Timer | None = None
@@ -54,16 +60,10 @@ class MainScreen(Screen[None]):
         self.executions.border_title = "Executions"
         self.machines.loading = True
         self.activities.loading = True
-        self.header.read_only = app.read_only
-        self.header.where = app.connection.label
         self.set_interval(1.0, self.executions.tick)
         self.machines.focus()
 
     # Widgets ----------------------------------------------------------------------
-
-    @property
-    def header(self) -> StatusHeader:
-        return self.query_one(StatusHeader)
 
     @property
     def machines(self) -> StateMachinesTable:
@@ -91,13 +91,14 @@ class MainScreen(Screen[None]):
     @on(Polled)
     def apply_poll(self, message: Polled) -> None:
         update = message.update
-        header = self.header
+        app = self.sfn_app
         if isinstance(update, CatalogFetched):
             self.machines.loading = False
             self.activities.loading = False
             self.machines.sync(update.machines)
             self.activities.sync(update.activities)
-            header.refreshed_at = update.at
+            app.auto_work({a.arn: a.name for a in update.activities})
+            app.refreshed_at = update.at
             if self.watched is None or self.watched.arn not in self.machines.items:
                 self._watch_selected(immediately=True)
         elif isinstance(update, ExecutionsFetched):
@@ -106,24 +107,41 @@ class MainScreen(Screen[None]):
             self.executions.loading = False
             page = update.page
             self.executions.sync(page.executions, complete=page.next_token is None)
-            header.refreshed_at = update.at
+            app.refreshed_at = update.at
         elif isinstance(update, PollFailed):
-            if not header.failing:
+            if not app.failing:
                 self.notify(
                     f"{update.error} — retrying in {update.retry_in:.0f}s; data on screen is stale.",
                     title="Refresh failed",
                     severity="warning",
                     timeout=8,
                 )
-            header.failing_since = update.since
-            header.failing = f"{update.error} (retry in {update.retry_in:.0f}s)"
+            app.failing_since = update.since
+            app.failing = f"{update.error} (retry in {update.retry_in:.0f}s)"
             for table in (self.machines, self.activities, self.executions):
                 table.loading = False
         elif isinstance(update, PollRecovered):
-            header.failing = ""
+            app.failing = ""
             self.notify(
                 f"Refreshing again after {update.outage_seconds:.0f}s.", title="Reconnected"
             )
+
+    def show_inbox(self, inbox: TaskInbox) -> None:
+        counts = {arn: inbox.waiting_count(arn) for arn in self.activities.items}
+        self.activities.show_tasks(counts, inbox.worked)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_work":
+            return self.focused is self.activities
+        return True
+
+    def action_toggle_work(self) -> None:
+        self.sfn_app.action_toggle_work_selected()
+
+    @on(DataTable.RowHighlighted)
+    @on(DataTable.RowSelected)
+    def _pane_changed(self) -> None:
+        self.refresh_bindings()
 
     # Selection --------------------------------------------------------------------
 

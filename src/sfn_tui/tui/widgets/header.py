@@ -1,14 +1,19 @@
-"""The one-line header: where the app is connected, freshness, warnings, tasks."""
+"""The one-line header: where the app is connected, freshness, warnings, tasks.
+
+Its state lives on the App as reactives (one source for every screen's header);
+the header watches them and redraws.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 
 from rich.text import Text
-from textual.reactive import reactive
 from textual.widgets import Static
 
 from sfn_tui.tui.formatting import clock_time
+
+WATCHED = ("where", "refreshed_at", "failing", "failing_since", "tasks_waiting", "read_only")
 
 
 class StatusHeader(Static):
@@ -17,33 +22,36 @@ class StatusHeader(Static):
     StatusHeader.-failing { background: $error 40%; }
     """
 
-    where: reactive[str] = reactive("starting…")
-    refreshed_at: reactive[datetime | None] = reactive(None)
-    failing: reactive[str] = reactive("")
-    failing_since: reactive[datetime | None] = reactive(None)
-    tasks_waiting: reactive[int] = reactive(0)
-    read_only: reactive[bool] = reactive(False)
-
     def __init__(self, tz: tzinfo | None = None, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.tz = tz
 
+    def on_mount(self) -> None:
+        for name in WATCHED:
+            self.watch(self.app, name, self._changed, init=False)
+        self._changed()
+
+    def _changed(self) -> None:
+        self.set_class(bool(getattr(self.app, "failing", "")), "-failing")
+        self.refresh()
+
     def render(self) -> Text:
+        app = self.app
         text = Text()
         text.append("sfn-tui ", style="bold")
-        if self.read_only:
+        if getattr(app, "read_only", False):
             text.append(" READ-ONLY ", style="bold black on yellow")
             text.append(" ")
-        text.append(self.where, style="bold cyan")
-        if self.failing and self.failing_since is not None:
-            text.append(f" │ ⚠ refresh failing since {clock_time(self.failing_since, self.tz)}: ")
-            text.append(self.failing, style="bold")
-        elif self.refreshed_at is not None:
-            text.append(f" │ refreshed {clock_time(self.refreshed_at, self.tz)}", style="dim")
-        if self.tasks_waiting:
-            plural = "s" if self.tasks_waiting != 1 else ""
-            text.append(f" │ ✉ {self.tasks_waiting} task{plural} waiting", style="bold yellow")
+        text.append(getattr(app, "where", ""), style="bold cyan")
+        failing, since = getattr(app, "failing", ""), getattr(app, "failing_since", None)
+        refreshed = getattr(app, "refreshed_at", None)
+        if failing and since is not None:
+            text.append(f" │ ⚠ refresh failing since {clock_time(since, self.tz)}: ")
+            text.append(failing, style="bold")
+        elif refreshed is not None:
+            text.append(f" │ refreshed {clock_time(refreshed, self.tz)}", style="dim")
+        waiting = getattr(app, "tasks_waiting", 0)
+        if waiting:
+            plural = "s" if waiting != 1 else ""
+            text.append(f" │ ✉ {waiting} task{plural} waiting (c)", style="bold yellow")
         return text
-
-    def watch_failing(self, failing: str) -> None:
-        self.set_class(bool(failing), "-failing")

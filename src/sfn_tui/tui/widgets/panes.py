@@ -10,7 +10,7 @@ from rich.text import Text
 
 from sfn_tui.aws.models import Activity, Execution, StateMachine
 from sfn_tui.core.poller import utc_now
-from sfn_tui.tui.formatting import duration, plain, short_time, status_text
+from sfn_tui.tui.formatting import duration, plain, short_date, short_time, status_text
 from sfn_tui.tui.widgets.keyed_table import Cell, KeyedTable
 
 
@@ -26,7 +26,7 @@ class TimeAware:
 
 
 class StateMachinesTable(TimeAware, KeyedTable[StateMachine]):
-    COLUMNS = (("name", "Name", None), ("type", "Type", 8), ("created", "Created", 12))
+    COLUMNS = (("name", "Name", None), ("type", "Type", 8), ("created", "Created", 10))
 
     def key(self, item: StateMachine) -> str:
         return item.arn
@@ -35,11 +35,11 @@ class StateMachinesTable(TimeAware, KeyedTable[StateMachine]):
         return item.name.lower()
 
     def cells(self, item: StateMachine) -> Sequence[Cell]:
-        return (plain(item.name), item.type, short_time(item.creation_date, self.clock(), self.tz))
+        return (plain(item.name), item.type, short_date(item.creation_date, self.clock(), self.tz))
 
 
 class ActivitiesTable(TimeAware, KeyedTable[Activity]):
-    COLUMNS = (("name", "Name", None), ("tasks", "Tasks", 11), ("created", "Created", 12))
+    COLUMNS = (("name", "Name", None), ("tasks", "Tasks", 7), ("created", "Created", 10))
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -57,10 +57,10 @@ class ActivitiesTable(TimeAware, KeyedTable[Activity]):
         if item.arn not in self.worked:
             tasks = Text("—", style="dim")
         elif count:
-            tasks = Text(f"✉ {count} waiting", style="bold yellow")
+            tasks = Text(f"✉ {count}", style="bold yellow")
         else:
             tasks = Text("worked", style="green")
-        return (plain(item.name), tasks, short_time(item.creation_date, self.clock(), self.tz))
+        return (plain(item.name), tasks, short_date(item.creation_date, self.clock(), self.tz))
 
     def show_tasks(self, counts: dict[str, int], worked: set[str]) -> None:
         self.task_counts, self.worked = counts, worked

@@ -1,0 +1,30 @@
+"""Pinned dates for the embedded engine's data, so screenshots and snapshot tests
+draw the same picture on every run. Reaches into moto's backend (pinned version)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+PINNED_BASE = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
+PINNED_NOW = PINNED_BASE + timedelta(hours=3)
+DEFAULT_ACCOUNT = "123456789012"
+
+
+def pinned_now() -> datetime:
+    return PINNED_NOW
+
+
+def pin_dates(region: str, account: str = DEFAULT_ACCOUNT, base: datetime = PINNED_BASE) -> None:
+    """Give every machine, activity and execution in `region` a fixed date, in name order."""
+    from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+    backend = stepfunctions_parser_backends[account][region]
+    for i, machine in enumerate(sorted(backend.state_machines, key=lambda m: m.name)):
+        machine.creation_date = base + timedelta(minutes=i)
+        for j, execution in enumerate(sorted(machine.executions, key=lambda e: e.name)):
+            start = base + timedelta(hours=1, minutes=10 * j + i)
+            execution.start_date = start
+            if execution.stop_date is not None:
+                execution.stop_date = start + timedelta(seconds=3 + j)
+    for i, activity in enumerate(sorted(backend.activities.values(), key=lambda a: a.name)):
+        activity.creation_date = base + timedelta(minutes=30 + i)

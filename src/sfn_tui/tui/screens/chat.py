@@ -1,0 +1,447 @@
+"""The chat pane: claimed activity tasks, the conversation of their run, and the reply.
+
+ChatSFN-shaped tasks (`{"message", "actions"}`) are answered by picking an action
+(number keys, or arrows and Enter); any other task with typed JSON, validated before
+sending. Past turns come from the execution's history, so reopening shows it all.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static, TextArea
+from textual.widgets.option_list import Option, OptionDoesNotExist
+
+from sfn_tui.aws.errors import SfnError
+from sfn_tui.aws.models import TERMINAL_STATUSES, Activity, Role, StateMachineDetail
+from sfn_tui.core.chat import chat_prompt, chat_reply, conversation_from_history
+from sfn_tui.core.inbox import InboxTask, InvalidReply, NotAnswerable, TaskStatus
+from sfn_tui.tui.formatting import plain, status_text
+from sfn_tui.tui.screens.confirm import ConfirmScreen
+from sfn_tui.tui.screens.fail_task import FailTaskScreen
+from sfn_tui.tui.widgets.conversation import ConversationView
+from sfn_tui.tui.widgets.header import StatusHeader
+
+if TYPE_CHECKING:
+    from sfn_tui.tui.app import SfnTuiApp
+
+HISTORY_INTERVAL = 1.0
+TASK_MARK = {
+    TaskStatus.WAITING: ("✉", "bold yellow"),
+    TaskStatus.SENDING: ("…", "bold"),
+    TaskStatus.SEND_FAILED: ("⚠", "bold red"),
+    TaskStatus.ANSWERED: ("✔", "green"),
+    TaskStatus.FAILED: ("✖", "red"),
+    TaskStatus.EXPIRED: ("⌀", "dim"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class GuidedRun:
+    """What the ChatSFN guided run set up, for the final clean-up."""
+
+    machine: StateMachineDetail
+    activity: Activity
+    role: Role
+    role_owned: bool  # the ChatSFN role (found or created by name), not one the user picked
+    execution_arn: str
+
+
+def arn_name(arn: str) -> str:
+    return arn.rsplit(":", 1)[-1]
+
+
+class ChatScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "back", "Dashboard", id="chat.back"),
+        Binding("ctrl+s", "send_json", "Send JSON", id="chat.send"),
+        Binding("ctrl+f", "fail_task", "Fail task", id="chat.fail"),
+        Binding("ctrl+r", "retry", "Retry send", id="chat.retry"),
+        Binding("ctrl+d", "cleanup", "Clean up ChatSFN", id="chat.cleanup"),
+        *[
+            Binding(str(n), f"choose({n - 1})", f"Action {n}", show=False, id=f"chat.choose{n}")
+            for n in range(1, 10)
+        ],
+    ]
+
+    def __init__(self, execution_arn: str | None = None, guided: GuidedRun | None = None) -> None:
+        super().__init__()
+        self.execution_arn = execution_arn
+        self.guided = guided
+        self.task_id: str | None = None
+        self.execution_status = ""
+        self.execution_output: str | None = None
+        self.cleaned_up = False
+        self._drafts: dict[str, str] = {}
+        self._shown_task: str | None = None
+
+    @property
+    def sfn_app(self) -> SfnTuiApp:
+        return cast("SfnTuiApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield StatusHeader(tz=self.sfn_app.tz)
+        with Horizontal(id="chat-layout"):
+            with Vertical(id="chat-side"):
+                yield OptionList(id="task-list")
+            with Vertical(id="chat-main"):
+                yield Static(id="chat-title")
+                yield ConversationView(tz=self.sfn_app.tz, id="conversation")
+                with Vertical(id="reply"):
+                    yield Static(id="reply-status")
+                    yield OptionList(id="actions")
+                    yield TextArea("{}", id="json-reply", show_line_numbers=True)
+                    yield Static(id="reply-error", classes="inline-error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#chat-side").border_title = "Tasks"
+        self.query_one("#chat-main").border_title = "Conversation"
+        self.tasks_changed()
+        self.set_interval(HISTORY_INTERVAL, self.load_history)
+        self.load_history()
+
+    # State ------------------------------------------------------------------------
+
+    @property
+    def current_task(self) -> InboxTask | None:
+        inbox = self.sfn_app.inbox
+        if inbox is None or self.task_id is None:
+            return None
+        try:
+            return inbox.get(self.task_id)
+        except KeyError:
+            return None
+
+    def tasks_changed(self) -> None:
+        """The inbox changed: redraw the task list, follow the run's newest open task."""
+        inbox = self.sfn_app.inbox
+        tasks = list(inbox.tasks) if inbox is not None else []
+        if self.execution_arn is None and self.task_id is None:
+            first_open = next((t for t in tasks if t.is_open), None)
+            if first_open is not None:
+                self.task_id = first_open.id
+                self.execution_arn = first_open.execution_arn
+        current = self.current_task
+        if self.execution_arn is not None and (current is None or not current.is_open):
+            newest = [t for t in tasks if t.execution_arn == self.execution_arn and t.is_open]
+            if newest:
+                self.task_id = newest[-1].id
+        if current is not None and current.execution_arn and self.execution_arn is None:
+            self.execution_arn = current.execution_arn
+        task_list = self.query_one("#task-list", OptionList)
+        task_list.clear_options()
+        for item in tasks:
+            mark, style = TASK_MARK[item.status]
+            label = Text(f"{mark} #{item.id} ", style=style)
+            label.append_text(plain(arn_name(item.activity_arn)))
+            if item.execution_arn:
+                label.append(f"\n   {arn_name(item.execution_arn)}", style="dim")
+            label.no_wrap = True
+            label.overflow = "ellipsis"
+            task_list.add_option(Option(label, id=item.id))
+        if self.task_id is not None:
+            with suppress(OptionDoesNotExist):
+                task_list.highlighted = task_list.get_option_index(self.task_id)
+        self.show_reply()
+        self.load_history()
+
+    @on(OptionList.OptionSelected, "#task-list")
+    def task_picked(self, event: OptionList.OptionSelected) -> None:
+        task_id = event.option.id
+        if task_id is None:
+            return
+        self.task_id = task_id
+        current = self.current_task
+        if current is not None:
+            self.execution_arn = current.execution_arn
+        self.show_reply()
+        self.load_history()
+
+    # Reply area -------------------------------------------------------------------
+
+    def show_reply(self) -> None:
+        status = self.query_one("#reply-status", Static)
+        actions = self.query_one("#actions", OptionList)
+        editor = self.query_one("#json-reply", TextArea)
+        error = self.query_one("#reply-error", Static)
+        item = self.current_task
+        if self._shown_task is not None and self._shown_task != self.task_id:
+            self._drafts[self._shown_task] = editor.text
+        prompt = chat_prompt(item.input) if item is not None else None
+        answerable = item is not None and item.status in (
+            TaskStatus.WAITING,
+            TaskStatus.SEND_FAILED,
+        )
+        read_only = self.sfn_app.read_only
+        actions.display = bool(prompt and answerable and not read_only)
+        editor.display = bool(item is not None and prompt is None and answerable and not read_only)
+        if self._shown_task != self.task_id:
+            error.update("")
+            if item is not None:
+                editor.text = self._drafts.get(item.id, "{}")
+            if prompt is not None:
+                actions.clear_options()
+                for n, action in enumerate(prompt.actions, start=1):
+                    actions.add_option(Option(Text(f"{n}  {action}"), id=action))
+                actions.highlighted = 0
+            self._shown_task = self.task_id
+        status.update(self._status_line(item, prompt is not None))
+        if actions.display and self.focused not in (actions,):
+            actions.focus()
+        elif editor.display and self.focused is not editor and self.focused is not actions:
+            editor.focus()
+        self.refresh_bindings()
+
+    def _status_line(self, item: InboxTask | None, is_chat: bool) -> Text:
+        if self.sfn_app.read_only:
+            return Text("Read-only mode: tasks are shown, not answered.", style="yellow")
+        if item is None:
+            if self.execution_status in TERMINAL_STATUSES:
+                return self._run_ended_line()
+            if self.execution_arn:
+                return Text("Waiting for the workflow's next message…", style="dim")
+            return Text("No task waiting. Tasks arrive here from worked activities.", style="dim")
+        if item.status is TaskStatus.WAITING:
+            if is_chat:
+                return Text(
+                    "Pick an answer: number keys, or ↑ ↓ and Enter.  Ctrl+F fails the task."
+                )
+            return Text(
+                "The task's input is above. Type a JSON reply: Ctrl+S sends it, Ctrl+F fails the task."
+            )
+        if item.status is TaskStatus.SENDING:
+            return Text("Sending…", style="bold")
+        if item.status is TaskStatus.SEND_FAILED:
+            return Text(
+                f"⚠ The answer was not delivered: {item.last_error}\n"
+                "Your answer is kept: Ctrl+R sends it again.",
+                style="bold red",
+            )
+        if item.status is TaskStatus.EXPIRED:
+            return Text(f"This task can no longer be answered: {item.reason}", style="yellow")
+        if self.execution_status in TERMINAL_STATUSES:
+            return self._run_ended_line()
+        return Text("Answered. Waiting for the workflow…", style="green")
+
+    def _run_ended_line(self) -> Text:
+        line = Text("The run ended: ")
+        line.append_text(status_text(self.execution_status))
+        if self.execution_output is not None:
+            line.append("  output: ")
+            line.append_text(plain(self.execution_output))
+        if self.guided is not None and not self.cleaned_up and not self.sfn_app.read_only:
+            line.append("\nCtrl+D cleans up: deletes the state machine, the activity and the role.")
+        return line
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        item = self.current_task
+        open_task = item is not None and item.status in (TaskStatus.WAITING, TaskStatus.SEND_FAILED)
+        if self.sfn_app.read_only and action in (
+            "send_json",
+            "fail_task",
+            "retry",
+            "choose",
+            "cleanup",
+        ):
+            return False
+        if action == "send_json":
+            return open_task and item is not None and chat_prompt(item.input) is None
+        if action == "fail_task":
+            return open_task
+        if action == "retry":
+            return item is not None and item.status is TaskStatus.SEND_FAILED
+        if action == "cleanup":
+            return (
+                self.guided is not None
+                and not self.cleaned_up
+                and self.execution_status in TERMINAL_STATUSES
+            )
+        if action == "choose":
+            prompt = chat_prompt(item.input) if item is not None else None
+            index = int(cast(int, parameters[0])) if parameters else 0
+            return open_task and prompt is not None and index < len(prompt.actions)
+        return True
+
+    # Actions ----------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_choose(self, index: int) -> None:
+        item = self.current_task
+        prompt = chat_prompt(item.input) if item is not None else None
+        if item is None or prompt is None or index >= len(prompt.actions):
+            return
+        self.send(item.id, chat_reply(prompt.actions[index]))
+
+    @on(OptionList.OptionSelected, "#actions")
+    def action_picked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_choose(event.option_index)
+
+    def action_send_json(self) -> None:
+        item = self.current_task
+        if item is None:
+            return
+        self.send(item.id, self.query_one("#json-reply", TextArea).text)
+
+    def action_retry(self) -> None:
+        item = self.current_task
+        if item is not None:
+            self.retry(item.id)
+
+    def action_fail_task(self) -> None:
+        item = self.current_task
+        if item is None:
+            return
+        task_id = item.id
+
+        def failed(answer: tuple[str, str] | None) -> None:
+            if answer is not None:
+                self.fail(task_id, *answer)
+
+        self.app.push_screen(FailTaskScreen(), failed)
+
+    def action_cleanup(self) -> None:
+        guided = self.guided
+        if guided is None:
+            return
+        role_part = (
+            f"the IAM role {guided.role.name}"
+            if guided.role_owned
+            else f"keep the role {guided.role.name} you picked"
+        )
+        body = (
+            f"Delete the state machine {guided.machine.name}, the activity "
+            f"{guided.activity.name} and {role_part}? Their runs' history goes with the machine."
+        )
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.cleanup()
+
+        self.app.push_screen(
+            ConfirmScreen("Clean up ChatSFN", body, confirm="Delete all three"), confirmed
+        )
+
+    # Workers ----------------------------------------------------------------------
+
+    @work(group="chat-send", exit_on_error=False)
+    async def send(self, task_id: str, output: str) -> None:
+        inbox = self.sfn_app.inbox
+        error = self.query_one("#reply-error", Static)
+        if inbox is None:
+            return
+        try:
+            item = await inbox.answer(task_id, output)
+        except InvalidReply as problem:
+            error.update(Text(f"Not sent: {problem}", style="bold red"))
+            return
+        except NotAnswerable as problem:
+            self.notify(str(problem), severity="warning")
+            return
+        error.update("")
+        self._after_send(item)
+
+    @work(group="chat-send", exit_on_error=False)
+    async def retry(self, task_id: str) -> None:
+        inbox = self.sfn_app.inbox
+        if inbox is None:
+            return
+        try:
+            item = await inbox.retry(task_id)
+        except NotAnswerable as problem:
+            self.notify(str(problem), severity="warning")
+            return
+        self._after_send(item)
+
+    @work(group="chat-send", exit_on_error=False)
+    async def fail(self, task_id: str, error_name: str, cause: str) -> None:
+        inbox = self.sfn_app.inbox
+        if inbox is None:
+            return
+        try:
+            item = await inbox.fail(task_id, error_name, cause)
+        except (InvalidReply, NotAnswerable) as problem:
+            self.notify(str(problem), severity="error")
+            return
+        self._after_send(item)
+
+    def _after_send(self, item: InboxTask) -> None:
+        if item.status is TaskStatus.SEND_FAILED:
+            self.notify(
+                f"Not delivered: {item.last_error}. Ctrl+R retries.", severity="error", timeout=10
+            )
+        elif item.status is TaskStatus.EXPIRED:
+            self.notify(item.reason or "This task expired.", severity="warning", timeout=10)
+        self.tasks_changed()
+
+    @work(exclusive=True, group="chat-history", exit_on_error=False)
+    async def load_history(self) -> None:
+        client = self.sfn_app.client
+        arn = self.execution_arn
+        if client is None or arn is None:
+            self.query_one("#conversation", ConversationView).show(
+                [], "The conversation appears once the task's run is found."
+            )
+            return
+        if (
+            self.execution_status in TERMINAL_STATUSES
+            and self.query_one("#conversation", ConversationView).turns
+        ):
+            return  # finished: nothing more will happen
+        try:
+            detail = await client.describe_execution(arn)
+            events = await client.get_execution_history(arn)
+        except SfnError as error:
+            self.query_one("#reply-error", Static).update(Text(str(error), style="red"))
+            return
+        if arn != self.execution_arn:
+            return
+        execution = detail.execution
+        self.execution_status = execution.status
+        self.execution_output = detail.output
+        title = Text()
+        title.append_text(plain(execution.name))
+        title.append("  ")
+        title.append_text(status_text(execution.status))
+        if detail.error:
+            title.append("  ")
+            title.append_text(plain(f"{detail.error}: {detail.cause or ''}"))
+        self.query_one("#chat-title", Static).update(title)
+        turns = conversation_from_history(events, final_output=detail.output)
+        self.query_one("#conversation", ConversationView).show(turns)
+        self.show_reply()
+
+    @work(exclusive=True, group="chat-cleanup", exit_on_error=False)
+    async def cleanup(self) -> None:
+        from sfn_tui.core.chatsfn import cleanup
+
+        guided, client = self.guided, self.sfn_app.client
+        if guided is None or client is None:
+            return
+        steps = await cleanup(
+            client,
+            guided.machine.arn,
+            guided.activity.arn,
+            guided.role.name if guided.role_owned else None,
+        )
+        self.cleaned_up = all(step.ok for step in steps)
+        self.sfn_app.inbox_unwork(guided.activity.arn)
+        for step in steps:
+            self.notify(step.message, severity="information" if step.ok else "error", timeout=10)
+        if not guided.role_owned:
+            self.notify(
+                f"Kept the role {guided.role.name}: you picked it, sfn-tui did not make it."
+            )
+        self.sfn_app.action_refresh()
+        self.show_reply()

@@ -1,0 +1,168 @@
+"""Deterministic scenes of the app for snapshot tests and scripts/screenshots.py:
+the seeded demo in a region of its own, every date pinned, a fixed clock and UTC."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC
+from typing import Any
+
+import boto3
+
+from sfn_tui.aws.connection import Connection
+from sfn_tui.core.inbox import TaskStatus
+from sfn_tui.local.scene import pin_dates, pinned_now
+from sfn_tui.local.seed import seed_demo
+from sfn_tui.tui.app import SfnTuiApp
+from sfn_tui.tui.screens.chat import ChatScreen
+from tests.pilot_helpers import wait_for
+
+SCENE_REGION = "ca-central-1"
+CHAT_SCENE_REGION = "sa-east-1"
+SIZE = (120, 34)
+
+
+def sfn_client(endpoint: str, region: str) -> Any:
+    return boto3.client(
+        "stepfunctions",
+        endpoint_url=endpoint,
+        region_name=region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+def prepare_demo(endpoint: str, region: str = SCENE_REGION) -> None:
+    """Seed the demo, let its runs finish, pin every date (idempotent)."""
+    demo = seed_demo(endpoint, region)
+    sfn = sfn_client(endpoint, region)
+    deadline = time.monotonic() + 30
+    for arn in demo.execution_arns.values():
+        while sfn.describe_execution(executionArn=arn)["status"] == "RUNNING":
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"demo execution still running: {arn}")
+            time.sleep(0.1)
+    pin_dates(region)
+
+
+def scene_app(endpoint: str, region: str = SCENE_REGION, **kwargs: Any) -> SfnTuiApp:
+    connection = Connection(
+        region=region, endpoint_url=endpoint, dummy_credentials=True, display_name="local engine"
+    )
+    kwargs.setdefault("worked_activities", frozenset())
+    return SfnTuiApp(connection, poll_interval=0.5, clock=pinned_now, tz=UTC, **kwargs)
+
+
+async def show_dashboard(pilot: Any) -> None:
+    """Machines and activities listed, WaitThenSucceed selected with its runs."""
+    app = pilot.app
+    dashboard = app.dashboard
+    await wait_for(pilot, lambda: len(dashboard.machines.items) >= 3, what="machines")
+    await wait_for(pilot, lambda: len(dashboard.activities.items) >= 1, what="activities")
+    dashboard.machines.focus()
+    target = next(m for m in dashboard.machines.items.values() if m.name == "WaitThenSucceed")
+    while dashboard.machines.selected != target:
+        await pilot.press("down")
+    await wait_for(
+        pilot,
+        lambda: len(dashboard.executions.items) >= 2 and not dashboard.executions.loading,
+        what="executions",
+    )
+    await pilot.press("tab")
+    await wait_for(pilot, lambda: app.refreshed_at is not None, what="refreshed")
+
+
+def start_chat_run(endpoint: str, name: str = "chat-ada") -> str:
+    """A ChatSFN run started from outside the app (as the AWS CLI would)."""
+    sfn = sfn_client(endpoint, CHAT_SCENE_REGION)
+    machine = next(m for m in sfn.list_state_machines()["stateMachines"] if m["name"] == "ChatSFN")
+    return str(
+        sfn.start_execution(
+            stateMachineArn=machine["stateMachineArn"], name=name, input=json.dumps({"name": "Ada"})
+        )["executionArn"]
+    )
+
+
+def waiting_on(app: SfnTuiApp, text: str) -> bool:
+    screen = app.screen
+    if not isinstance(screen, ChatScreen):
+        return False
+    task = screen.current_task
+    return (
+        task is not None
+        and task.status is TaskStatus.WAITING
+        and text in task.input
+        and any(text in turn.text for turn in screen.query_one("#conversation").turns)  # type: ignore[attr-defined]
+    )
+
+
+async def chat_mid_conversation(pilot: Any) -> None:
+    """Open the chat on the waiting ChatSFN task, answer `song`, wait for the reply."""
+    app = pilot.app
+    await wait_for(
+        pilot, lambda: app.inbox is not None and bool(app.inbox.claimed()), what="task claimed"
+    )
+    await pilot.press("c")
+    await wait_for(pilot, lambda: waiting_on(app, "Hello, Ada!"), what="greeting")
+    await pilot.press("1")
+    await wait_for(pilot, lambda: waiting_on(app, "My song has no tune"), what="song reply")
+    app.clear_notifications()
+
+
+GENERIC_REGION = "ap-southeast-2"
+REVIEW_DEFINITION = {
+    "Comment": "A person reviews each order.",
+    "StartAt": "ReviewOrder",
+    "States": {
+        "ReviewOrder": {
+            "Type": "Task",
+            "Resource": "ACTIVITY_ARN",
+            "TimeoutSeconds": 600,
+            "End": True,
+        }
+    },
+}
+
+
+def start_review_run(endpoint: str) -> None:
+    """A non-ChatSFN activity task waiting for a typed JSON answer (idempotent set-up)."""
+    sfn = sfn_client(endpoint, GENERIC_REGION)
+    activities = {a["name"]: a["activityArn"] for a in sfn.list_activities()["activities"]}
+    activity = (
+        activities.get("ReviewOrder") or sfn.create_activity(name="ReviewOrder")["activityArn"]
+    )
+    machines = {m["name"]: m["stateMachineArn"] for m in sfn.list_state_machines()["stateMachines"]}
+    machine = (
+        machines.get("OrderReview")
+        or sfn.create_state_machine(
+            name="OrderReview",
+            definition=json.dumps(REVIEW_DEFINITION).replace("ACTIVITY_ARN", activity),
+            roleArn="arn:aws:iam::123456789012:role/sfn-tui-scenes",
+        )["stateMachineArn"]
+    )
+    sfn.start_execution(
+        stateMachineArn=machine,
+        name="review-A-1001",
+        input=json.dumps({"order": "A-1001", "amount": 19.99, "items": ["lamp", "cable"]}),
+    )
+
+
+async def generic_task_view(pilot: Any) -> None:
+    app = pilot.app
+    await wait_for(
+        pilot, lambda: app.inbox is not None and bool(app.inbox.claimed()), what="task claimed"
+    )
+    await pilot.press("c")
+
+    def shown() -> bool:
+        screen = app.screen
+        return (
+            isinstance(screen, ChatScreen)
+            and screen.current_task is not None
+            and screen.execution_status == "RUNNING"
+            and bool(screen.query_one("#conversation").turns)  # type: ignore[attr-defined]
+        )
+
+    await wait_for(pilot, shown, what="generic task shown")
+    app.clear_notifications()
