@@ -1,0 +1,43 @@
+"""Shared fixtures: one embedded engine for the whole session, and clients for it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from sfn_tui.local import activities
+from sfn_tui.local.engine import LocalEngine
+from tests.helpers import CREDENTIALS, REGION, TEST_HOLD_SECONDS
+
+
+@pytest.fixture(scope="session")
+def engine() -> Iterator[str]:
+    """Start one LocalEngine (127.0.0.1, free port) for the session; yield its endpoint URL."""
+    local = LocalEngine(port=0)
+    url = local.start()
+    yield url
+    local.stop()
+
+
+@pytest.fixture(autouse=True)
+def short_activity_hold(monkeypatch: pytest.MonkeyPatch) -> float:
+    """GetActivityTask holds for TEST_HOLD_SECONDS instead of AWS's 60 s."""
+    monkeypatch.setattr(activities, "HOLD_SECONDS", TEST_HOLD_SECONDS)
+    return TEST_HOLD_SECONDS
+
+
+@pytest.fixture
+def boto_sfn(engine: str) -> Any:
+    """A boto3 Step Functions client for the engine (region us-east-1, dummy credentials)."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        "stepfunctions",
+        endpoint_url=engine,
+        region_name=REGION,
+        config=Config(retries={"mode": "standard", "max_attempts": 1}),
+        **CREDENTIALS,
+    )

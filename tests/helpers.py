@@ -1,0 +1,51 @@
+"""Small helpers for tests: wait on a condition with a deadline, never a fixed sleep."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+REGION = "us-east-1"
+CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+TEST_HOLD_SECONDS = 1.0  # GetActivityTask hold in tests (AWS: 60 s)
+
+POLL_INTERVAL = 0.05
+
+
+def wait_until(predicate: Callable[[], T], timeout: float = 5.0, message: str = "") -> T:
+    """Call ``predicate`` until it returns something truthy; return that value.
+
+    Raises AssertionError (with the last value seen) when ``timeout`` seconds pass first.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(
+                f"condition not met within {timeout} s{': ' + message if message else ''}"
+                f" (last value: {value!r})"
+            )
+        time.sleep(POLL_INTERVAL)
+
+
+async def async_wait_until(
+    predicate: Callable[[], Awaitable[T]], timeout: float = 5.0, message: str = ""
+) -> T:
+    """``wait_until`` for an async predicate."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = await predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(
+                f"condition not met within {timeout} s{': ' + message if message else ''}"
+                f" (last value: {value!r})"
+            )
+        await asyncio.sleep(POLL_INTERVAL)

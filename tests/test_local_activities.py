@@ -1,0 +1,485 @@
+"""The embedded engine's activities (sfn_tui.local.activities), over HTTP.
+
+Every test talks to the shared LocalEngine through boto3 or aiobotocore and uses its own
+uniquely named activity and state machine.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+import moto
+import pytest
+from aiobotocore.session import get_session
+from botocore.exceptions import ClientError
+
+from sfn_tui.aws.client import STATES_TRUST_POLICY
+from sfn_tui.core.chatsfn import ACTIVITY_NAME, ROLE_NAME, chat_definition
+from sfn_tui.local import activities
+from sfn_tui.local.seed import CHAT_MACHINE, FAIL_MACHINE, WAIT_MACHINE, seed_demo
+from tests.helpers import CREDENTIALS, REGION, TEST_HOLD_SECONDS, async_wait_until, wait_until
+
+ROLE_ARN = "arn:aws:iam::123456789012:role/sfn-tui-test"
+ACTIONS = ["song", "poem", "story", "done"]
+CLOSED_TOKEN_ERRORS = {"TaskTimedOut", "TaskDoesNotExist", "InvalidToken"}
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+MakeMachine = Callable[..., tuple[str, str]]
+
+
+@pytest.fixture
+def make_machine(boto_sfn: Any) -> MakeMachine:
+    """make_machine(**task_fields) -> (activity ARN, state machine ARN).
+
+    Without task fields the machine is ChatSFN (the packaged definition); with them it is
+    a single Task state on the activity carrying those fields (TimeoutSeconds...).
+    """
+
+    def make(**task_fields: Any) -> tuple[str, str]:
+        activity_arn = boto_sfn.create_activity(name=unique("act"))["activityArn"]
+        if task_fields:
+            task = {"Type": "Task", "Resource": activity_arn, "End": True, **task_fields}
+            definition = json.dumps({"StartAt": "Work", "States": {"Work": task}})
+        else:
+            definition = chat_definition(activity_arn)
+        machine_arn = boto_sfn.create_state_machine(
+            name=unique("sm"), definition=definition, roleArn=ROLE_ARN
+        )["stateMachineArn"]
+        return activity_arn, machine_arn
+
+    return make
+
+
+def start(sfn: Any, machine_arn: str, payload: dict[str, Any] | None = None) -> str:
+    return str(
+        sfn.start_execution(
+            stateMachineArn=machine_arn, name=unique("run"), input=json.dumps(payload or {})
+        )["executionArn"]
+    )
+
+
+def finished(sfn: Any, execution_arn: str, timeout: float = 5.0) -> dict[str, Any]:
+    """DescribeExecution once the execution has left RUNNING."""
+
+    def describe() -> dict[str, Any] | None:
+        out: dict[str, Any] = sfn.describe_execution(executionArn=execution_arn)
+        return out if out["status"] != "RUNNING" else None
+
+    return wait_until(describe, timeout, f"{execution_arn} still RUNNING")
+
+
+def event_types(sfn: Any, execution_arn: str) -> list[str]:
+    events = sfn.get_execution_history(executionArn=execution_arn)["events"]
+    return [e["type"] for e in events]
+
+
+def claim(sfn: Any, activity_arn: str, worker: str = "test-worker") -> dict[str, Any]:
+    """GetActivityTask until a task arrives (one long-poll is normally enough)."""
+
+    def poll() -> dict[str, Any] | None:
+        task: dict[str, Any] = sfn.get_activity_task(activityArn=activity_arn, workerName=worker)
+        return task if task.get("taskToken") else None
+
+    return wait_until(poll, timeout=3 * TEST_HOLD_SECONDS, message="no activity task")
+
+
+def error_code(excinfo: pytest.ExceptionInfo[ClientError]) -> str:
+    assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    return str(excinfo.value.response["Error"]["Code"])
+
+
+# --- moto version guard ---------------------------------------------------------------
+
+
+def test_moto_is_the_pinned_version() -> None:
+    # activities.py patches moto internals: a new moto needs a fresh look at every patch.
+    assert moto.__version__ == activities.MOTO_VERSION == "5.2.5"
+
+
+def test_install_refuses_another_moto(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(moto, "__version__", "5.2.6")
+    with pytest.raises(RuntimeError, match=r"moto 5\.2\.6 is installed"):
+        activities.install()
+
+
+# --- the ChatSFN loop -----------------------------------------------------------------
+
+
+def test_chat_run_with_boto3_worker(boto_sfn: Any, make_machine: MakeMachine) -> None:
+    activity_arn, machine_arn = make_machine()
+    execution_arn = start(boto_sfn, machine_arn, {"name": "Ada"})
+
+    messages = []
+    for action in ACTIONS:
+        task = claim(boto_sfn, activity_arn, worker="boto3-worker")
+        task_input = json.loads(task["input"])
+        assert task_input["actions"] == ACTIONS
+        messages.append(task_input["message"])
+        boto_sfn.send_task_success(
+            taskToken=task["taskToken"], output=json.dumps({"action": action})
+        )
+
+    result = finished(boto_sfn, execution_arn)
+    assert result["status"] == "SUCCEEDED"
+    assert json.loads(result["output"]) == {"message": "Thanks for chatting."}
+    assert messages == [
+        "Hello, Ada!",
+        "My song has no tune but you can still dance to it.",
+        "This is my poem but it doesn't rhyme.",
+        "This story has neither beginning, middle, nor end.",
+    ]
+    events = boto_sfn.get_execution_history(executionArn=execution_arn)["events"]
+    started = [e for e in events if e["type"] == "ActivityStarted"]
+    assert [e["activityStartedEventDetails"]["workerName"] for e in started] == ["boto3-worker"] * 4
+
+
+async def test_chat_run_with_aiobotocore_worker(engine: str, make_machine: MakeMachine) -> None:
+    activity_arn, machine_arn = make_machine()
+    async with get_session().create_client(
+        "stepfunctions", region_name=REGION, endpoint_url=engine, **CREDENTIALS
+    ) as sfn:
+        execution_arn = (
+            await sfn.start_execution(
+                stateMachineArn=machine_arn, name=unique("run"), input=json.dumps({"name": "Bo"})
+            )
+        )["executionArn"]
+        first = True
+        for action in ("story", "done"):
+
+            async def poll() -> dict[str, Any] | None:
+                task: dict[str, Any] = await sfn.get_activity_task(
+                    activityArn=activity_arn, workerName="aio-worker"
+                )
+                return task if task.get("taskToken") else None
+
+            task = await async_wait_until(poll, timeout=3 * TEST_HOLD_SECONDS)
+            if first:
+                assert json.loads(task["input"])["message"] == "Hello, Bo!"
+                first = False
+            await sfn.send_task_success(
+                taskToken=task["taskToken"], output=json.dumps({"action": action})
+            )
+
+        async def done() -> dict[str, Any] | None:
+            out: dict[str, Any] = await sfn.describe_execution(executionArn=execution_arn)
+            return out if out["status"] != "RUNNING" else None
+
+        result = await async_wait_until(done)
+    assert result["status"] == "SUCCEEDED"
+    assert json.loads(result["output"]) == {"message": "Thanks for chatting."}
+
+
+# --- GetActivityTask ------------------------------------------------------------------
+
+
+def test_get_activity_task_without_pending_task_returns_no_token(boto_sfn: Any) -> None:
+    activity_arn = boto_sfn.create_activity(name=unique("idle"))["activityArn"]
+    began = time.monotonic()
+    task = boto_sfn.get_activity_task(activityArn=activity_arn, workerName="w")
+    held = time.monotonic() - began
+    assert "taskToken" not in task
+    assert TEST_HOLD_SECONDS * 0.9 <= held < TEST_HOLD_SECONDS + 2
+
+
+def test_get_activity_task_unknown_activity(boto_sfn: Any) -> None:
+    missing = "arn:aws:states:us-east-1:123456789012:activity:" + unique("missing")
+    with pytest.raises(ClientError) as excinfo:
+        boto_sfn.get_activity_task(activityArn=missing)
+    assert error_code(excinfo) == "ActivityDoesNotExist"
+
+
+def test_deleted_activity_fails_new_runs(boto_sfn: Any, make_machine: MakeMachine) -> None:
+    activity_arn, machine_arn = make_machine(TimeoutSeconds=30)
+    boto_sfn.delete_activity(activityArn=activity_arn)
+    result = finished(boto_sfn, start(boto_sfn, machine_arn))
+    assert result["status"] == "FAILED"
+    assert result["error"] == "States.Runtime"
+
+
+# --- timeouts and heartbeats ----------------------------------------------------------
+
+
+def test_heartbeat_timeout_fails_with_states_timeout(
+    boto_sfn: Any, make_machine: MakeMachine
+) -> None:
+    activity_arn, machine_arn = make_machine(TimeoutSeconds=30, HeartbeatSeconds=1)
+    execution_arn = start(boto_sfn, machine_arn)
+    claim(boto_sfn, activity_arn)  # and never heartbeat
+    result = finished(boto_sfn, execution_arn, timeout=5)
+    assert result["status"] == "FAILED"
+    assert result["error"] == "States.Timeout"
+    assert "ActivityTimedOut" in event_types(boto_sfn, execution_arn)
+
+
+def test_heartbeats_keep_a_task_alive(boto_sfn: Any, make_machine: MakeMachine) -> None:
+    activity_arn, machine_arn = make_machine(TimeoutSeconds=30, HeartbeatSeconds=1)
+    execution_arn = start(boto_sfn, machine_arn)
+    token = claim(boto_sfn, activity_arn)["taskToken"]
+    # Heartbeat back to back for 2.5 x HeartbeatSeconds; each one resets the timer.
+    until = time.monotonic() + 2.5
+    while time.monotonic() < until:
+        boto_sfn.send_task_heartbeat(taskToken=token)
+    assert boto_sfn.describe_execution(executionArn=execution_arn)["status"] == "RUNNING"
+    boto_sfn.send_task_success(taskToken=token, output='{"ok": true}')
+    result = finished(boto_sfn, execution_arn)
+    assert result["status"] == "SUCCEEDED"
+    assert json.loads(result["output"]) == {"ok": True}
+
+
+def test_heartbeat_without_heartbeat_seconds_is_accepted(
+    boto_sfn: Any, make_machine: MakeMachine
+) -> None:
+    activity_arn, machine_arn = make_machine(TimeoutSeconds=30)
+    execution_arn = start(boto_sfn, machine_arn)
+    token = claim(boto_sfn, activity_arn)["taskToken"]
+    boto_sfn.send_task_heartbeat(taskToken=token)  # moto alone answers InvalidToken
+    boto_sfn.send_task_success(taskToken=token, output="{}")
+    assert finished(boto_sfn, execution_arn)["status"] == "SUCCEEDED"
+
+
+def test_timeout_before_any_worker_polls(boto_sfn: Any, make_machine: MakeMachine) -> None:
+    activity_arn, machine_arn = make_machine(TimeoutSeconds=1)
+    execution_arn = start(boto_sfn, machine_arn)
+    result = finished(boto_sfn, execution_arn, timeout=5)
+    assert result["status"] == "FAILED"
+    assert result["error"] == "States.Timeout"  # moto alone: States.Runtime
+    types = event_types(boto_sfn, execution_arn)
+    assert "ActivityTimedOut" in types and "ActivityStarted" not in types
+    # The expired task is never handed to a worker.
+    assert "taskToken" not in boto_sfn.get_activity_task(activityArn=activity_arn)
+
+
+def test_timeout_after_claim(boto_sfn: Any, make_machine: MakeMachine) -> None:
+    activity_arn, machine_arn = make_machine(TimeoutSeconds=2)
+    execution_arn = start(boto_sfn, machine_arn)
+    token = claim(boto_sfn, activity_arn)["taskToken"]
+    result = finished(boto_sfn, execution_arn, timeout=6)
+    assert result["status"] == "FAILED"
+    assert result["error"] == "States.Timeout"
+    with pytest.raises(ClientError) as excinfo:
+        boto_sfn.send_task_success(taskToken=token, output="{}")
+    assert error_code(excinfo) == "TaskTimedOut"
+
+
+# --- answers --------------------------------------------------------------------------
+
+
+def test_send_task_failure_keeps_error_and_cause(boto_sfn: Any, make_machine: MakeMachine) -> None:
+    activity_arn, machine_arn = make_machine(TimeoutSeconds=30)
+    execution_arn = start(boto_sfn, machine_arn)
+    token = claim(boto_sfn, activity_arn)["taskToken"]
+    boto_sfn.send_task_failure(
+        taskToken=token, error="Chat.UserLeft", cause="The user closed the chat window."
+    )
+    result = finished(boto_sfn, execution_arn)
+    assert result["status"] == "FAILED"
+    assert result["error"] == "Chat.UserLeft"
+    assert result["cause"] == "The user closed the chat window."
+    # A second answer to the closed task is refused like AWS does, not with a 500.
+    with pytest.raises(ClientError) as excinfo:
+        boto_sfn.send_task_success(taskToken=token, output="{}")
+    assert error_code(excinfo) == "TaskTimedOut"
+
+
+def test_send_task_success_rejects_invalid_json(boto_sfn: Any, make_machine: MakeMachine) -> None:
+    activity_arn, machine_arn = make_machine(TimeoutSeconds=30)
+    execution_arn = start(boto_sfn, machine_arn)
+    token = claim(boto_sfn, activity_arn)["taskToken"]
+    with pytest.raises(ClientError) as excinfo:
+        boto_sfn.send_task_success(taskToken=token, output="{not json")
+    assert error_code(excinfo) == "InvalidOutput"
+    boto_sfn.send_task_success(taskToken=token, output='"fine"')
+    assert finished(boto_sfn, execution_arn)["status"] == "SUCCEEDED"
+
+
+@pytest.mark.parametrize("operation", ["success", "failure", "heartbeat"])
+def test_unknown_token_is_a_client_error(boto_sfn: Any, operation: str) -> None:
+    token = "not-a-token-" + uuid.uuid4().hex
+    calls = {
+        "success": lambda: boto_sfn.send_task_success(taskToken=token, output="{}"),
+        "failure": lambda: boto_sfn.send_task_failure(taskToken=token, error="E"),
+        "heartbeat": lambda: boto_sfn.send_task_heartbeat(taskToken=token),
+    }
+    with pytest.raises(ClientError) as excinfo:
+        calls[operation]()
+    assert error_code(excinfo) in {"InvalidToken", "TaskDoesNotExist"}
+
+
+# --- StopExecution --------------------------------------------------------------------
+
+
+def test_stop_while_task_is_unclaimed(boto_sfn: Any, make_machine: MakeMachine) -> None:
+    activity_arn, machine_arn = make_machine(TimeoutSeconds=60)
+    execution_arn = start(boto_sfn, machine_arn)
+    wait_until(lambda: "ActivityScheduled" in event_types(boto_sfn, execution_arn))
+
+    boto_sfn.stop_execution(
+        executionArn=execution_arn, error="Ops.Cancel", cause="Stopped by test."
+    )
+    result = finished(boto_sfn, execution_arn, timeout=2)
+    assert result["status"] == "ABORTED"
+    assert (result.get("error"), result.get("cause")) == ("Ops.Cancel", "Stopped by test.")
+    wait_until(lambda: "ExecutionAborted" in event_types(boto_sfn, execution_arn))
+    assert "ActivityTimedOut" not in event_types(boto_sfn, execution_arn)
+    # The aborted execution's task is never handed to a worker.
+    assert "taskToken" not in boto_sfn.get_activity_task(activityArn=activity_arn)
+
+
+def test_stop_while_task_is_claimed(boto_sfn: Any, make_machine: MakeMachine) -> None:
+    activity_arn, machine_arn = make_machine(TimeoutSeconds=60, HeartbeatSeconds=30)
+    execution_arn = start(boto_sfn, machine_arn)
+    token = claim(boto_sfn, activity_arn)["taskToken"]
+
+    boto_sfn.stop_execution(executionArn=execution_arn)
+    assert finished(boto_sfn, execution_arn, timeout=2)["status"] == "ABORTED"
+    wait_until(lambda: "ExecutionAborted" in event_types(boto_sfn, execution_arn))
+    for send in (
+        lambda: boto_sfn.send_task_success(taskToken=token, output="{}"),
+        lambda: boto_sfn.send_task_failure(taskToken=token, error="Late"),
+        lambda: boto_sfn.send_task_heartbeat(taskToken=token),
+    ):
+        with pytest.raises(ClientError) as excinfo:
+            send()
+        assert error_code(excinfo) in CLOSED_TOKEN_ERRORS
+
+
+def test_stop_claimed_task_without_heartbeat(boto_sfn: Any, make_machine: MakeMachine) -> None:
+    activity_arn, machine_arn = make_machine(TimeoutSeconds=60)
+    execution_arn = start(boto_sfn, machine_arn)
+    token = claim(boto_sfn, activity_arn)["taskToken"]
+    boto_sfn.stop_execution(executionArn=execution_arn)
+    assert finished(boto_sfn, execution_arn, timeout=2)["status"] == "ABORTED"
+    with pytest.raises(ClientError) as excinfo:
+        boto_sfn.send_task_success(taskToken=token, output="{}")
+    assert error_code(excinfo) in CLOSED_TOKEN_ERRORS
+
+
+def test_stop_right_after_start_is_not_lost(boto_sfn: Any, make_machine: MakeMachine) -> None:
+    # In process, to hit the window before the worker thread has built the program's
+    # environment (over HTTP the round trip usually hides it).
+    from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+    _, machine_arn = make_machine()  # ChatSFN: parsing it takes the worker thread a while
+    backend = stepfunctions_parser_backends["123456789012"][REGION]
+    arns = []
+    for _ in range(5):
+        arns.append(
+            backend.start_execution(machine_arn, unique("run"), '{"name": "Al"}').execution_arn
+        )
+        backend.stop_execution(arns[-1])
+    for arn in arns:
+        assert finished(boto_sfn, arn, timeout=3)["status"] == "ABORTED"
+
+
+# --- the demo seed --------------------------------------------------------------------
+
+
+def test_seed_demo_is_idempotent(engine: str, boto_sfn: Any) -> None:
+    first = seed_demo(engine)
+    second = seed_demo(engine)
+    assert second.role_arn == first.role_arn
+    assert second.activity_arn == first.activity_arn
+    assert second.chat_state_machine_arn == first.chat_state_machine_arn
+    assert second.execution_arns == first.execution_arns
+
+    def names(operation: str, key: str, arn_key: str) -> dict[str, str]:
+        pages = boto_sfn.get_paginator(operation).paginate()
+        return {item["name"]: item[arn_key] for page in pages for item in page[key]}
+
+    machines = names("list_state_machines", "stateMachines", "stateMachineArn")
+    assert machines[CHAT_MACHINE] == first.chat_state_machine_arn
+    assert machines[WAIT_MACHINE] == first.wait_state_machine_arn
+    assert machines[FAIL_MACHINE] == first.fail_state_machine_arn
+    activity_arns = names("list_activities", "activities", "activityArn")
+    assert activity_arns[ACTIVITY_NAME] == first.activity_arn
+    definition = boto_sfn.describe_state_machine(stateMachineArn=first.chat_state_machine_arn)[
+        "definition"
+    ]
+    assert first.activity_arn in definition and "{{" not in definition
+
+    iam = boto3.client("iam", endpoint_url=engine, region_name=REGION, **CREDENTIALS)
+    role = iam.get_role(RoleName=ROLE_NAME)["Role"]
+    assert role["Arn"] == first.role_arn
+    policy = role["AssumeRolePolicyDocument"]
+    assert (json.loads(policy) if isinstance(policy, str) else policy) == STATES_TRUST_POLICY
+
+    runs = first.execution_arns
+    assert len(runs) == 5
+    chat = finished(boto_sfn, runs["demo-chat-1"])
+    assert chat["status"] == "SUCCEEDED"
+    assert json.loads(chat["output"]) == {"message": "Thanks for chatting."}
+    failed = finished(boto_sfn, runs["demo-fail-1"])
+    assert (failed["status"], failed["error"]) == ("FAILED", "Demo.PaymentDeclined")
+    assert finished(boto_sfn, runs["demo-wait-1"], timeout=6)["status"] == "SUCCEEDED"
+
+
+# --- nothing on the terminal ----------------------------------------------------------
+
+QUIET_SCRIPT = textwrap.dedent(
+    """
+    import contextlib, io, json
+    import boto3
+    from botocore.exceptions import ClientError
+
+    # Control: this definition makes ANTLR print to stderr when nothing silences it.
+    BAD = {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True,
+           "Parameters": {"x.$": "States.Format('x', #a)"}}}}
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+    captured = io.StringIO()
+    with contextlib.redirect_stderr(captured):
+        AmazonStateLanguageParser.parse(json.dumps(BAD))
+    assert "token recognition error" in captured.getvalue(), captured.getvalue()
+
+    from sfn_tui.local import activities
+    from sfn_tui.local.engine import LocalEngine
+    from sfn_tui.local.seed import seed_demo
+
+    with LocalEngine() as engine:
+        activities.HOLD_SECONDS = 0.2
+        info = seed_demo(engine.endpoint_url)
+        sfn = boto3.client("stepfunctions", endpoint_url=engine.endpoint_url,
+                           region_name="us-east-1", aws_access_key_id="testing",
+                           aws_secret_access_key="testing")
+        errors = []
+        for definition in (json.dumps(BAD), "{not json", json.dumps({"StartAt": "X"})):
+            try:
+                arn = sfn.create_state_machine(name="Bad%d" % len(errors),
+                    definition=definition, roleArn=info.role_arn)["stateMachineArn"]
+                sfn.start_execution(stateMachineArn=arn, name="bad-run", input="{}")
+                errors.append(None)
+            except ClientError as error:
+                errors.append(error.response["Error"]["Code"])
+        assert errors[1:] == ["InvalidDefinition", "InvalidDefinition"], errors
+        for call in (
+            lambda: sfn.send_task_success(taskToken="nope", output="{}"),
+            lambda: sfn.get_activity_task(activityArn=info.activity_arn + "-missing"),
+            lambda: sfn.describe_execution(executionArn=info.chat_state_machine_arn + "x"),
+        ):
+            try:
+                call()
+            except ClientError:
+                pass
+        assert "taskToken" not in sfn.get_activity_task(activityArn=info.activity_arn)
+    """
+)
+
+
+def test_engine_prints_nothing() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", QUIET_SCRIPT], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout == ""
+    assert proc.stderr == ""
