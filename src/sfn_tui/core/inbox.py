@@ -14,15 +14,15 @@ No Textual here: the UI passes `on_change` and reads `tasks`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
+import json
 import logging
 import os
 import socket
 import time
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Callable, Collection, Coroutine
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Literal, Protocol
 
@@ -35,7 +35,6 @@ from sfn_tui.aws.models import (
     StateMachine,
     StateMachineDetail,
 )
-from sfn_tui.core.locate import ExecutionLocator
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +42,7 @@ MAX_BACKOFF = 30.0
 MAX_OUTPUT_BYTES = 256 * 1024
 MAX_ERROR_CHARS = 256
 MAX_CAUSE_CHARS = 32_768
+RESOLVE_DELAYS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)  # seconds between first look-ups of a run
 SHUTDOWN_ERROR = "Worker.Shutdown"
 SHUTDOWN_CAUSE = "The operator closed the sfn-tui dashboard before answering this task."
 
@@ -130,9 +130,10 @@ class InboxTask:
     last_reply: Reply | None = None
     last_error: str | None = None  # why the last send failed (SEND_FAILED)
     reason: str | None = None  # why it expired (EXPIRED)
+    heartbeats_sent: int = 0
     heartbeat_error: str | None = None  # the last heartbeat problem, if any
     resolve_attempts: int = 0
-    _uncertain_send: bool = field(default=False, repr=False)
+    send_uncertain: bool = False  # a failed send may have reached the service
 
     @property
     def activity_arn(self) -> str:
@@ -172,8 +173,6 @@ class ShutdownSummary:
 
 
 def _check_json(output: str) -> None:
-    import json
-
     try:
         json.loads(output)
     except ValueError as exc:
@@ -199,6 +198,10 @@ def _check_failure(error: str, cause: str) -> None:
         )
 
 
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
 def _status_words(status: str) -> str:
     return {
         "SUCCEEDED": "the run already SUCCEEDED",
@@ -209,6 +212,185 @@ def _status_words(status: str) -> str:
     }.get(status, f"the run is {status}")
 
 
+# Finding a task's execution ----------------------------------------------------------
+#
+# GetActivityTask does not say which run a task belongs to. The run is the RUNNING
+# execution, of a machine whose definition names the activity, whose history has an
+# open ActivityScheduled with the task's input that was ActivityStarted by this worker.
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a task came from: its run and its ActivityScheduled event."""
+
+    execution_arn: str
+    scheduled_event_id: int
+    started_at: datetime | None
+    heartbeat_seconds: int | None
+    timeout_seconds: int | None
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.execution_arn, self.scheduled_event_id)
+
+
+def _same_json(a: str | None, b: str | None) -> bool:
+    if a is None or b is None:
+        return a == b
+    try:
+        return bool(json.loads(a) == json.loads(b))
+    except ValueError:
+        return a == b
+
+
+def _int(value: Any) -> int | None:
+    return int(value) if isinstance(value, int | float) and value > 0 else None
+
+
+def open_activity_tasks(
+    execution_arn: str, events: list[HistoryEvent], activity_arn: str
+) -> list[tuple[Placement, str | None, str | None]]:
+    """The activity tasks of this history not yet closed, as (placement, input,
+    worker name); the worker name is None while the task is not started."""
+    scheduled: dict[int, HistoryEvent] = {}
+    started: dict[int, HistoryEvent] = {}  # scheduled id -> ActivityStarted
+    started_to_scheduled: dict[int, int] = {}
+    for event in sorted(events, key=lambda e: e.id):
+        if event.type == "ActivityScheduled":
+            resource = event.details.get("resource")
+            if resource in (None, activity_arn):
+                scheduled[event.id] = event
+        elif event.type == "ActivityStarted":
+            target = event.previous_id if event.previous_id in scheduled else None
+            if target is None or target in started:
+                waiting = [i for i in scheduled if i not in started]
+                target = waiting[-1] if waiting else None
+            if target is not None:
+                started[target] = event
+                started_to_scheduled[event.id] = target
+        elif event.type in ("ActivitySucceeded", "ActivityFailed", "ActivityTimedOut"):
+            prev = event.previous_id
+            target = started_to_scheduled.get(prev, prev if prev in scheduled else None)
+            if target is None:
+                running = [i for i in scheduled if i in started]
+                target = running[-1] if running else None
+            if target is not None:
+                scheduled.pop(target, None)
+                started.pop(target, None)
+        elif event.type == "ActivityScheduleFailed":
+            prev = event.previous_id
+            target = prev if prev in scheduled else (max(scheduled) if scheduled else None)
+            if target is not None:
+                scheduled.pop(target, None)
+    found = []
+    for sid, event in scheduled.items():
+        start = started.get(sid)
+        worker = start.details.get("workerName") if start is not None else None
+        placement = Placement(
+            execution_arn=execution_arn,
+            scheduled_event_id=sid,
+            started_at=start.timestamp if start is not None else None,
+            heartbeat_seconds=_int(event.details.get("heartbeatInSeconds")),
+            timeout_seconds=_int(event.details.get("timeoutInSeconds")),
+        )
+        raw = event.details.get("input")
+        found.append((placement, raw if isinstance(raw, str) else None, worker))
+    return found
+
+
+class ExecutionLocator:
+    """Finds the run of a claimed task (see above). Caches definitions for a while;
+    hinted executions are checked first."""
+
+    DEFINITION_TTL = 300.0
+    MAX_RUNNING_SCANNED = 100
+    MAX_HINTS = 20
+    CONCURRENCY = 4
+
+    def __init__(self, client: InboxClient, worker_name: str) -> None:
+        self.client = client
+        self.worker_name = worker_name
+        self._definitions: dict[str, tuple[float, str]] = {}
+        self._hints: list[str] = []
+
+    def hint(self, execution_arn: str) -> None:
+        if execution_arn in self._hints:
+            self._hints.remove(execution_arn)
+        self._hints.insert(0, execution_arn)
+        del self._hints[self.MAX_HINTS :]
+
+    async def locate(
+        self, task: ActivityTask, exclude: Collection[tuple[str, int]] = ()
+    ) -> Placement | None:
+        found = await self._matches(self._hints, task, exclude, hinted=True)
+        if not found:
+            found = await self._matches(await self._running_candidates(task), task, exclude)
+        if not found:
+            return None
+
+        def distance(p: Placement) -> timedelta:
+            return abs((p.started_at or task.received_at) - task.received_at)
+
+        return min(found, key=distance)
+
+    async def _matches(
+        self,
+        execution_arns: list[str],
+        task: ActivityTask,
+        exclude: Collection[tuple[str, int]],
+        *,
+        hinted: bool = False,
+    ) -> list[Placement]:
+        gate = asyncio.Semaphore(self.CONCURRENCY)
+
+        async def one(arn: str) -> list[Placement]:
+            async with gate:
+                try:
+                    events = await self.client.get_execution_history(arn)
+                except NotFound:
+                    if hinted and arn in self._hints:
+                        self._hints.remove(arn)
+                    return []
+            return [
+                p
+                for p, raw, worker in open_activity_tasks(arn, events, task.activity_arn)
+                if worker == self.worker_name
+                and p.key not in exclude
+                and _same_json(raw, task.input)
+            ]
+
+        results = await asyncio.gather(*(one(arn) for arn in list(execution_arns)))
+        return [p for group in results for p in group]
+
+    async def _running_candidates(self, task: ActivityTask) -> list[str]:
+        arns: list[str] = []
+        for machine in await self.client.list_state_machines():
+            definition = await self._definition(machine.arn)
+            if definition is None or task.activity_arn not in definition:
+                continue
+            try:
+                page = await self.client.list_executions(
+                    machine.arn, status="RUNNING", max_results=self.MAX_RUNNING_SCANNED
+                )
+            except NotFound:
+                continue
+            arns.extend(e.arn for e in page.executions if e.arn not in self._hints)
+        return arns
+
+    async def _definition(self, machine_arn: str) -> str | None:
+        cached = self._definitions.get(machine_arn)
+        now = time.monotonic()
+        if cached is not None and now - cached[0] < self.DEFINITION_TTL:
+            return cached[1]
+        try:
+            detail = await self.client.describe_state_machine(machine_arn)
+        except NotFound:
+            self._definitions.pop(machine_arn, None)
+            return None
+        self._definitions[machine_arn] = (now, detail.definition)
+        return detail.definition
+
+
 class TaskInbox:
     def __init__(
         self,
@@ -217,7 +399,7 @@ class TaskInbox:
         on_change: Callable[[], None] | None = None,
         *,
         liveness_interval: float = 5.0,
-        max_resolve_attempts: int = 6,
+        max_resolve_attempts: int = 12,
     ) -> None:
         self.client = client
         self.worker_name = worker_name or default_worker_name()
@@ -233,10 +415,12 @@ class TaskInbox:
         self._background: set[asyncio.Task[Any]] = set()
         self._maintenance: asyncio.Task[None] | None = None
         self._locator = ExecutionLocator(client, self.worker_name)
+        self._placed: dict[str, tuple[str, int]] = {}
         self._ids = itertools.count(1)
         self._tokens: set[str] = set()
         self._closing = False
-        self._late: list[InboxTask] = []
+        self._late: list[InboxTask] = []  # tasks that arrived during shutdown
+        self._late_sends: list[asyncio.Task[str]] = []
 
     # Reading ----------------------------------------------------------------------
 
@@ -299,45 +483,51 @@ class TaskInbox:
         handed to it is not lost; it is kept like any other."""
         self._worked.discard(activity_arn)
         self.poll_errors.pop(activity_arn, None)
-        loop = self._loops.get(activity_arn)
-        if loop is not None and activity_arn not in self._polling:
-            loop.cancel()  # backing off between polls: nothing in flight
+        if activity_arn not in self._polling:
+            loop = self._loops.pop(activity_arn, None)
+            if loop is not None:
+                loop.cancel()  # backing off between polls: nothing in flight
         self._changed()
 
     def is_polling(self, activity_arn: str) -> bool:
         return activity_arn in self._polling
 
+    @property
+    def open_polls(self) -> int:
+        """GetActivityTask calls in flight (a token they bring is kept; see `shutdown`)."""
+        return len(self._polling)
+
     async def _poll_loop(self, activity_arn: str) -> None:
         failures = 0
         since: datetime | None = None
         while activity_arn in self._worked and not self._closing:
+            backoff = 0.0
+            task: ActivityTask | None = None
             self._polling.add(activity_arn)
             try:
                 task = await self.client.get_activity_task(activity_arn, self.worker_name)
             except NotFound as error:
                 self._worked.discard(activity_arn)
-                self.poll_errors[activity_arn] = PollError(
-                    error, failures + 1, since or datetime.now(UTC), 0.0
-                )
+                self.poll_errors[activity_arn] = PollError(error, failures + 1, _now(), 0.0)
                 self._changed()
                 return
             except SfnError as error:
                 failures += 1
-                since = since or datetime.now(UTC)
-                delay = min(MAX_BACKOFF, 2.0 ** (failures - 1))
-                self.poll_errors[activity_arn] = PollError(error, failures, since, delay)
+                since = since or _now()
+                backoff = min(MAX_BACKOFF, 2.0 ** (failures - 1))
+                self.poll_errors[activity_arn] = PollError(error, failures, since, backoff)
+                log.info("Polling %s failed (%s); retry in %.0f s", activity_arn, error, backoff)
                 self._changed()
-                self._polling.discard(activity_arn)
-                await asyncio.sleep(delay)
-                continue
             finally:
                 self._polling.discard(activity_arn)
-            if failures:
+            if task is not None:
+                self._receive(task)
+            if backoff:
+                await asyncio.sleep(backoff)
+            elif failures:
                 failures, since = 0, None
                 self.poll_errors.pop(activity_arn, None)
                 self._changed()
-            if task is not None:
-                self._receive(task)
 
     def _receive(self, task: ActivityTask) -> None:
         if task.token in self._tokens:
@@ -348,36 +538,50 @@ class TaskInbox:
         log.info("Task %s received from %s", item.id, task.activity_arn)
         if self._closing:
             self._late.append(item)
-            self._spawn(self._send_shutdown_failure(item))
+            self._late_sends.append(asyncio.create_task(self._send_shutdown_failure(item)))
         else:
-            self._spawn(self._resolve(item))
+            self._spawn(self._resolve_soon(item))
         self._changed()
 
     # Finding the task's execution, heartbeats, liveness ----------------------------
 
-    async def _resolve(self, item: InboxTask) -> None:
+    async def _resolve_soon(self, item: InboxTask) -> None:
+        """Place a new task. History may lag the claim by a moment (ActivityStarted is
+        written after GetActivityTask answers): try a few times, then leave it to the
+        liveness checks."""
+        for delay in RESOLVE_DELAYS:
+            await asyncio.sleep(delay)
+            if await self._resolve(item):
+                return
+
+    async def _resolve(self, item: InboxTask) -> bool:
+        """Find the task's run; True once it is known (or the task is closed)."""
         if item.execution_arn is not None or not item.is_open:
-            return
+            return True
         item.resolve_attempts += 1
         try:
-            match = await self._locator.locate(item.task, exclude=self._claimed_scheduled())
+            match = await self._locator.locate(item.task, exclude=set(self._placed.values()))
         except SfnError as error:
             log.info("Finding the run of task %s failed: %s", item.id, error)
-            return
-        if match is None:
-            return
-        item.execution_arn = match.execution_arn
-        item.heartbeat_seconds = match.heartbeat_seconds
-        item.timeout_seconds = match.timeout_seconds
-        self._locator.claim(item.id, match)
-        if match.heartbeat_seconds and item.id not in self._heartbeats:
+            return False
+        if match is None or item.execution_arn is not None:
+            return item.execution_arn is not None
+        self.place(item.id, match)
+        return True
+
+    def place(self, task_id: str, placement: Placement) -> None:
+        """Record which run a task belongs to (found by the inbox, or known by the caller)."""
+        item = self.get(task_id)
+        item.execution_arn = placement.execution_arn
+        item.heartbeat_seconds = placement.heartbeat_seconds
+        item.timeout_seconds = placement.timeout_seconds
+        self._placed[item.id] = placement.key
+        beat = placement.heartbeat_seconds
+        if beat and item.is_open and item.id not in self._heartbeats and not self._closing:
             self._heartbeats[item.id] = asyncio.create_task(
-                self._heartbeat_loop(item, match.heartbeat_seconds)
+                self._heartbeat_loop(item, beat), name=f"inbox-heartbeat {item.id}"
             )
         self._changed()
-
-    def _claimed_scheduled(self) -> set[tuple[str, int]]:
-        return self._locator.claimed_keys()
 
     async def _heartbeat_loop(self, item: InboxTask, heartbeat_seconds: int) -> None:
         every = max(1.0, heartbeat_seconds / 3)
@@ -397,6 +601,7 @@ class TaskInbox:
                 item.heartbeat_error = str(error)
                 self._changed()
                 continue
+            item.heartbeats_sent += 1
             if item.heartbeat_error:
                 item.heartbeat_error = None
                 self._changed()
@@ -420,6 +625,12 @@ class TaskInbox:
                     await self._resolve(item)
                 continue
             if item.status is TaskStatus.SENDING:
+                continue
+            if item.timeout_seconds and _now() > item.received_at + timedelta(
+                seconds=item.timeout_seconds
+            ):
+                # The run may go on (a Catch on States.Timeout): this task cannot.
+                self._expire(item, f"Its TimeoutSeconds ({item.timeout_seconds} s) has passed.")
                 continue
             try:
                 detail = await self.client.describe_execution(item.execution_arn)
@@ -475,7 +686,7 @@ class TaskInbox:
         return item
 
     async def _send(self, item: InboxTask, reply: Reply) -> InboxTask:
-        retrying_uncertain = item._uncertain_send
+        retrying_uncertain = item.send_uncertain
         item.status = TaskStatus.SENDING
         item.last_reply = reply
         self._changed()
@@ -501,13 +712,13 @@ class TaskInbox:
         except SfnError as error:
             item.status = TaskStatus.SEND_FAILED
             item.last_error = str(error)
-            item._uncertain_send = item._uncertain_send or error.retryable
+            item.send_uncertain = item.send_uncertain or error.retryable
             self._changed()
             return item
         except BaseException:
             item.status = TaskStatus.SEND_FAILED
             item.last_error = "The send was interrupted; it may have been delivered."
-            item._uncertain_send = True
+            item.send_uncertain = True
             self._changed()
             raise
         item.status = TaskStatus.ANSWERED if reply.kind == "success" else TaskStatus.FAILED
@@ -520,52 +731,49 @@ class TaskInbox:
 
     async def shutdown(self, grace: float = 5.0) -> ShutdownSummary:
         """Stop polling, fail every claimed unanswered task with Worker.Shutdown, wait up
-        to `grace` seconds for polls in flight (a task they bring is failed the same
+        to `grace` seconds for polls in flight (a task one brings is failed the same
         way), then cancel what is left. Call it before closing the client."""
         self._closing = True
         self._worked.clear()
         for arn, loop in self._loops.items():
             if arn not in self._polling:
-                loop.cancel()
-        for task in [self._maintenance, *self._heartbeats.values()]:
+                loop.cancel()  # between polls: nothing in flight
+        for task in [self._maintenance, *self._heartbeats.values(), *self._background]:
             if task is not None:
                 task.cancel()
         self._heartbeats.clear()
         deadline = time.monotonic() + grace
-        # Sends in flight finish first (they may succeed); then fail what is open.
-        sending = [t for t in self.tasks if t.status is TaskStatus.SENDING]
-        while sending and time.monotonic() < deadline:
+        # An answer already on its way may still succeed: let it finish first.
+        while any(t.status is TaskStatus.SENDING for t in self.tasks):
+            if time.monotonic() >= deadline:
+                break
             await asyncio.sleep(0.05)
-            sending = [t for t in self.tasks if t.status is TaskStatus.SENDING]
         claimed = [
             t for t in self.tasks if t.status in (TaskStatus.WAITING, TaskStatus.SEND_FAILED)
         ]
-        results = await asyncio.gather(*(self._send_shutdown_failure(t) for t in claimed))
-        not_delivered = [r for r in results if r]
-        loops = [loop for loop in self._loops.values() if not loop.done()]
-        if loops:
-            _, pending = await asyncio.wait(loops, timeout=max(0.0, deadline - time.monotonic()))
-        else:
-            pending = set()
+        problems = [
+            p for p in await asyncio.gather(*map(self._send_shutdown_failure, claimed)) if p
+        ]
+        polls = [loop for loop in self._loops.values() if not loop.done()]
+        pending: set[asyncio.Task[None]] = set()
+        if polls:
+            _, pending = await asyncio.wait(polls, timeout=max(0.0, deadline - time.monotonic()))
         for loop in pending:
             loop.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.gather(*pending, return_exceptions=True)
-        late_results = await asyncio.gather(
-            *[t for t in self._background if not t.done()], return_exceptions=True
-        )
-        del late_results
-        late_failed = [t for t in self._late if t.status is TaskStatus.FAILED]
-        not_delivered += [
-            f"{t.id}: {t.last_error}" for t in self._late if t.status is not TaskStatus.FAILED
-        ]
+        await asyncio.gather(*pending, return_exceptions=True)
+        # Tasks that arrived while waiting are being failed: let those sends finish.
+        late = await asyncio.gather(*self._late_sends, return_exceptions=True)
+        problems += [str(p) for p in late if p]
         self._changed()
-        return ShutdownSummary(
-            failed=sum(1 for t in claimed if t.status is TaskStatus.FAILED) + len(late_failed),
+        failed = [t for t in [*claimed, *self._late] if t.status is TaskStatus.FAILED]
+        summary = ShutdownSummary(
+            failed=len(failed),
             arrived_during_grace=len(self._late),
-            not_delivered=tuple(not_delivered),
+            not_delivered=tuple(problems),
             abandoned_polls=len(pending),
         )
+        log.info("Inbox shut down: %s", summary.describe())
+        return summary
 
     async def _send_shutdown_failure(self, item: InboxTask) -> str:
         """Fail one task with Worker.Shutdown; '' on success, else why not."""
