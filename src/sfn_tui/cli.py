@@ -125,9 +125,18 @@ def run_local_server(port: int, seed: bool) -> int:
     return 0
 
 
+def forget_aws_profile() -> None:
+    """The embedded engine needs no AWS configuration, and moto fails to import when
+    AWS_PROFILE names a profile that does not exist: drop it in local modes."""
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        os.environ.pop(name, None)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_logging(args.log_file, args.log_level)
+    if args.command == "local-server" or args.local:
+        forget_aws_profile()
     if args.command == "local-server":
         return run_local_server(args.port, seed=not args.no_seed)
     if args.poll_interval < 0.5:
