@@ -77,7 +77,10 @@ def resolve(*, profile: str | None, region: str | None, endpoint_url: str | None
     )
     try:
         session = botocore.session.Session(profile=profile)
-        found_region = region or session.get_config_variable("region")
+        # botocore reads AWS_DEFAULT_REGION and the profile, not AWS_REGION (the SDK-wide name).
+        found_region = (
+            region or os.environ.get("AWS_REGION") or session.get_config_variable("region")
+        )
     except botocore.exceptions.ProfileNotFound:
         raise ConnectionProblem(
             f"The AWS profile '{profile}' is not configured (see `aws configure list-profiles`);"

@@ -522,7 +522,7 @@ class TaskInbox:
                 self._polling.discard(activity_arn)
             if task is not None:
                 self._receive(task)
-            if backoff:
+            if backoff and not self._closing:  # closing: end now, not after the backoff
                 await asyncio.sleep(backoff)
             elif failures:
                 failures, since = 0, None

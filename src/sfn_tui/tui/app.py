@@ -125,7 +125,7 @@ class SfnTuiApp(App[None]):
             clock=self.clock,
         )
         if self.dashboard.watched is not None:
-            self.poller.watch(self.dashboard.watched.arn)
+            self.poller.watch(self.dashboard.watched.arn, self.dashboard.status_filter)
         async for update in self.poller.run():
             self.dashboard.post_message(Polled(update))
 
@@ -220,9 +220,9 @@ class SfnTuiApp(App[None]):
             return not on_chat and not self.read_only
         return True
 
-    def watch_machine(self, state_machine_arn: str | None) -> None:
+    def watch_machine(self, state_machine_arn: str | None, status: str | None = None) -> None:
         if self.poller is not None:
-            self.poller.watch(state_machine_arn)
+            self.poller.watch(state_machine_arn, status)
 
     def action_refresh(self) -> None:
         if self.poller is not None:

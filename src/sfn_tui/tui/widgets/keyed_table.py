@@ -21,18 +21,24 @@ class KeyedTable(DataTable[Cell], Generic[T]):
     """Rows keyed by `key(item)`, drawn by `cells(item)`, kept sorted by `sort_key`.
 
     `sync` applies a poll's result in one batch: new rows added, changed cells
-    updated, vanished rows removed; the cursor stays on the same item.
+    updated, vanished rows removed; the cursor stays on the same item. `source`
+    holds every item; `items` only those shown (matching `filter_text`).
     """
 
     COLUMNS: Sequence[tuple[str, str, int | None]] = ()  # (key, label, fixed width)
     BINDINGS = [
         Binding("left", "screen.focus_pane(-1)", "Previous pane", show=False),
         Binding("right", "screen.focus_pane(1)", "Next pane", show=False),
+        # A row table: Home and End go to the first and last row (DataTable scrolls sideways).
+        Binding("home", "scroll_top", "First row", show=False),
+        Binding("end", "scroll_bottom", "Last row", show=False),
     ]
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        self.source: dict[str, T] = {}
         self.items: dict[str, T] = {}
+        self.filter_text = ""
 
     def key(self, item: T) -> str:
         raise NotImplementedError
@@ -42,6 +48,13 @@ class KeyedTable(DataTable[Cell], Generic[T]):
 
     def sort_key(self, item: T) -> Any:
         return self.key(item)
+
+    def filter_on(self, item: T) -> str:
+        """The text `filter_text` is matched against (case-insensitive substring)."""
+        return self.key(item)
+
+    def matches(self, item: T) -> bool:
+        return not self.filter_text or self.filter_text.lower() in self.filter_on(item).lower()
 
     sort_reverse = False
 
@@ -60,8 +73,23 @@ class KeyedTable(DataTable[Cell], Generic[T]):
         return self.items.get(str(row_key.value))
 
     def sync(self, items: Iterable[T], *, complete: bool = True) -> bool:
-        """Bring the table in line with `items`. Returns True if anything changed."""
-        diff = diff_by_key(self.items, items, self.key, complete=complete)
+        """Bring the table in line with `items`. Returns True if anything changed.
+
+        With `complete=False` (one page of a longer list) rows are added and updated,
+        never removed."""
+        fresh = {self.key(item): item for item in items}
+        if complete:
+            self.source = fresh
+        else:
+            self.source.update(fresh)
+        return self._show([item for item in self.source.values() if self.matches(item)])
+
+    def set_filter(self, text: str) -> None:
+        self.filter_text = text
+        self._show([item for item in self.source.values() if self.matches(item)])
+
+    def _show(self, items: list[T]) -> bool:
+        diff = diff_by_key(self.items, items, self.key)
         if not diff:
             return False
         keep = self.selected
@@ -115,5 +143,6 @@ class KeyedTable(DataTable[Cell], Generic[T]):
             self.move_cursor(row=index, animate=False, scroll=False)
 
     def clear_items(self) -> None:
+        self.source.clear()
         self.items.clear()
         self.clear()

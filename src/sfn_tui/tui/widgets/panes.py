@@ -34,6 +34,9 @@ class StateMachinesTable(TimeAware, KeyedTable[StateMachine]):
     def sort_key(self, item: StateMachine) -> Any:
         return item.name.lower()
 
+    def filter_on(self, item: StateMachine) -> str:
+        return item.name
+
     def cells(self, item: StateMachine) -> Sequence[Cell]:
         return (plain(item.name), item.type, short_date(item.creation_date, self.clock(), self.tz))
 
@@ -51,6 +54,9 @@ class ActivitiesTable(TimeAware, KeyedTable[Activity]):
 
     def sort_key(self, item: Activity) -> Any:
         return item.name.lower()
+
+    def filter_on(self, item: Activity) -> str:
+        return item.name
 
     def cells(self, item: Activity) -> Sequence[Cell]:
         count = self.task_counts.get(item.arn, 0)
@@ -81,6 +87,9 @@ class ExecutionsTable(TimeAware, KeyedTable[Execution]):
 
     def sort_key(self, item: Execution) -> Any:
         return (item.start_date, item.name)
+
+    def filter_on(self, item: Execution) -> str:
+        return item.name
 
     def cells(self, item: Execution) -> Sequence[Cell]:
         now = self.clock()

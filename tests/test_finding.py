@@ -1,0 +1,129 @@
+"""Finding things on the dashboard: `/` filters, the status filter (ListExecutions'
+statusFilter), more pages on demand, copy ARN."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import boto3
+import pytest
+
+from sfn_tui.aws.connection import Connection
+from sfn_tui.tui.app import SfnTuiApp
+from tests.pilot_helpers import screen_text, wait_for
+
+REGION = "ap-northeast-2"
+ROLE = "arn:aws:iam::123456789012:role/sfn-tui-test"
+PASS = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+FAIL = {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E", "Cause": "c"}}}
+
+
+@pytest.fixture
+def sfn(engine: str) -> Any:
+    return boto3.client(
+        "stepfunctions",
+        endpoint_url=engine,
+        region_name=REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+def make_app(engine: str) -> SfnTuiApp:
+    connection = Connection(region=REGION, endpoint_url=engine, dummy_credentials=True)
+    return SfnTuiApp(connection, poll_interval=0.5, catalog_interval=1.0)
+
+
+def machine(sfn: Any, prefix: str, definition: dict[str, Any]) -> str:
+    name = f"{prefix}-{uuid.uuid4().hex[:6]}"
+    return str(
+        sfn.create_state_machine(name=name, definition=json.dumps(definition), roleArn=ROLE)[
+            "stateMachineArn"
+        ]
+    )
+
+
+async def focus_machine(pilot: Any, app: SfnTuiApp, arn: str) -> None:
+    dashboard = app.dashboard
+    await wait_for(pilot, lambda: arn in dashboard.machines.items, what="machine listed")
+    dashboard.machines.focus()
+    await pilot.press("home")
+    for _ in range(dashboard.machines.get_row_index(arn)):
+        await pilot.press("down")
+    await wait_for(
+        pilot, lambda: dashboard.watched is not None and dashboard.watched.arn == arn, what="watch"
+    )
+
+
+async def test_slash_filters_the_focused_pane_by_name(engine: str, sfn: Any) -> None:
+    tag = uuid.uuid4().hex[:6]
+    wanted = machine(sfn, f"orders{tag}", PASS)
+    other = machine(sfn, f"billing{tag}", PASS)
+    app = make_app(engine)
+    async with app.run_test(size=(120, 36)) as pilot:
+        dashboard = app.dashboard
+        await wait_for(pilot, lambda: other in dashboard.machines.items, what="listed")
+        dashboard.machines.focus()
+        await pilot.press("slash", *f"ORDERS{tag}")
+        await wait_for(pilot, lambda: list(dashboard.machines.items) == [wanted], what="filtered")
+        assert f"billing{tag}" not in screen_text(app)
+        await pilot.press("enter")
+        assert dashboard.machines.has_focus
+        assert f"/ORDERS{tag}" in screen_text(app)
+        # New data keeps the filter: a poll does not bring the other row back.
+        await wait_for(pilot, lambda: app.refreshed_at is not None, what="refreshed")
+        assert other not in dashboard.machines.items
+        await pilot.press("slash", "escape")
+        await wait_for(pilot, lambda: other in dashboard.machines.items, what="filter cleared")
+
+
+async def test_status_filter_uses_list_executions_status(engine: str, sfn: Any) -> None:
+    arn = machine(sfn, "mixed", PASS)
+    ok = sfn.start_execution(stateMachineArn=arn, name="ok-1")["executionArn"]
+    sfn.update_state_machine(stateMachineArn=arn, definition=json.dumps(FAIL))
+    bad = sfn.start_execution(stateMachineArn=arn, name="bad-1")["executionArn"]
+    app = make_app(engine)
+    async with app.run_test(size=(120, 36)) as pilot:
+        dashboard = app.dashboard
+        await focus_machine(pilot, app, arn)
+        await wait_for(pilot, lambda: {ok, bad} <= set(dashboard.executions.items), what="both")
+        dashboard.executions.focus()
+        await pilot.press("f")  # RUNNING
+        await wait_for(
+            pilot,
+            lambda: dashboard.status_filter == "RUNNING" and not dashboard.executions.loading,
+            what="running only",
+        )
+        assert dashboard.executions.items == {}
+        await pilot.press("f", "f")  # SUCCEEDED, FAILED
+        await wait_for(pilot, lambda: list(dashboard.executions.items) == [bad], what="failed only")
+        assert "FAILED only" in screen_text(app)
+
+
+async def test_more_executions_load_when_scrolling_past_the_end(engine: str, sfn: Any) -> None:
+    arn = machine(sfn, "many", PASS)
+    for i in range(130):  # more than one page of 100
+        sfn.start_execution(stateMachineArn=arn, name=f"run-{i:03d}")
+    app = make_app(engine)
+    async with app.run_test(size=(120, 36)) as pilot:
+        dashboard = app.dashboard
+        await focus_machine(pilot, app, arn)
+        await wait_for(pilot, lambda: len(dashboard.executions.items) == 100, what="first page")
+        assert dashboard.more_token is not None
+        dashboard.executions.focus()
+        await pilot.press("end")
+        await wait_for(pilot, lambda: len(dashboard.executions.items) == 130, what="second page")
+        # The poll keeps refreshing the first page without dropping the second.
+        await wait_for(pilot, lambda: app.refreshed_at is not None, what="refreshed")
+        assert len(dashboard.executions.items) == 130
+
+
+async def test_copy_arn_of_the_selected_row(engine: str, sfn: Any) -> None:
+    arn = machine(sfn, "copyme", PASS)
+    app = make_app(engine)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await focus_machine(pilot, app, arn)
+        await pilot.press("y")
+        assert app.clipboard == arn
