@@ -22,6 +22,8 @@ examples:
 
 Credentials and region come from the standard AWS chain (AWS_PROFILE, AWS_REGION,
 AWS_DEFAULT_REGION, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_SFN, ~/.aws/config).
+Settings file (optional): $SFN_TUI_CONFIG or ~/.config/sfn-tui/config.toml, with
+  read_only = true   and/or   poll_interval = 5
 Logging is off unless --log-file is given; task tokens and credentials are never logged.
 """
 
@@ -49,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     behaviour.add_argument(
         "--poll-interval",
         type=float,
-        default=2.0,
+        default=None,
         metavar="SECONDS",
         help="seconds between refreshes of the selected machine's executions (default: 2)",
     )
@@ -139,8 +141,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         forget_aws_profile()
     if args.command == "local-server":
         return run_local_server(args.port, seed=not args.no_seed)
-    if args.poll_interval < 0.5:
-        print("sfn-tui: --poll-interval must be at least 0.5 seconds.", file=sys.stderr)
+    from sfn_tui.config import ConfigProblem, load_settings
+
+    try:
+        settings = load_settings()
+    except ConfigProblem as problem:
+        print(f"sfn-tui: {problem}", file=sys.stderr)
+        return 2
+    poll_interval = args.poll_interval or settings.poll_interval or 2.0
+    read_only = args.read_only or settings.read_only
+    if poll_interval < 0.5:
+        print("sfn-tui: the poll interval must be at least 0.5 seconds.", file=sys.stderr)
         return 2
 
     from sfn_tui.aws.connection import ConnectionProblem, local_connection, resolve
@@ -166,7 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from sfn_tui.tui.app import SfnTuiApp
 
-    app = SfnTuiApp(connection, poll_interval=args.poll_interval, read_only=args.read_only)
+    app = SfnTuiApp(connection, poll_interval=poll_interval, read_only=read_only)
     app.run()
     return app.return_code or 0
 

@@ -1,0 +1,55 @@
+"""The user's settings file: `$SFN_TUI_CONFIG`, else `$XDG_CONFIG_HOME/sfn-tui/config.toml`
+(`~/.config/sfn-tui/config.toml`). Command-line flags win over it.
+
+    read_only = true        # never change anything (like --read-only)
+    poll_interval = 5       # seconds between refreshes (like --poll-interval)
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class ConfigProblem(Exception):
+    """The settings file cannot be used; the message says why and where."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    read_only: bool = False
+    poll_interval: float | None = None
+
+
+def config_path() -> Path:
+    explicit = os.environ.get("SFN_TUI_CONFIG")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "sfn-tui" / "config.toml"
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    path = path or config_path()
+    if not path.is_file():
+        return Settings()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigProblem(f"cannot read the settings file {path}: {exc}") from None
+    read_only = data.get("read_only", False)
+    poll_interval = data.get("poll_interval")
+    if not isinstance(read_only, bool):
+        raise ConfigProblem(f"{path}: read_only must be true or false")
+    if poll_interval is not None and (
+        isinstance(poll_interval, bool) or not isinstance(poll_interval, int | float)
+    ):
+        raise ConfigProblem(f"{path}: poll_interval must be a number of seconds")
+    unknown = sorted(set(data) - {"read_only", "poll_interval"})
+    if unknown:
+        raise ConfigProblem(f"{path}: unknown setting(s): {', '.join(unknown)}")
+    return Settings(
+        read_only=read_only, poll_interval=float(poll_interval) if poll_interval else None
+    )

@@ -1,0 +1,107 @@
+"""--read-only shows everything and changes nothing: every mutating key is tried and
+the proxy in front of the engine sees only reads."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from sfn_tui.aws.connection import Connection
+from sfn_tui.config import ConfigProblem, load_settings
+from sfn_tui.tui.app import SfnTuiApp
+from tests.pilot_helpers import screen_text, wait_for
+from tests.recording_proxy import RecordingProxy
+
+REGION = "eu-west-3"
+ROLE = "arn:aws:iam::123456789012:role/sfn-tui-test"
+READS = {
+    "ListStateMachines",
+    "ListActivities",
+    "ListExecutions",
+    "DescribeStateMachine",
+    "DescribeExecution",
+    "DescribeActivity",
+    "DescribeStateMachineForExecution",
+    "GetExecutionHistory",
+    "ListRoles",
+    "GetRole",
+    "ValidateStateMachineDefinition",
+}
+
+
+@pytest.fixture
+async def proxy(engine: str) -> AsyncIterator[RecordingProxy]:
+    recorder = RecordingProxy(engine)
+    await recorder.start()
+    yield recorder
+    await recorder.stop()
+
+
+def sfn_client(engine: str) -> Any:
+    return boto3.client(
+        "stepfunctions",
+        endpoint_url=engine,
+        region_name=REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+async def test_read_only_makes_no_mutating_call(engine: str, proxy: RecordingProxy) -> None:
+    sfn = sfn_client(engine)
+    activity = sfn.create_activity(name=f"ro-{uuid.uuid4().hex[:6]}")
+    definition = {
+        "StartAt": "Ask",
+        "States": {"Ask": {"Type": "Task", "Resource": activity["activityArn"], "End": True}},
+    }
+    machine = sfn.create_state_machine(
+        name=f"ro-{uuid.uuid4().hex[:6]}", definition=json.dumps(definition), roleArn=ROLE
+    )["stateMachineArn"]
+    run = sfn.start_execution(stateMachineArn=machine, name="waiting")["executionArn"]
+    connection = Connection(region=REGION, endpoint_url=proxy.url, dummy_credentials=True)
+    name = activity["activityArn"].rsplit(":", 1)[1]
+    app = SfnTuiApp(
+        connection,
+        poll_interval=0.5,
+        catalog_interval=1.0,
+        read_only=True,
+        worked_activities=frozenset({name}),
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        dashboard = app.dashboard
+        await wait_for(pilot, lambda: machine in dashboard.machines.items, what="listed")
+        assert "READ-ONLY" in screen_text(app)
+        # Every key that changes something, on every pane.
+        for pane in (dashboard.machines, dashboard.executions, dashboard.activities):
+            pane.focus()
+            for key in ("n", "w", "a", "e", "d", "s", "x", "R", "enter", "escape"):
+                await pilot.press(key)
+                await pilot.press("escape")
+        await pilot.press("c")
+        for key in ("1", "ctrl+s", "ctrl+f", "ctrl+r", "ctrl+d", "escape"):
+            await pilot.press(key)
+        await wait_for(pilot, lambda: len(proxy.operations) > 10, what="polling through proxy")
+        assert app.inbox is not None and not app.inbox.worked
+    mutating = sorted(set(proxy.operations) - READS)
+    assert mutating == [], f"read-only mode called {mutating}"
+    assert sfn.describe_execution(executionArn=run)["status"] == "RUNNING"
+    sfn.stop_execution(executionArn=run)
+
+
+def test_read_only_from_the_settings_file(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("read_only = true\npoll_interval = 5\n")
+    settings = load_settings(path)
+    assert settings.read_only and settings.poll_interval == 5.0
+    path.write_text("read_only = 'yes'\n")
+    with pytest.raises(ConfigProblem, match="read_only must be true or false"):
+        load_settings(path)
+    path.write_text("raed_only = true\n")
+    with pytest.raises(ConfigProblem, match="unknown setting"):
+        load_settings(path)
