@@ -37,15 +37,14 @@ from sfn_tui.core.inbox import (
     MAX_OUTPUT_BYTES,
     SHUTDOWN_CAUSE,
     SHUTDOWN_ERROR,
-    ExecutionLocator,
     InboxTask,
     InvalidReply,
     NotAnswerable,
     TaskInbox,
     TaskStatus,
     default_worker_name,
-    open_activity_tasks,
 )
+from sfn_tui.core.locate import ExecutionLocator, open_activity_tasks
 from sfn_tui.local import activities
 from tests.helpers import REGION, async_wait_until
 
