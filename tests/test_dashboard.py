@@ -190,3 +190,15 @@ async def test_refresh_recovers_after_the_endpoint_restarts(
         first.stop()
         if second is not None:
             second.stop()
+
+
+async def test_help_lists_the_keys_that_work_here(engine: str) -> None:
+    app = make_app(engine)
+    async with app.run_test(size=(120, 50)) as pilot:
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: "sfn-tui — keys" in screen_text(app), what="help shown")
+        text = screen_text(app)
+        for words in ("Everywhere", "On this screen", "Quit", "Refresh", "Filter", "Copy ARN"):
+            assert words in text
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: "sfn-tui — keys" not in screen_text(app), what="closed")

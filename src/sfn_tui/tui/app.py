@@ -253,15 +253,26 @@ class SfnTuiApp(App[None]):
         self.push_screen(GuidedRunScreen(), started)
 
     def action_help(self) -> None:
-        rows: list[tuple[str, str]] = []
-        seen: set[str] = set()
-        for active in self.active_bindings.values():
+        """Every key that works right now, grouped by where it applies."""
+        groups: dict[str, list[tuple[str, str]]] = {}
+        seen: set[tuple[str, str]] = set()
+        for active in self.screen.active_bindings.values():
             binding = active.binding
-            if not binding.description or binding.description in seen:
+            if not binding.description or not active.enabled:
                 continue
-            seen.add(binding.description)
-            rows.append((self.get_key_display(binding), binding.description))
-        self.push_screen(HelpScreen(rows))
+            key = self.get_key_display(binding)
+            if (key, binding.description) in seen:
+                continue
+            seen.add((key, binding.description))
+            if active.node is self:
+                where = "Everywhere"
+            elif active.node is self.screen:
+                where = "On this screen"
+            else:
+                where = "In the focused pane"
+            groups.setdefault(where, []).append((key, binding.description))
+        order = ("On this screen", "In the focused pane", "Everywhere")
+        self.push_screen(HelpScreen([(g, groups[g]) for g in order if g in groups]))
 
     async def action_quit(self) -> None:
         if self._quitting:

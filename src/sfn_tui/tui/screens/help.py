@@ -1,12 +1,18 @@
-"""The help screen: every binding the user can press, with what it does."""
+"""The help screen: every key that works on the screen below, grouped by where it
+applies, with what it does."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
+
+from sfn_tui.config import config_path
+
+KeyRows = list[tuple[str, str]]
 
 
 class HelpScreen(ModalScreen[None]):
@@ -14,23 +20,27 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "dismiss", "Close help", id="help.close"),
     ]
 
-    def __init__(self, rows: list[tuple[str, str]], log_hint: str = "") -> None:
+    def __init__(self, groups: list[tuple[str, KeyRows]]) -> None:
         super().__init__()
-        self.rows = rows
-        self.log_hint = log_hint
+        self.groups = groups
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):
             yield Static("[b]sfn-tui — keys[/b]   (Esc closes)", id="help-title")
-            table: DataTable[str] = DataTable(cursor_type="none", zebra_stripes=True)
+            table: DataTable[str | Text] = DataTable(cursor_type="none", zebra_stripes=True)
             table.add_columns("Key", "Action")
-            for key, description in self.rows:
-                table.add_row(key, description)
+            for title, rows in self.groups:
+                table.add_row(Text(title, style="bold underline"), "")
+                for key, description in rows:
+                    table.add_row(key, description)
             yield table
             yield Static(
                 "Tab / Shift+Tab and ← → move between panes, ↑ ↓ within a pane.\n"
                 "Selecting a state machine lists its executions; they refresh live.\n"
-                "Ctrl+P opens the command palette."
-                + (f"\n{self.log_hint}" if self.log_hint else ""),
+                "Ctrl+P opens the command palette: every action by name.\n"
+                f"Settings file: {config_path()}  (read_only, poll_interval)\n"
+                "Logs: off unless started with --log-file PATH; task tokens and\n"
+                "credentials are never logged.",
                 id="help-footer",
+                markup=False,
             )
