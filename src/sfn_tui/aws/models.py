@@ -166,3 +166,26 @@ class ActivityTask:
 class Role:
     name: str
     arn: str
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One finding of ValidateStateMachineDefinition (severity ERROR or WARNING)."""
+
+    severity: str
+    code: str
+    message: str
+    location: str = ""
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "ERROR"
+
+    @classmethod
+    def from_api(cls, item: dict[str, Any]) -> Diagnostic:
+        return cls(
+            severity=str(item.get("severity", "ERROR")),
+            code=str(item.get("code", "")),
+            message=str(item.get("message", "")),
+            location=str(item.get("location", "") or ""),
+        )

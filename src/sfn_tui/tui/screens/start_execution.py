@@ -1,0 +1,145 @@
+"""Start an execution: an optional name (generated when empty) and the JSON input,
+prefilled with the last input used for this machine in this session.
+
+Both are checked before sending: the name by AWS's rules, the input as JSON (the error
+names the line and column) of at most 256 KiB in UTF-8. StartExecution runs here, in a
+worker; a refusal keeps the modal open with everything typed. Dismissed with the
+`Execution` the service returned (status RUNNING), or None when cancelled.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from sfn_tui.aws.errors import SfnError
+from sfn_tui.aws.models import Execution, StateMachine
+from sfn_tui.core.validation import (
+    InvalidJson,
+    InvalidName,
+    LastInputs,
+    check_json,
+    check_name,
+    generate_execution_name,
+)
+from sfn_tui.tui.formatting import plain
+from sfn_tui.tui.widgets.json_editor import JsonEditor, clip
+
+if TYPE_CHECKING:
+    from sfn_tui.tui.app import SfnTuiApp
+
+
+class StartExecutionScreen(ModalScreen[Execution | None]):
+    DEFAULT_CSS = """
+    StartExecutionScreen { align: center middle; }
+    StartExecutionScreen #start-box { width: 90; }
+    StartExecutionScreen .form-row { height: auto; }
+    StartExecutionScreen .form-row Label { width: 6; padding: 1 0 0 0; }
+    StartExecutionScreen #start-name { width: 1fr; }
+    StartExecutionScreen #start-input { height: 14; }
+    StartExecutionScreen #start-status { height: auto; color: $text-muted; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="start.cancel"),
+        Binding("ctrl+s", "submit", "Start", id="start.submit"),
+    ]
+
+    def __init__(self, machine: StateMachine, last_inputs: LastInputs) -> None:
+        super().__init__()
+        self.machine = machine
+        self.last_inputs = last_inputs
+        self.busy = False
+
+    @property
+    def sfn_app(self) -> SfnTuiApp:
+        return cast("SfnTuiApp", self.app)
+
+    @property
+    def editor(self) -> JsonEditor:
+        return self.query_one("#start-input", JsonEditor)
+
+    def compose(self) -> ComposeResult:
+        title = Text("Start an execution of ")
+        title.append_text(plain(self.machine.name))
+        remembered = self.machine.arn in self.last_inputs
+        with Vertical(id="start-box", classes="modal-box"):
+            yield Static(title, classes="modal-title")
+            with Horizontal(classes="form-row"):
+                yield Label("Name")
+                yield Input(placeholder="optional: generated when empty", id="start-name")
+            yield Label(
+                "Input (JSON) — the last one used for this machine"
+                if remembered
+                else "Input (JSON)"
+            )
+            yield JsonEditor(self.last_inputs.get(self.machine.arn), id="start-input")
+            yield Static("Tab indents · Esc leaves the editor · Ctrl+S starts", id="start-status")
+            yield Static("", classes="inline-error", id="start-problem")
+            with Horizontal(classes="modal-buttons"):
+                yield Button("Start (Ctrl+S)", variant="primary", id="start-submit")
+                yield Button("Cancel (Esc)", id="start-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#start-name", Input).focus()
+
+    def problem(self, message: str) -> None:
+        self.query_one("#start-problem", Static).update(plain(clip(message)))
+
+    @on(Input.Submitted, "#start-name")
+    @on(Button.Pressed, "#start-submit")
+    def action_submit(self) -> None:
+        if self.busy:
+            return
+        self.problem("")
+        name_input = self.query_one("#start-name", Input)
+        name = name_input.value
+        if name:
+            try:
+                check_name(name, "execution")
+            except InvalidName as error:
+                self.problem(str(error))
+                name_input.focus()
+                return
+        text = self.editor.text
+        try:
+            check_json(text, "input")
+        except InvalidJson as error:
+            self.editor.show_error(str(error), error.line, error.column)
+            self.problem("Fix the input first: see the error under the editor.")
+            return
+        self.editor.clear_error()
+        self.set_busy(True)
+        self.start(name or generate_execution_name(self.sfn_app.clock()), text)
+
+    def set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        self.query_one("#start-submit", Button).disabled = busy
+
+    @work(exclusive=True, group="start-execution", exit_on_error=False)
+    async def start(self, name: str, text: str) -> None:
+        client = self.sfn_app.client
+        try:
+            if client is None:
+                self.problem("Not connected yet; try again in a moment.")
+                return
+            try:
+                execution = await client.start_execution(self.machine.arn, name, text)
+            except SfnError as error:
+                self.problem(str(error))
+                return
+        finally:
+            self.set_busy(False)
+        self.last_inputs.remember(self.machine.arn, text)
+        self.dismiss(execution)
+
+    @on(Button.Pressed, "#start-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
