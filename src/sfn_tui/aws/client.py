@@ -8,17 +8,20 @@ Every call goes through `_call`, which turns failures into `SfnError`s.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import re
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime
 from typing import Any
 
 from sfn_tui.aws.connection import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, Connection
-from sfn_tui.aws.errors import NotFound, translate
+from sfn_tui.aws.errors import NotFound, NotSupported, ServiceError, translate
 from sfn_tui.aws.models import (
     Activity,
     ActivityTask,
+    Diagnostic,
     Execution,
     ExecutionDetail,
     ExecutionPage,
@@ -61,6 +64,11 @@ def trusts_states(policy: Any) -> bool:
         if statement.get("Effect") == "Allow" and any(s.startswith("states.") for s in services):
             return True
     return False
+
+
+def _snake_case(operation: str) -> str:
+    """botocore's method name for an operation: RedriveExecution -> redrive_execution."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
 
 
 class StepFunctionsClient:
@@ -165,6 +173,80 @@ class StepFunctionsClient:
             definition=definition,
         )
 
+    async def validate_state_machine_definition(
+        self, definition: str, type: str = "STANDARD"
+    ) -> list[Diagnostic]:
+        """The service's findings on a definition (errors and warnings; empty when fine).
+
+        NotSupported where the endpoint lacks the operation (the embedded engine,
+        LocalStack, older endpoints); that answer is remembered for this client.
+        """
+        item = await self._optional_call(
+            "ValidateStateMachineDefinition",
+            definition=definition,
+            type=type,
+            severity="WARNING",
+        )
+        return [Diagnostic.from_api(d) for d in item.get("diagnostics", [])]
+
+    async def _optional_call(self, operation: str, **kw: Any) -> Any:
+        """A call to an operation some endpoints lack, made once (no retries) on a
+        client of its own. An HTTP 500/501 whose error code is only that number (no AWS
+        error body: moto answers an HTML page) means the operation is missing there:
+        NotSupported, remembered so later calls do not ask again."""
+        unsupported: set[str] = self.__dict__.setdefault("_unsupported", set())
+        if operation in unsupported:
+            raise NotSupported(
+                f"{operation} failed: this endpoint does not support {operation}",
+                operation=operation,
+            )
+        sfn = await self._single_try_sfn()
+        method = getattr(sfn, _snake_case(operation))
+        try:
+            return await self._call(operation, method, **kw)
+        except ServiceError as error:
+            if error.code not in {"500", "501"}:
+                raise
+            unsupported.add(operation)
+            raise NotSupported(
+                f"{operation} failed: this endpoint does not support {operation}",
+                operation=operation,
+                code=error.code,
+            ) from error
+        except NotSupported:
+            unsupported.add(operation)
+            raise
+
+    async def _single_try_sfn(self) -> Any:
+        """A Step Functions client that does not retry (opened on first use, closed with
+        the others): a missing operation costs one round trip, not three with backoff."""
+        lock: asyncio.Lock = self.__dict__.setdefault("_single_try_lock", asyncio.Lock())
+        async with lock:
+            existing = self.__dict__.get("_single_try")
+            if existing is not None:
+                return existing
+            from aiobotocore.config import AioConfig
+            from aiobotocore.session import AioSession
+
+            conn = self.connection
+            kw: dict[str, Any] = {"region_name": conn.region}
+            if conn.endpoint_url:
+                kw["endpoint_url"] = conn.endpoint_url
+            if conn.dummy_credentials:
+                kw["aws_access_key_id"] = LOCAL_ACCESS_KEY
+                kw["aws_secret_access_key"] = LOCAL_SECRET_KEY
+            config = AioConfig(
+                retries={"mode": "standard", "max_attempts": 1},
+                connect_timeout=5,
+                read_timeout=DASHBOARD_READ_TIMEOUT,
+            )
+            session = AioSession(profile=conn.profile)
+            client = await self._stack.enter_async_context(
+                session.create_client("stepfunctions", config=config, **kw)
+            )
+            self.__dict__["_single_try"] = client
+            return client
+
     async def delete_state_machine(self, arn: str) -> None:
         await self._call("DeleteStateMachine", self._sfn.delete_state_machine, stateMachineArn=arn)
 
@@ -251,6 +333,13 @@ class StepFunctionsClient:
             kw["cause"] = cause
         await self._call("StopExecution", self._sfn.stop_execution, **kw)
 
+    async def redrive_execution(self, arn: str) -> datetime:
+        """Restart a failed, timed-out or aborted standard run from where it stopped.
+        Returns the redrive date; NotSupported where the endpoint lacks RedriveExecution."""
+        item = await self._optional_call("RedriveExecution", executionArn=arn)
+        redrive_date = item.get("redriveDate")
+        return redrive_date if isinstance(redrive_date, datetime) else datetime.now(UTC)
+
     async def get_execution_history(self, arn: str, max_events: int = 25_000) -> list[HistoryEvent]:
         events: list[HistoryEvent] = []
         kw: dict[str, Any] = {"executionArn": arn, "maxResults": 1000}
@@ -261,6 +350,37 @@ class StepFunctionsClient:
                 break
             kw["nextToken"] = page["nextToken"]
         return events
+
+    async def get_execution_history_page(
+        self,
+        arn: str,
+        next_token: str | None = None,
+        max_results: int = 1000,
+        reverse: bool = False,
+    ) -> tuple[list[HistoryEvent], str | None]:
+        """One page of an execution's history and the token of the next one (None at
+        the end). Some endpoints (the embedded engine) ignore `max_results` and
+        `reverse` and answer everything, oldest first: callers must not rely on them."""
+        kw: dict[str, Any] = {
+            "executionArn": arn,
+            "maxResults": max_results,
+            "reverseOrder": reverse,
+        }
+        if next_token:
+            kw["nextToken"] = next_token
+        page = await self._call("GetExecutionHistory", self._sfn.get_execution_history, **kw)
+        events = [HistoryEvent.from_api(e) for e in page.get("events", [])]
+        return events, page.get("nextToken") or None
+
+    async def describe_state_machine_for_execution(self, arn: str) -> StateMachineDetail:
+        """The definition an execution ran with (the machine may have changed since)."""
+        item = await self._call(
+            "DescribeStateMachineForExecution",
+            self._sfn.describe_state_machine_for_execution,
+            executionArn=arn,
+        )
+        item.setdefault("creationDate", item.get("updateDate") or datetime.now(UTC))
+        return StateMachineDetail.from_api(item)
 
     # Activity tasks ---------------------------------------------------------------
 

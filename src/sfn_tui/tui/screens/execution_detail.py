@@ -1,0 +1,530 @@
+"""One execution in detail: summary, event history, each state's runs, and the graph.
+
+Loaded by workers through the app's client. The history comes page by page (the first
+page is shown at once, the rest keeps loading); while the execution runs, the screen
+asks every poll interval for the summary and the events newer than the last one it has,
+and stops asking once the execution has ended.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
+from textual.widgets import Footer, OptionList, Static, TabbedContent, TabPane
+from textual.widgets.option_list import Option
+
+from sfn_tui.aws.errors import NotFound, SfnError
+from sfn_tui.aws.models import TERMINAL_STATUSES, ExecutionDetail, HistoryEvent
+from sfn_tui.core.history import (
+    ExecutionHistory,
+    StateRun,
+    duration_text,
+    event_detail_sections,
+    offset_text,
+    pretty,
+    reached_known,
+)
+from sfn_tui.tui.formatting import duration, plain, status_text, timestamp
+from sfn_tui.tui.widgets.header import StatusHeader
+from sfn_tui.tui.widgets.history_table import HistoryTable, LazyTable, StateRunsTable
+from sfn_tui.tui.widgets.state_graph import StateGraph
+
+if TYPE_CHECKING:
+    from sfn_tui.aws.client import StepFunctionsClient
+    from sfn_tui.tui.app import SfnTuiApp
+
+PAGE_SIZE = 1000  # events per GetExecutionHistory page (the service's maximum)
+CATCH_UP_PAGE = 100  # newest-first page size when only new events are wanted
+MAX_PAGES = 30  # 25,000 events at most, so 25 pages of 1,000
+MAX_SHOWN = 100_000  # characters of an input/output drawn; the rest is cut
+TABS = ("summary", "history", "states", "graph")
+
+
+def clipped(raw: str | None) -> Text:
+    """Pretty JSON (or the text as it is), literally, cut at MAX_SHOWN characters."""
+    if raw is None:
+        return Text("—", style="dim")
+    text = pretty(raw)
+    if len(text) <= MAX_SHOWN:
+        return plain(text)
+    shown = plain(text[:MAX_SHOWN])
+    shown.append(f"\n… (first {MAX_SHOWN:,} of {len(text):,} characters)", style="dim")
+    return shown
+
+
+def event_detail(event: HistoryEvent, state: str, since: str) -> Text:
+    text = Text()
+    text.append(f"#{event.id} ", style="bold")
+    text.append_text(plain(event.type))
+    if state:
+        text.append("  state ")
+        text.append_text(plain(state))
+    text.append(f"  {since}", style="dim")
+    if event.previous_id:
+        text.append(f"  after #{event.previous_id}", style="dim")
+    for title, body in event_detail_sections(event):
+        text.append(f"\n{title}\n", style="bold red" if title in ("error", "cause") else "bold")
+        text.append_text(plain(body[:MAX_SHOWN]))
+    return text
+
+
+def run_detail(run: StateRun, status: str, since: str, took: str) -> Text:
+    text = Text()
+    text.append_text(plain(run.name))
+    text.stylize("bold")
+    text.append(f"  {run.state_type}  {status}  entered {since}  took {took}")
+    if run.iteration is not None:
+        text.append(f"  iteration {run.iteration}")
+    if run.retries:
+        text.append(f"  retries {run.retries}", style="dark_orange")
+    if run.error or run.cause:
+        text.append("\nerror\n", style="bold red")
+        text.append_text(plain(": ".join(x for x in (run.error, run.cause) if x)))
+    text.append("\ninput\n", style="bold")
+    text.append_text(clipped(run.input))
+    text.append("\noutput\n", style="bold")
+    text.append_text(clipped(run.output) if run.exited else Text("— (not exited)", style="dim"))
+    return text
+
+
+class EventTypePicker(ModalScreen[str | None]):
+    """Pick the event type to show; "" means all events, None means cancelled."""
+
+    CSS_PATH = "../detail.tcss"
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="detail.picker.cancel")]
+
+    def __init__(self, counts: dict[str, int], current: str | None) -> None:
+        super().__init__()
+        self.counts = counts
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="type-picker", classes="modal-box"):
+            yield Static("Show events of type", classes="modal-title")
+            options = [Option(Text(f"All events ({sum(self.counts.values()):,})"), id="")]
+            for kind, count in sorted(self.counts.items()):
+                options.append(Option(Text(f"{kind} ({count:,})"), id=kind))
+            yield OptionList(*options, id="type-options")
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        keys = ["", *sorted(self.counts)]
+        options.highlighted = keys.index(self.current) if self.current in keys else 0
+        options.focus()
+
+    @on(OptionList.OptionSelected)
+    def picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id or "")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ExecutionDetailScreen(Screen[None]):
+    CSS_PATH = "../detail.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="detail.back"),
+        Binding("f", "first_failure", "First failure", id="detail.first_failure"),
+        Binding("t", "filter_type", "Filter type", id="detail.filter_type"),
+        Binding("r", "reload", "Refresh", id="detail.refresh"),
+        Binding("1", "tab('summary')", "Summary tab", show=False, id="detail.tab_summary"),
+        Binding("2", "tab('history')", "History tab", show=False, id="detail.tab_history"),
+        Binding("3", "tab('states')", "States tab", show=False, id="detail.tab_states"),
+        Binding("4", "tab('graph')", "Graph tab", show=False, id="detail.tab_graph"),
+    ]
+
+    def __init__(self, execution_arn: str) -> None:
+        super().__init__()
+        self.execution_arn = execution_arn
+        self.history = ExecutionHistory()
+        self.detail: ExecutionDetail | None = None
+        self.definition: str | None = None
+        self.finished = False  # ended, and its history is all here: no more polling
+        self.complete = False  # the first pass through the history pages is done
+        self.problem = ""
+        self._page_token: str | None = None
+        self._definition_tried = False  # and failed: not asked again on each poll
+        self._loading = False
+        self._timer: Timer | None = None
+
+    @property
+    def sfn_app(self) -> SfnTuiApp:
+        return cast("SfnTuiApp", self.app)
+
+    # Layout -----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield StatusHeader(tz=self.sfn_app.tz)
+        yield Static(Text("Loading the execution…", style="dim"), id="detail-title")
+        with TabbedContent(id="detail-tabs"):
+            with TabPane("Summary", id="summary"), VerticalScroll(id="summary-scroll"):
+                yield Static(id="summary-fields")
+                yield Static(id="summary-error")
+                yield Static(id="summary-io")
+            with TabPane("History", id="history"):
+                yield Static(id="history-bar")
+                yield HistoryTable(id="history-table")
+                with VerticalScroll(id="event-detail-box", classes="detail-box"):
+                    yield Static(id="event-detail")
+            with TabPane("States", id="states"):
+                yield StateRunsTable(id="runs-table")
+                with VerticalScroll(id="run-detail-box", classes="detail-box"):
+                    yield Static(id="run-detail")
+            with TabPane("Graph", id="graph"):
+                yield StateGraph(id="detail-graph")
+        yield Footer()
+
+    @property
+    def table(self) -> HistoryTable:
+        return self.query_one(HistoryTable)
+
+    @property
+    def runs_table(self) -> StateRunsTable:
+        return self.query_one(StateRunsTable)
+
+    @property
+    def graph(self) -> StateGraph:
+        return self.query_one(StateGraph)
+
+    def on_mount(self) -> None:
+        self.query_one("#summary-error").display = False
+        self.table.use(self.history)
+        self.runs_table.use(self.history, finished=False, now=None)
+        self.graph.show_lines([Text("The graph appears once the definition is loaded.")])
+        self._timer = self.set_interval(self.sfn_app.poll_interval, self._tick)
+        self.load()
+
+    # Loading ----------------------------------------------------------------------
+
+    def _tick(self) -> None:
+        if self.finished:
+            self._stop_polling()
+        elif not self._loading:
+            self.load()
+
+    def _stop_polling(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    @work(group="execution-detail", exit_on_error=False)
+    async def load(self) -> None:
+        """Describe the execution, then fetch the history it does not have yet."""
+        client = self.sfn_app.client
+        if client is None:
+            self._set_problem("Not connected yet; retrying.")
+            return
+        if self._loading:
+            return
+        self._loading = True
+        try:
+            detail = await client.describe_execution(self.execution_arn)
+            self.detail = detail
+            ended = detail.execution.status in TERMINAL_STATUSES
+            self._show_summary()
+            if self.definition is None and not self._definition_tried:
+                await self._load_definition(client, detail)
+            await self._load_history(client)
+            if ended and self.complete:
+                self.finished = True
+                self._stop_polling()
+            self._set_problem("")
+        except NotFound as error:
+            self.finished = True
+            self._stop_polling()
+            self._set_problem(f"{error}. It may have been deleted with its state machine.")
+        except SfnError as error:
+            self._set_problem(f"{error} (retrying every {self.sfn_app.poll_interval:g}s)")
+        finally:
+            self._loading = False
+        self._show_bar(loading=not self.complete)
+        self._show_summary()
+        self._show_runs()
+        self._show_graph()
+        self.refresh_bindings()
+
+    async def _load_definition(self, client: StepFunctionsClient, detail: ExecutionDetail) -> None:
+        """The definition the run used (else the machine's current one). Without it the
+        graph says why, and everything else still loads; r tries again."""
+        try:
+            machine = await client.describe_state_machine_for_execution(self.execution_arn)
+        except SfnError:
+            try:
+                machine = await client.describe_state_machine(detail.execution.state_machine_arn)
+            except SfnError as error:
+                self._definition_tried = True
+                self.graph.show_lines([plain(f"The definition could not be loaded: {error}")])
+                return
+        self.definition = machine.definition
+
+    async def _load_history(self, client: StepFunctionsClient) -> None:
+        arn = self.execution_arn
+        if not self.complete:
+            # First pass: oldest first, page by page; each page is shown as it comes.
+            for _ in range(MAX_PAGES):
+                events, token = await client.get_execution_history_page(
+                    arn, next_token=self._page_token, max_results=PAGE_SIZE
+                )
+                self._add(events)
+                self._page_token = token
+                if token is None:
+                    break
+                self._show_bar(loading=True)
+            # Done, unless the page cap was hit: the next poll goes on from the token.
+            self.complete = self._page_token is None
+            return
+        # Later: only events newer than the last one, newest first until known ones.
+        last = self.history.last_id
+        found: list[HistoryEvent] = []
+        cursor: str | None = None
+        for _ in range(MAX_PAGES * (PAGE_SIZE // CATCH_UP_PAGE)):
+            page, cursor = await client.get_execution_history_page(
+                arn, next_token=cursor, max_results=CATCH_UP_PAGE, reverse=True
+            )
+            found.extend(e for e in page if e.id > last)
+            newest_first = len(page) > 1 and page[0].id > page[-1].id
+            if cursor is None or (newest_first and reached_known(page, last)):
+                break
+        self._add(found)
+
+    def _add(self, events: list[HistoryEvent]) -> None:
+        before = len(self.history)
+        if not self.history.extend(events):
+            return
+        self.table.events_added(before)
+        self._show_bar(loading=not self.complete)
+        self._show_runs()
+        self._show_graph()
+        self.refresh_bindings()
+
+    # Showing ----------------------------------------------------------------------
+
+    def _set_problem(self, problem: str) -> None:
+        if problem != self.problem:
+            self.problem = problem
+            self._show_title()
+
+    def _show_title(self) -> None:
+        title = Text()
+        detail = self.detail
+        if detail is None:
+            title.append("Execution ", style="bold")
+            title.append_text(plain(self.execution_arn.rsplit(":", 1)[-1]))
+        else:
+            execution = detail.execution
+            title.append_text(status_text(execution.status))
+            title.append("  ")
+            name = plain(execution.name)
+            name.stylize("bold")
+            title.append_text(name)
+            title.append("  of ", style="dim")
+            title.append_text(plain(execution.state_machine_arn.rsplit(":", 1)[-1]))
+            title.append(f"  · {self._took()}", style="dim")
+        if self.problem:
+            title.append("\n⚠ ", style="bold yellow")
+            title.append_text(plain(self.problem))
+        self.query_one("#detail-title", Static).update(title)
+
+    def _took(self) -> str:
+        detail = self.detail
+        if detail is None:
+            return ""
+        execution = detail.execution
+        end = execution.stop_date or self.sfn_app.clock()
+        took = duration((end - execution.start_date).total_seconds())
+        return took if execution.stop_date else f"running for {took}"
+
+    def _show_summary(self) -> None:
+        self._show_title()
+        detail = self.detail
+        if detail is None:
+            return
+        execution, tz = detail.execution, self.sfn_app.tz
+        fields = Text()
+
+        def field(label: str, value: Text | str) -> None:
+            fields.append(f"{label:<14}", style="bold")
+            fields.append_text(value if isinstance(value, Text) else plain(value))
+            fields.append("\n")
+
+        field("Status", status_text(execution.status))
+        field("Name", execution.name)
+        field("ARN", execution.arn)
+        field("State machine", execution.state_machine_arn.rsplit(":", 1)[-1])
+        field("Machine ARN", execution.state_machine_arn)
+        field("Started", timestamp(execution.start_date, tz))
+        field("Stopped", timestamp(execution.stop_date, tz))
+        field("Duration", self._took())
+        events = f"{len(self.history):,}"
+        if not self.complete:
+            events += " (loading…)"
+        first = self.history.first_failure
+        if first is not None:
+            events += f" · first failure at #{self.history.events[first].id} (f jumps to it)"
+        field("Events", events)
+        fields.rstrip()
+        self.query_one("#summary-fields", Static).update(fields)
+
+        panel = self.query_one("#summary-error", Static)
+        if detail.error or detail.cause:
+            error = Text()
+            error.append("✖ ", style="bold red")
+            error.append_text(plain(detail.error or "(no error name)"))
+            error.stylize("bold red")
+            if detail.cause:
+                error.append("\n")
+                error.append_text(clipped(detail.cause))
+            panel.update(error)
+            panel.border_title = "Error"
+            panel.display = True
+        else:
+            panel.display = False
+
+        io = Text()
+        io.append("Input\n", style="bold")
+        io.append_text(clipped(detail.input))
+        io.append("\n\nOutput\n", style="bold")
+        if detail.output is not None:
+            io.append_text(clipped(detail.output))
+        elif execution.status == "RUNNING":
+            io.append("— (still running)", style="dim")
+        else:
+            io.append("— (none)", style="dim")
+        self.query_one("#summary-io", Static).update(io)
+
+    def _show_bar(self, loading: bool = False) -> None:
+        table = self.table
+        bar = Text()
+        total = len(self.history)
+        if table.only_type is not None:
+            bar.append(f"{table.row_count():,} of {total:,} events · type ")
+            bar.append_text(plain(table.only_type))
+            bar.append(" (t changes)", style="dim")
+        else:
+            bar.append(f"{total:,} events")
+            bar.append(" · t filters by type", style="dim")
+        failures = len(self.history.failures)
+        if failures:
+            bar.append(f" · {failures:,} failure event{'s' if failures != 1 else ''}", style="red")
+            bar.append(" (f jumps)", style="dim")
+        if loading:
+            bar.append(" · loading more…", style="bold")
+        self.query_one("#history-bar", Static).update(bar)
+
+    def _show_runs(self) -> None:
+        ended = self.detail is not None and self.detail.execution.status in TERMINAL_STATUSES
+        self.runs_table.use(self.history, finished=ended or self.history.ended, now=self._now())
+
+    def _now(self) -> datetime:
+        return self.sfn_app.clock()
+
+    def _show_graph(self) -> None:
+        if self.definition is None:
+            return
+        ended = self.detail is not None and self.detail.execution.status in TERMINAL_STATUSES
+        self.graph.show(self.definition, self.history.statuses(ended or self.history.ended))
+
+    @on(LazyTable.Highlighted, "#history-table")
+    def event_highlighted(self, message: LazyTable.Highlighted) -> None:
+        index = self.table.event_index(message.row)
+        box = self.query_one("#event-detail", Static)
+        if index is None:
+            box.update("")
+            return
+        event = self.history.events[index]
+        started = self.history.started_at
+        since = offset_text((event.timestamp - started).total_seconds() if started else None)
+        box.update(event_detail(event, self.history.state_name(index), since))
+
+    @on(LazyTable.Highlighted, "#runs-table")
+    def run_highlighted(self, message: LazyTable.Highlighted) -> None:
+        table = self.runs_table
+        run = table.run(message.row)
+        box = self.query_one("#run-detail", Static)
+        if run is None:
+            box.update("")
+            return
+        status = run.status(table.finished)
+        started = self.history.started_at
+        since = offset_text((run.entered_at - started).total_seconds() if started else None)
+        took = duration_text(run.duration(None if table.finished else table.now))
+        box.update(run_detail(run, f"{status.mark} {status.word}", since, took))
+
+    # Actions ----------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "first_failure":
+            return True if self.history.failures else None
+        if action == "filter_type":
+            return True if len(self.history) else None
+        return True
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_reload(self) -> None:
+        self._definition_tried = False
+        if not self._loading:
+            self.load()
+
+    def action_tab(self, tab: str) -> None:
+        if tab in TABS:
+            self.query_one(TabbedContent).active = tab
+            self._focus_tab(tab)
+
+    @on(TabbedContent.TabActivated)
+    def tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        pane = event.pane.id or ""
+        self._focus_tab(pane)
+
+    def _focus_tab(self, tab: str) -> None:
+        target = {
+            "history": "#history-table",
+            "states": "#runs-table",
+            "graph": "#detail-graph",
+            "summary": "#summary-scroll",
+        }.get(tab)
+        if target is not None:
+            self.query_one(target).focus()
+
+    def action_first_failure(self) -> None:
+        """Jump to the first failure event; pressed again on a failure, to the next."""
+        failures = self.history.failures
+        if not failures:
+            self.notify("No failure in this execution's history.")
+            return
+        table = self.table
+        current = table.event_index(table.cursor)
+        on_failure = self.query_one(TabbedContent).active == "history" and current in failures
+        target = failures[0]
+        if on_failure and current is not None:
+            later = [f for f in failures if f > current]
+            target = later[0] if later else failures[0]
+        if table.row_of(target) is None:
+            table.filter_type(None)
+            self._show_bar(loading=not self.complete)
+        self.action_tab("history")
+        table.select_event(target)
+
+    def action_filter_type(self) -> None:
+        if not len(self.history):
+            return
+
+        def picked(choice: str | None) -> None:
+            if choice is None:
+                return
+            self.table.filter_type(choice or None)
+            self._show_bar(loading=not self.complete)
+            self.action_tab("history")
+
+        self.app.push_screen(
+            EventTypePicker(dict(self.history.type_counts), self.table.only_type), picked
+        )

@@ -1,0 +1,88 @@
+"""A state machine's definition drawn as a graph (no execution: every state plain)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from sfn_tui.aws.errors import SfnError
+from sfn_tui.aws.models import StateMachineDetail
+from sfn_tui.tui.formatting import plain
+from sfn_tui.tui.widgets.header import StatusHeader
+from sfn_tui.tui.widgets.state_graph import StateGraph
+
+if TYPE_CHECKING:
+    from sfn_tui.tui.app import SfnTuiApp
+
+
+class StateMachineGraphScreen(Screen[None]):
+    CSS_PATH = "../detail.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="graph.back"),
+        Binding("r", "reload", "Refresh", id="graph.refresh"),
+    ]
+
+    def __init__(self, state_machine_arn: str) -> None:
+        super().__init__()
+        self.state_machine_arn = state_machine_arn
+        self.machine: StateMachineDetail | None = None
+
+    @property
+    def sfn_app(self) -> SfnTuiApp:
+        return cast("SfnTuiApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield StatusHeader(tz=self.sfn_app.tz)
+        yield Static(self._title(), id="detail-title")
+        yield StateGraph(id="machine-graph")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        graph = self.query_one(StateGraph)
+        graph.show_lines([Text("Loading the definition…", style="dim")])
+        graph.focus()
+        self.load()
+
+    def _title(self, problem: str = "") -> Text:
+        title = Text()
+        title.append("State machine ", style="bold")
+        machine = self.machine
+        if machine is None:
+            title.append_text(plain(self.state_machine_arn.rsplit(":", 1)[-1]))
+        else:
+            name = plain(machine.name)
+            name.stylize("bold")
+            title.append_text(name)
+            title.append(f"  {machine.type}  ", style="dim")
+            title.append_text(plain(machine.arn))
+        if problem:
+            title.append("\n⚠ ", style="bold yellow")
+            title.append_text(plain(problem))
+        return title
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    @work(exclusive=True, group="machine-graph", exit_on_error=False)
+    async def load(self) -> None:
+        client = self.sfn_app.client
+        title = self.query_one("#detail-title", Static)
+        if client is None:
+            title.update(self._title("Not connected yet: press r to try again."))
+            return
+        try:
+            self.machine = await client.describe_state_machine(self.state_machine_arn)
+        except SfnError as error:
+            title.update(self._title(str(error)))
+            return
+        title.update(self._title())
+        self.query_one(StateGraph).show(self.machine.definition)
