@@ -16,10 +16,12 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
+from textual.screen import ModalScreen
 from textual.worker import Worker, WorkerState
 
 from sfn_tui.aws.connection import Connection
 from sfn_tui.core.poller import utc_now
+from sfn_tui.core.validation import LastInputs
 from sfn_tui.tui.commands import SfnCommands
 from sfn_tui.tui.messages import InboxChanged, Polled
 from sfn_tui.tui.screens.chat import ChatScreen, GuidedRun
@@ -42,6 +44,23 @@ LOCAL_WORKED_ACTIVITIES = frozenset({"ChatSFNActivity"})
 # holds up to 60 s): a token handed to a poll we abandoned would be lost until timeout.
 REMOTE_QUIT_GRACE = 65.0
 LOCAL_QUIT_GRACE = 0.5
+LETTER_ACTIONS = frozenset({"quit", "help", "refresh", "chat", "new_chat_run"})
+DASHBOARD_OPERATIONS = frozenset(
+    {
+        "action_start_execution",
+        "action_stop_execution",
+        "action_redrive_execution",
+        "create_state_machine",
+        "action_update_state_machine",
+        "delete_state_machine",
+        "create_activity",
+        "delete_activity",
+        "action_graph",
+        "open_execution",
+        "action_filter",
+        "action_copy_arn",
+    }
+)
 
 
 class SfnTuiApp(App[None]):
@@ -92,6 +111,7 @@ class SfnTuiApp(App[None]):
         self.poller: Poller | None = None
         self.inbox: TaskInbox | None = None
         self.engine: LocalEngine | None = None
+        self.last_inputs = LastInputs()
         self.dashboard = MainScreen()
         self._announced: set[str] = set()
         self._quitting = False
@@ -206,6 +226,14 @@ class SfnTuiApp(App[None]):
             return
         self.toggle_work(activity.arn, activity.name)
 
+    def action_dashboard(self, method: str) -> None:
+        """Run a dashboard operation by name (command palette entries)."""
+        if method not in DASHBOARD_OPERATIONS:
+            return
+        if self.screen is not self.dashboard and isinstance(self.screen, ChatScreen):
+            self.pop_screen()
+        getattr(self.dashboard, method)()
+
     def inbox_unwork(self, activity_arn: str) -> None:
         if self.inbox is not None and activity_arn in self.inbox.worked:
             self.inbox.unwork(activity_arn)
@@ -213,6 +241,8 @@ class SfnTuiApp(App[None]):
     # Actions ----------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if isinstance(self.screen, ModalScreen) and action in LETTER_ACTIONS:
+            return False  # a modal owns the keyboard: q, c, n, r, ? are typing there
         on_chat = isinstance(self.screen, ChatScreen)
         if action == "chat":
             return not on_chat

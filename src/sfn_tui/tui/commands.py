@@ -10,8 +10,52 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 if TYPE_CHECKING:
     from sfn_tui.tui.app import SfnTuiApp
 
-# (palette text, help, app action)
+# (palette text, help, app action). Operations use the AWS console's words.
 COMMANDS = (
+    (
+        "Start execution",
+        "Start the selected state machine with a name and JSON input",
+        "dashboard('action_start_execution')",
+    ),
+    ("Stop execution", "Stop the selected RUNNING execution", "dashboard('action_stop_execution')"),
+    (
+        "Redrive execution",
+        "Redrive the selected failed execution",
+        "dashboard('action_redrive_execution')",
+    ),
+    (
+        "Create state machine",
+        "Name, type, role and definition",
+        "dashboard('create_state_machine')",
+    ),
+    (
+        "Update state machine",
+        "Edit the selected state machine's definition",
+        "dashboard('action_update_state_machine')",
+    ),
+    (
+        "Delete state machine",
+        "Delete the selected state machine",
+        "dashboard('delete_state_machine')",
+    ),
+    ("Create activity", "A new activity for workers to poll", "dashboard('create_activity')"),
+    ("Delete activity", "Delete the selected activity", "dashboard('delete_activity')"),
+    (
+        "Show state machine graph",
+        "The selected machine's definition as a graph",
+        "dashboard('action_graph')",
+    ),
+    (
+        "Open execution details",
+        "Summary, history, states and graph of the selected execution",
+        "dashboard('open_execution')",
+    ),
+    (
+        "Filter the focused pane",
+        "Show only rows whose name contains some text",
+        "dashboard('action_filter')",
+    ),
+    ("Copy ARN", "Copy the selected row's ARN to the clipboard", "dashboard('action_copy_arn')"),
     ("New ChatSFN run", "Set up the AWS ChatSFN example and chat with it", "new_chat_run"),
     ("Open chat / tasks", "Answer the activity tasks this app has claimed", "chat"),
     ("Refresh", "List state machines, activities and executions again now", "refresh"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from textual import on, work
@@ -10,15 +11,22 @@ from textual.binding import Binding
 from textual.containers import Container
 from textual.events import Key
 from textual.markup import escape
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Input
 
 from sfn_tui.aws.errors import SfnError
-from sfn_tui.aws.models import EXECUTION_STATUSES, StateMachine
+from sfn_tui.aws.models import EXECUTION_STATUSES, Activity, Execution, StateMachine
 from sfn_tui.core.poller import CatalogFetched, ExecutionsFetched, PollFailed, PollRecovered
 from sfn_tui.tui.messages import Polled
+from sfn_tui.tui.screens.activity_form import CreateActivityScreen
+from sfn_tui.tui.screens.delete_resource import DeleteResourceScreen
+from sfn_tui.tui.screens.execution_detail import ExecutionDetailScreen
+from sfn_tui.tui.screens.start_execution import StartExecutionScreen
+from sfn_tui.tui.screens.state_machine_form import StateMachineFormScreen
+from sfn_tui.tui.screens.state_machine_graph import StateMachineGraphScreen
+from sfn_tui.tui.screens.stop_execution import RedriveExecutionScreen, StopExecutionScreen
 from sfn_tui.tui.widgets.header import StatusHeader
 from sfn_tui.tui.widgets.keyed_table import KeyedTable
 from sfn_tui.tui.widgets.panes import ActivitiesTable, ExecutionsTable, StateMachinesTable
@@ -31,12 +39,31 @@ NARROW_WIDTH = 110
 SELECT_DEBOUNCE = 0.25
 
 
+MUTATIONS = frozenset(
+    {
+        "create",
+        "delete",
+        "update_state_machine",
+        "start_execution",
+        "stop_execution",
+        "redrive_execution",
+        "toggle_work",
+    }
+)
+REDRIVABLE = frozenset({"FAILED", "TIMED_OUT", "ABORTED"})
 STATUS_FILTERS: tuple[str | None, ...] = (None, *EXECUTION_STATUSES[:5])
 LOAD_MORE_MARGIN = 5  # rows from the end at which the next page is fetched
 
 
 class MainScreen(Screen[None]):
     BINDINGS = [
+        Binding("a", "create", "Create", id="main.create"),
+        Binding("e", "update_state_machine", "Edit definition", id="main.edit"),
+        Binding("d", "delete", "Delete", id="main.delete"),
+        Binding("s", "start_execution", "Start execution", id="main.start"),
+        Binding("x", "stop_execution", "Stop execution", id="main.stop"),
+        Binding("R", "redrive_execution", "Redrive", key_display="R", id="main.redrive"),
+        Binding("g", "graph", "Graph", id="main.graph"),
         Binding("slash", "filter", "Filter", key_display="/", id="main.filter"),
         Binding("f", "status_filter", "Status filter", id="main.status_filter"),
         Binding("w", "toggle_work", "Work/unwork", id="main.work"),
@@ -153,14 +180,164 @@ class MainScreen(Screen[None]):
         self.activities.show_tasks(counts, inbox.worked)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        focused, read_only = self.focused, self.sfn_app.read_only
+        on_machines, on_executions = focused is self.machines, focused is self.executions
+        execution = self.executions.selected if on_executions else None
+        if action in MUTATIONS and read_only:
+            return False
         if action == "toggle_work":
-            return self.focused is self.activities and not self.sfn_app.read_only
+            return focused is self.activities
         if action == "status_filter":
-            return self.focused is self.executions
+            return on_executions
+        if action == "create":
+            return on_machines or focused is self.activities
+        if action == "delete":
+            return (on_machines or focused is self.activities) and self._selected_in_focus()
+        if action == "update_state_machine":
+            return on_machines and self.machines.selected is not None
+        if action == "start_execution":
+            return (on_machines or on_executions) and self._target_machine() is not None
+        if action == "stop_execution":
+            return execution is not None and execution.status == "RUNNING"
+        if action == "redrive_execution":
+            return execution is not None and execution.status in REDRIVABLE
+        if action == "graph":
+            return self._target_machine() is not None
         return True
+
+    def _selected_in_focus(self) -> bool:
+        table = self._focused_table()
+        return table is not None and table.selected is not None
+
+    def _target_machine(self) -> StateMachine | None:
+        """The machine an action is about: the one selected, else the one watched."""
+        return self.machines.selected or self.watched
 
     def action_toggle_work(self) -> None:
         self.sfn_app.action_toggle_work_selected()
+
+    # Operations (keys act on the focused pane; the palette names them explicitly) ------
+
+    def action_create(self) -> None:
+        if self.focused is self.activities:
+            self.create_activity()
+        else:
+            self.create_state_machine()
+
+    def action_delete(self) -> None:
+        if self.focused is self.activities:
+            self.delete_activity()
+        else:
+            self.delete_state_machine()
+
+    def create_state_machine(self) -> None:
+        def created(machine: StateMachine | None) -> None:
+            if machine is not None:
+                self.machines.sync([machine], complete=False)
+                self.machines.select_key(machine.arn)
+                self.machines.focus()
+                self.notify(f"Created state machine {machine.name}.")
+                self.sfn_app.action_refresh()
+
+        self._open(StateMachineFormScreen(), created)
+
+    def action_update_state_machine(self) -> None:
+        machine = self.machines.selected
+        if machine is None:
+            self.notify("Select a state machine first.", severity="warning")
+            return
+
+        def updated(result: StateMachine | None) -> None:
+            if result is not None:
+                self.notify(f"Updated the definition of {result.name}.")
+
+        self._open(StateMachineFormScreen(machine), updated)
+
+    def delete_state_machine(self) -> None:
+        machine = self.machines.selected
+        if machine is None:
+            self.notify("Select a state machine first.", severity="warning")
+            return
+        self._open(DeleteResourceScreen(machine), self._deleted)
+
+    def create_activity(self) -> None:
+        def created(activity: Activity | None) -> None:
+            if activity is not None:
+                self.activities.sync([activity], complete=False)
+                self.activities.select_key(activity.arn)
+                self.activities.focus()
+                self.notify(f"Created activity {activity.name}.")
+                self.sfn_app.action_refresh()
+
+        self._open(CreateActivityScreen(), created)
+
+    def delete_activity(self) -> None:
+        activity = self.activities.selected
+        if activity is None:
+            self.notify("Select an activity first.", severity="warning")
+            return
+        self.sfn_app.inbox_unwork(activity.arn)
+        self._open(DeleteResourceScreen(activity), self._deleted)
+
+    def _deleted(self, done: bool | None) -> None:
+        if done:
+            self.sfn_app.action_refresh()
+
+    def action_start_execution(self) -> None:
+        machine = self._target_machine()
+        if machine is None:
+            self.notify("Select a state machine first.", severity="warning")
+            return
+
+        def started(execution: Execution | None) -> None:
+            if execution is None:
+                return
+            self.notify(f"Started {execution.name}.")
+            if self.watched is not None and self.watched.arn == execution.state_machine_arn:
+                # ListExecutions is eventually consistent: show the row from the answer.
+                self.executions.sync([execution], complete=False)
+                self.executions.select_key(execution.arn)
+                self.executions.focus()
+            self.sfn_app.action_refresh()
+
+        self._open(StartExecutionScreen(machine, self.sfn_app.last_inputs), started)
+
+    def action_stop_execution(self) -> None:
+        execution = self.executions.selected
+        if execution is None or execution.status != "RUNNING":
+            self.notify("Select a RUNNING execution first.", severity="warning")
+            return
+        self._open(StopExecutionScreen(execution), self._deleted)
+
+    def action_redrive_execution(self) -> None:
+        execution = self.executions.selected
+        if execution is None or execution.status not in REDRIVABLE:
+            self.notify(
+                "Select a FAILED, TIMED_OUT or ABORTED execution first.", severity="warning"
+            )
+            return
+        self._open(RedriveExecutionScreen(execution), self._deleted)
+
+    def action_graph(self) -> None:
+        machine = self._target_machine()
+        if machine is not None:
+            self.app.push_screen(StateMachineGraphScreen(machine.arn))
+
+    @on(DataTable.RowSelected, "#executions")
+    def open_execution(self) -> None:
+        execution = self.executions.selected
+        if execution is not None:
+            self.app.push_screen(ExecutionDetailScreen(execution.arn))
+
+    def _open(self, screen: ModalScreen[Any], callback: Callable[[Any], None]) -> None:
+        """Open a modal that changes something, unless read-only or not connected."""
+        if self.sfn_app.read_only:
+            self.notify("Read-only mode: nothing can be changed.", severity="warning")
+            return
+        if self.sfn_app.client is None:
+            self.notify("Not connected yet.", severity="warning")
+            return
+        self.app.push_screen(screen, callback)
 
     @on(DataTable.RowHighlighted)
     @on(DataTable.RowSelected)

@@ -7,6 +7,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from rich.text import Text
+from textual.binding import Binding
 
 from sfn_tui.aws.models import Activity, Execution, StateMachine
 from sfn_tui.core.poller import utc_now
@@ -74,6 +75,7 @@ class ActivitiesTable(TimeAware, KeyedTable[Activity]):
 
 
 class ExecutionsTable(TimeAware, KeyedTable[Execution]):
+    BINDINGS = [Binding("enter", "select_cursor", "Details", id="executions.details")]
     COLUMNS = (
         ("name", "Name", None),
         ("status", "Status", 17),
