@@ -20,7 +20,10 @@ from tests.pilot_helpers import screen_text, wait_for  # noqa: E402
 
 from sfn_tui.local import activities  # noqa: E402
 from sfn_tui.local.engine import LocalEngine  # noqa: E402
+from sfn_tui.local.scene import DEFAULT_ACCOUNT, pin_history  # noqa: E402
+from sfn_tui.tui.screens.execution_detail import ExecutionDetailScreen  # noqa: E402
 from sfn_tui.tui.screens.guided_run import GuidedRunScreen  # noqa: E402
+from sfn_tui.tui.screens.start_execution import StartExecutionScreen  # noqa: E402
 
 OUT = ROOT / "screenshots"
 
@@ -35,6 +38,34 @@ async def guided_run_start(pilot: Any) -> None:
         what="guided run set up",
     )
     await pilot.press(*"Ada")
+
+
+FAILED_RUN = (
+    f"arn:aws:states:{scenes.SCENE_REGION}:{DEFAULT_ACCOUNT}:execution:AlwaysFails:demo-fail-1"
+)
+
+
+def failed_run_detail(*keys: str) -> Callable[[Any], Awaitable[None]]:
+    async def scene(pilot: Any) -> None:
+        app = pilot.app
+        await wait_for(pilot, lambda: app.refreshed_at is not None, what="refreshed")
+        screen = ExecutionDetailScreen(FAILED_RUN)
+        await app.push_screen(screen)
+        await wait_for(pilot, lambda: screen.finished, what="loaded")
+        await pilot.press(*keys)
+        app.clear_notifications()
+
+    return scene
+
+
+async def start_execution_modal(pilot: Any) -> None:
+    app = pilot.app
+    await scenes.show_dashboard(pilot)
+    app.dashboard.machines.focus()
+    await pilot.press("s")
+    await wait_for(pilot, lambda: isinstance(app.screen, StartExecutionScreen), what="modal")
+    await pilot.press(*"order-A-1002")
+    app.clear_notifications()
 
 
 async def shoot(
@@ -57,6 +88,14 @@ async def main() -> None:
         await shoot("main", scenes.scene_app(endpoint), scenes.show_dashboard, scenes.SIZE)
         await shoot("main-80x24", scenes.scene_app(endpoint), scenes.show_dashboard, (80, 24))
         await shoot("guided-run", scenes.scene_app(endpoint), guided_run_start, scenes.SIZE)
+        await shoot(
+            "start-execution", scenes.scene_app(endpoint), start_execution_modal, scenes.SIZE
+        )
+        pin_history(FAILED_RUN, scenes.SCENE_REGION)
+        await shoot("detail-graph", scenes.scene_app(endpoint), failed_run_detail("4"), scenes.SIZE)
+        await shoot(
+            "detail-history", scenes.scene_app(endpoint), failed_run_detail("f"), scenes.SIZE
+        )
         scenes.prepare_demo(endpoint, scenes.CHAT_SCENE_REGION)
         scenes.start_chat_run(endpoint)
         chat_app = scenes.scene_app(

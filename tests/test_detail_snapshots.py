@@ -5,38 +5,23 @@ history's event times here (the engine stamps them with the wall clock).
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from sfn_tui.local.scene import DEFAULT_ACCOUNT
+from sfn_tui.local.scene import DEFAULT_ACCOUNT, pin_history
 from sfn_tui.tui.screens.execution_detail import ExecutionDetailScreen
 from tests.pilot_helpers import wait_for
 from tests.scenes import SIZE, prepare_demo, scene_app
 
 DETAIL_REGION = "me-south-1"
 FAILED_RUN = f"arn:aws:states:{DETAIL_REGION}:{DEFAULT_ACCOUNT}:execution:AlwaysFails:demo-fail-1"
-EVENT_STEP = timedelta(milliseconds=5)
-
-
-def pin_history(region: str, execution_arn: str) -> None:
-    """Event n of the run at its (pinned) start + 5 ms * (n - 1)."""
-    from moto.core.utils import iso_8601_datetime_with_milliseconds
-    from moto.stepfunctions.parser.models import stepfunctions_parser_backends
-
-    backend = stepfunctions_parser_backends[DEFAULT_ACCOUNT][region]
-    execution = backend.describe_execution(execution_arn=execution_arn)
-    events = execution.exec_worker.env.event_manager._history_event_list
-    for event in events:
-        at = execution.start_date + EVENT_STEP * (event["id"] - 1)
-        event["timestamp"] = iso_8601_datetime_with_milliseconds(at)
 
 
 @pytest.fixture(scope="module")
 def demo(engine: str) -> str:
     prepare_demo(engine, DETAIL_REGION)
-    pin_history(DETAIL_REGION, FAILED_RUN)
+    pin_history(FAILED_RUN, DETAIL_REGION)
     return engine
 
 

@@ -56,3 +56,11 @@ def test_generic_task_reply_view(engine: str, snap_compare: Any) -> None:
     start_review_run(engine)
     app = scene_app(engine, GENERIC_REGION, worked_activities=frozenset({"ReviewOrder"}))
     assert snap_compare(app, terminal_size=SIZE, run_before=generic_task_view)
+
+
+def test_read_only_header(demo: str, snap_compare: Any) -> None:
+    """--read-only: the header carries a READ-ONLY marker and the footer offers no
+    action that changes anything (no Create, Delete, Start...)."""
+    assert snap_compare(
+        scene_app(demo, read_only=True), terminal_size=SIZE, run_before=show_dashboard
+    )

@@ -4,8 +4,10 @@ draw the same picture on every run. Reaches into moto's backend (pinned version)
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 PINNED_BASE = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
+EVENT_STEP = timedelta(milliseconds=5)
 PINNED_NOW = PINNED_BASE + timedelta(hours=3)
 DEFAULT_ACCOUNT = "123456789012"
 
@@ -28,3 +30,16 @@ def pin_dates(region: str, account: str = DEFAULT_ACCOUNT, base: datetime = PINN
                 execution.stop_date = start + timedelta(seconds=3 + j)
     for i, activity in enumerate(sorted(backend.activities.values(), key=lambda a: a.name)):
         activity.creation_date = base + timedelta(minutes=30 + i)
+
+
+def pin_history(execution_arn: str, region: str, account: str = DEFAULT_ACCOUNT) -> None:
+    """Event n of a finished run at its (pinned) start + 5 ms * (n - 1): the engine
+    stamps history events with the wall clock."""
+    from moto.core.utils import iso_8601_datetime_with_milliseconds
+    from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+    backend = stepfunctions_parser_backends[account][region]
+    execution: Any = backend.describe_execution(execution_arn=execution_arn)
+    for event in execution.exec_worker.env.event_manager._history_event_list:
+        at = execution.start_date + EVENT_STEP * (event["id"] - 1)
+        event["timestamp"] = iso_8601_datetime_with_milliseconds(at)
