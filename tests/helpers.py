@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -49,3 +49,10 @@ async def async_wait_until(
                 f" (last value: {value!r})"
             )
         await asyncio.sleep(POLL_INTERVAL)
+
+
+def boto_client(service: str, endpoint: str, region: str = REGION) -> Any:
+    """A plain boto3 client for the engine, as any other tool would make one."""
+    import boto3
+
+    return boto3.client(service, endpoint_url=endpoint, region_name=region, **CREDENTIALS)

@@ -8,14 +8,13 @@ import time
 from datetime import UTC
 from typing import Any
 
-import boto3
-
 from sfn_tui.aws.connection import Connection
 from sfn_tui.core.inbox import TaskStatus
 from sfn_tui.local.scene import pin_dates, pinned_now
 from sfn_tui.local.seed import seed_demo
 from sfn_tui.tui.app import SfnTuiApp
 from sfn_tui.tui.screens.chat import ChatScreen
+from tests.helpers import boto_client
 from tests.pilot_helpers import wait_for
 
 SCENE_REGION = "ca-central-1"
@@ -24,13 +23,7 @@ SIZE = (120, 34)
 
 
 def sfn_client(endpoint: str, region: str) -> Any:
-    return boto3.client(
-        "stepfunctions",
-        endpoint_url=endpoint,
-        region_name=region,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    return boto_client("stepfunctions", endpoint, region)
 
 
 def prepare_demo(endpoint: str, region: str = SCENE_REGION) -> None:

@@ -9,13 +9,13 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 
 from sfn_tui.aws.connection import Connection
 from sfn_tui.local.engine import LocalEngine
 from sfn_tui.tui.app import SfnTuiApp
 from sfn_tui.tui.screens.main import MainScreen
+from tests.helpers import boto_client
 from tests.pilot_helpers import screen_text, wait_for
 
 REGION = "eu-west-1"
@@ -35,13 +35,7 @@ def unique(prefix: str) -> str:
 
 
 def sfn_client(endpoint: str, region: str = REGION) -> Any:
-    return boto3.client(
-        "stepfunctions",
-        endpoint_url=endpoint,
-        region_name=region,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    return boto_client("stepfunctions", endpoint, region)
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ import json
 import uuid
 from typing import Any
 
-import boto3
 import pytest
 
 from sfn_tui.aws.connection import Connection
 from sfn_tui.tui.app import SfnTuiApp
+from tests.helpers import boto_client
 from tests.pilot_helpers import screen_text, wait_for
 
 REGION = "ap-northeast-2"
@@ -22,13 +22,7 @@ FAIL = {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E", "Cause": 
 
 @pytest.fixture
 def sfn(engine: str) -> Any:
-    return boto3.client(
-        "stepfunctions",
-        endpoint_url=engine,
-        region_name=REGION,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    return boto_client("stepfunctions", engine, REGION)
 
 
 def make_app(engine: str) -> SfnTuiApp:

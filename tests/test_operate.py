@@ -9,14 +9,13 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import boto3
-
 from sfn_tui.aws.connection import Connection
 from sfn_tui.tui.app import SfnTuiApp
 from sfn_tui.tui.screens.execution_detail import ExecutionDetailScreen
 from sfn_tui.tui.screens.start_execution import StartExecutionScreen
 from sfn_tui.tui.screens.state_machine_form import StateMachineFormScreen
 from sfn_tui.tui.widgets.json_editor import JsonEditor
+from tests.helpers import boto_client
 from tests.pilot_helpers import screen_text, wait_for
 from tests.test_modals import new_role_picked, type_into
 
@@ -36,14 +35,8 @@ DEFINITION = {
 }
 
 
-def sfn_client(engine: str) -> Any:
-    return boto3.client(
-        "stepfunctions",
-        endpoint_url=engine,
-        region_name=REGION,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+def sfn_client(endpoint: str, region: str = REGION) -> Any:
+    return boto_client("stepfunctions", endpoint, region)
 
 
 async def start_from_dashboard(pilot: Any, app: SfnTuiApp, name: str, payload: str) -> str:

@@ -9,12 +9,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from sfn_tui.aws.connection import Connection
 from sfn_tui.config import ConfigProblem, load_settings
 from sfn_tui.tui.app import SfnTuiApp
+from tests.helpers import boto_client
 from tests.pilot_helpers import screen_text, wait_for
 from tests.recording_proxy import RecordingProxy
 
@@ -43,14 +43,8 @@ async def proxy(engine: str) -> AsyncIterator[RecordingProxy]:
     await recorder.stop()
 
 
-def sfn_client(engine: str) -> Any:
-    return boto3.client(
-        "stepfunctions",
-        endpoint_url=engine,
-        region_name=REGION,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+def sfn_client(endpoint: str, region: str = REGION) -> Any:
+    return boto_client("stepfunctions", endpoint, region)
 
 
 async def test_read_only_makes_no_mutating_call(engine: str, proxy: RecordingProxy) -> None:

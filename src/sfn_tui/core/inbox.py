@@ -30,12 +30,8 @@ from sfn_tui.aws.errors import NotFound, SfnError, TaskGone
 from sfn_tui.aws.models import (
     ActivityTask,
     ExecutionDetail,
-    ExecutionPage,
-    HistoryEvent,
-    StateMachine,
-    StateMachineDetail,
 )
-from sfn_tui.core.locate import ExecutionLocator, Placement
+from sfn_tui.core.locate import ExecutionLocator, LocatorClient, Placement
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +44,7 @@ SHUTDOWN_ERROR = "Worker.Shutdown"
 SHUTDOWN_CAUSE = "The operator closed the sfn-tui dashboard before answering this task."
 
 
-class InboxClient(Protocol):
+class InboxClient(LocatorClient, Protocol):
     async def get_activity_task(
         self, activity_arn: str, worker_name: str
     ) -> ActivityTask | None: ...
@@ -56,19 +52,6 @@ class InboxClient(Protocol):
     async def send_task_failure(self, token: str, error: str = "", cause: str = "") -> None: ...
     async def send_task_heartbeat(self, token: str) -> None: ...
     async def describe_execution(self, arn: str) -> ExecutionDetail: ...
-    async def list_state_machines(self) -> list[StateMachine]: ...
-    async def describe_state_machine(self, arn: str) -> StateMachineDetail: ...
-    async def list_executions(
-        self,
-        state_machine_arn: str,
-        *,
-        status: str | None = None,
-        max_results: int = 100,
-        next_token: str | None = None,
-    ) -> ExecutionPage: ...
-    async def get_execution_history(
-        self, arn: str, max_events: int = 25_000
-    ) -> list[HistoryEvent]: ...
 
 
 def default_worker_name() -> str:
