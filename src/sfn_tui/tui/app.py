@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.worker import Worker, WorkerState
@@ -23,12 +24,14 @@ from sfn_tui.aws.connection import Connection
 from sfn_tui.core.poller import utc_now
 from sfn_tui.core.validation import LastInputs
 from sfn_tui.tui.commands import SfnCommands
+from sfn_tui.tui.formatting import visible
 from sfn_tui.tui.messages import InboxChanged, Polled
 from sfn_tui.tui.screens.chat import ChatScreen, GuidedRun
 from sfn_tui.tui.screens.confirm import ConfirmScreen
 from sfn_tui.tui.screens.guided_run import GuidedRunScreen
 from sfn_tui.tui.screens.help import HelpScreen
 from sfn_tui.tui.screens.main import MainScreen
+from sfn_tui.tui.workarounds import RELEASE_EVERY, release_style_caches
 
 if TYPE_CHECKING:
     from sfn_tui.aws.client import StepFunctionsClient
@@ -120,6 +123,26 @@ class SfnTuiApp(App[None]):
     def on_mount(self) -> None:
         self.push_screen(self.dashboard)
         self.connect()
+        self.set_interval(RELEASE_EVERY, release_style_caches)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification is text, never markup: messages carry names, ARNs and
+        errors from the service (`[/]` would break the toast, an ESC reach the terminal)."""
+        super().notify(
+            visible(message),
+            title=visible(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     # Workers ----------------------------------------------------------------------
 

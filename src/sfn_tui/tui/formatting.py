@@ -26,11 +26,16 @@ def status_text(status: str) -> Text:
     return Text(f"{symbol} {status}", style=style)
 
 
+def visible(value: object) -> str:
+    """`value` as a string with control characters (ESC, BEL, ...) written out as
+    `\\x1b`, so none reaches the terminal; newlines are kept."""
+    raw = str(value)
+    return "".join(ch if ch.isprintable() or ch == "\n" else f"\\x{ord(ch):02x}" for ch in raw)
+
+
 def plain(value: object) -> Text:
     """Service-provided text, shown literally (no markup, control characters made visible)."""
-    raw = str(value)
-    cleaned = "".join(ch if ch.isprintable() or ch == "\n" else f"\\x{ord(ch):02x}" for ch in raw)
-    return Text(cleaned)
+    return Text(visible(value))
 
 
 def timestamp(dt: datetime | None, tz: tzinfo | None = None) -> str:

@@ -24,7 +24,7 @@ from sfn_tui.aws.errors import SfnError
 from sfn_tui.aws.models import TERMINAL_STATUSES, Activity, Role, StateMachineDetail
 from sfn_tui.core.chat import chat_prompt, chat_reply, conversation_from_history
 from sfn_tui.core.inbox import InboxTask, InvalidReply, NotAnswerable, TaskStatus
-from sfn_tui.tui.formatting import plain, status_text
+from sfn_tui.tui.formatting import plain, status_text, visible
 from sfn_tui.tui.screens.confirm import ConfirmScreen
 from sfn_tui.tui.screens.fail_task import FailTaskScreen
 from sfn_tui.tui.widgets.conversation import ConversationView
@@ -191,7 +191,7 @@ class ChatScreen(Screen[None]):
             if prompt is not None:
                 actions.clear_options()
                 for n, action in enumerate(prompt.actions, start=1):
-                    actions.add_option(Option(Text(f"{n}  {action}"), id=action))
+                    actions.add_option(Option(Text(f"{n}  {visible(action)}"), id=action))
                 actions.highlighted = 0
             self._shown_task = self.task_id
         status.update(self._status_line(item, prompt is not None))
@@ -227,7 +227,7 @@ class ChatScreen(Screen[None]):
                 style="bold red",
             )
         if item.status is TaskStatus.EXPIRED:
-            return Text(f"This task can no longer be answered: {item.reason}", style="yellow")
+            return Text(f"This task can no longer be answered: {visible(item.reason)}", style="yellow")
         if self.execution_status in TERMINAL_STATUSES:
             return self._run_ended_line()
         return Text("Answered. Waiting for the workflow…", style="green")
@@ -344,7 +344,7 @@ class ChatScreen(Screen[None]):
         try:
             item = await inbox.answer(task_id, output)
         except InvalidReply as problem:
-            error.update(Text(f"Not sent: {problem}", style="bold red"))
+            error.update(Text(f"Not sent: {visible(problem)}", style="bold red"))
             return
         except NotAnswerable as problem:
             self.notify(str(problem), severity="warning")
@@ -403,7 +403,7 @@ class ChatScreen(Screen[None]):
             detail = await client.describe_execution(arn)
             events = await client.get_execution_history(arn)
         except SfnError as error:
-            self.query_one("#reply-error", Static).update(Text(str(error), style="red"))
+            self.query_one("#reply-error", Static).update(Text(visible(error), style="red"))
             return
         if arn != self.execution_arn:
             return

@@ -9,7 +9,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from sfn_tui.core.chat import Turn
-from sfn_tui.tui.formatting import plain
+from sfn_tui.tui.formatting import plain, visible
 
 SPEAKERS = {
     "workflow": ("◆ workflow", "bold cyan"),
@@ -33,7 +33,7 @@ def render_turns(turns: list[Turn], tz: tzinfo | None = None) -> Text:
             text.append(f"{label}: ", style=style)
             text.append_text(plain(turn.text))
         if turn.actions and index == last_offer:
-            text.append(f"\n   offers: {', '.join(turn.actions)}", style="dim")
+            text.append(f"\n   offers: {', '.join(visible(a) for a in turn.actions)}", style="dim")
         text.append("\n")
     return text
 

@@ -1,0 +1,398 @@
+"""Soak run: the app polling a local engine for N minutes while executions start and
+finish continuously and activity tasks (ChatSFN and a generic one) are answered.
+
+    python bench/soak.py                 # 30 minutes
+    python bench/soak.py --minutes 3     # a short check
+
+Three processes: the engine (`sfn-tui local-server`), a driver starting executions
+with boto3 (as any other client would), and this one, which runs the real app headless
+(Textual's run_test) and answers the tasks the app claims through its inbox, the way
+the chat pane does. Every minute it also opens the chat pane and an execution's detail
+and closes them again. Only this process's memory is measured: RSS (from
+/proc/self/status) after a warm-up and at the end. Errors counted: error notifications
+the app shows, ERROR log records, exceptions no task retrieved, and a crash of the app.
+
+Prints the figures and writes bench/results/soak.json. Targets: RSS growth <= 10 MB,
+zero unhandled errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import logging
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+REGION = "us-east-1"
+CREDENTIALS = {"aws_access_key_id": "soak", "aws_secret_access_key": "soak"}
+RESULTS = Path(__file__).resolve().parent / "results" / "soak.json"
+SOAK_ACTIVITY = "SoakActivity"
+MAX_RSS_GROWTH_MB = 10.0
+
+SOAK_WAIT = {
+    "StartAt": "Prepare",
+    "States": {
+        "Prepare": {"Type": "Pass", "Result": {"ok": True}, "Next": "Hold"},
+        "Hold": {"Type": "Wait", "Seconds": 1, "Next": "Done"},
+        "Done": {"Type": "Succeed"},
+    },
+}
+SOAK_FAIL = {
+    "StartAt": "Boom",
+    "States": {"Boom": {"Type": "Fail", "Error": "Soak.Failed", "Cause": "on purpose"}},
+}
+
+
+def soak_task(activity_arn: str) -> dict[str, Any]:
+    return {
+        "StartAt": "Review",
+        "States": {
+            "Review": {
+                "Type": "Task",
+                "Resource": activity_arn,
+                "TimeoutSeconds": 300,
+                "End": True,
+            }
+        },
+    }
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+# The driver (a separate process) -----------------------------------------------------
+
+
+def sfn_client(endpoint: str) -> Any:
+    import boto3
+
+    return boto3.client("stepfunctions", endpoint_url=endpoint, region_name=REGION, **CREDENTIALS)
+
+
+def setup_machines(endpoint: str) -> dict[str, str]:
+    sfn = sfn_client(endpoint)
+    role = "arn:aws:iam::123456789012:role/sfn-tui-soak"
+    activity = sfn.create_activity(name=SOAK_ACTIVITY)["activityArn"]
+    arns = {}
+    for name, definition in (
+        ("SoakWait", SOAK_WAIT),
+        ("SoakFail", SOAK_FAIL),
+        ("SoakTask", soak_task(activity)),
+    ):
+        arns[name] = sfn.create_state_machine(
+            name=name, definition=json.dumps(definition), roleArn=role
+        )["stateMachineArn"]
+    chat = next(m for m in sfn.list_state_machines()["stateMachines"] if m["name"] == "ChatSFN")
+    arns["ChatSFN"] = chat["stateMachineArn"]
+    return arns
+
+
+def drive(endpoint: str, seconds: float) -> int:
+    """Start executions until `seconds` pass; print a JSON count per machine."""
+    sfn = sfn_client(endpoint)
+    arns = {m["name"]: m["stateMachineArn"] for m in sfn.list_state_machines()["stateMachines"]}
+    every = {"SoakWait": 2.0, "SoakFail": 10.0, "SoakTask": 5.0, "ChatSFN": 30.0}
+    due = dict.fromkeys(every, 0.0)
+    started: Counter[str] = Counter()
+    errors: Counter[str] = Counter()
+    begin = time.monotonic()
+    while (now := time.monotonic() - begin) < seconds:
+        for name, period in every.items():
+            if now >= due[name]:
+                due[name] = now + period
+                body = {"name": "Soak"} if name == "ChatSFN" else {"n": started[name]}
+                try:
+                    sfn.start_execution(
+                        stateMachineArn=arns[name],
+                        name=f"soak-{started[name]}-{uuid.uuid4().hex[:8]}",
+                        input=json.dumps(body),
+                    )
+                    started[name] += 1
+                except Exception as error:
+                    errors[type(error).__name__] += 1
+        time.sleep(0.2)
+    print(json.dumps({"started": dict(started), "errors": dict(errors)}), flush=True)
+    return 0
+
+
+# The app (this process) ---------------------------------------------------------------
+
+
+def start_engine() -> tuple[subprocess.Popen[str], str]:
+    engine = subprocess.Popen(
+        [sys.executable, "-m", "sfn_tui.cli", "local-server", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert engine.stdout is not None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = engine.stdout.readline()
+        if "listening on" in line:
+            return engine, line.rsplit(" ", 1)[-1].strip()
+        if not line and engine.poll() is not None:
+            break
+    engine.kill()
+    raise SystemExit("soak: the local engine did not start")
+
+
+class Tally(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(f"{record.name}: {record.getMessage()}"[:300])
+
+
+async def soak_app(endpoint: str, seconds: float, warmup: float) -> dict[str, Any]:
+    from sfn_tui.aws.connection import Connection
+    from sfn_tui.core.chat import chat_prompt, chat_reply
+    from sfn_tui.core.inbox import TaskStatus
+    from sfn_tui.tui.app import SfnTuiApp
+    from sfn_tui.tui.screens.chat import ChatScreen
+    from sfn_tui.tui.screens.execution_detail import ExecutionDetailScreen
+
+    error_notes: list[str] = []
+    unretrieved: list[str] = []
+
+    class SoakApp(SfnTuiApp):
+        CSS_PATH = str(Path(sys.modules[SfnTuiApp.__module__].__file__ or "").parent / "app.tcss")
+
+        def notify(self, message: str, *args: Any, **kwargs: Any) -> None:
+            if kwargs.get("severity") == "error":
+                error_notes.append(f"{kwargs.get('title', '')}: {message}"[:300])
+            super().notify(message, *args, **kwargs)
+
+    loop = asyncio.get_running_loop()
+
+    def on_loop_error(_: Any, context: dict[str, Any]) -> None:
+        unretrieved.append(str(context.get("exception") or context.get("message"))[:300])
+
+    loop.set_exception_handler(on_loop_error)
+
+    connection = Connection(region=REGION, endpoint_url=endpoint, dummy_credentials=True)
+    app = SoakApp(
+        connection,
+        poll_interval=1.0,
+        catalog_interval=10.0,
+        worked_activities=frozenset({"ChatSFNActivity", SOAK_ACTIVITY}),
+    )
+    answered: Counter[str] = Counter()
+    answer_errors: Counter[str] = Counter()
+    samples: list[tuple[float, float]] = []
+    ui_tours = 0
+    ui_misses: list[str] = []
+    poll_failures = 0
+    crash = ""
+    shown = 0
+
+    async def until(pilot: Any, predicate: Any, timeout: float, what: str) -> bool:
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                ui_misses.append(what)
+                return False
+            await pilot.pause(0.1)
+        return True
+
+    async def answer_tasks() -> None:
+        inbox = app.inbox
+        if inbox is None:
+            return
+        for item in list(inbox.claimed()):
+            if item.status is not TaskStatus.WAITING:
+                continue
+            prompt = chat_prompt(item.input)
+            if prompt is not None:
+                action = "song" if prompt.message.startswith("Hello") else "done"
+                if action not in prompt.actions:
+                    action = prompt.actions[-1]
+                output, kind = chat_reply(action), "chat"
+            else:
+                output, kind = json.dumps({"approved": True}), "generic"
+            try:
+                await inbox.answer(item.id, output)
+                answered[kind] += 1
+            except Exception as error:
+                answer_errors[type(error).__name__] += 1
+
+    async def tour(pilot: Any) -> None:
+        """Open the chat pane and an execution's detail, then go back."""
+        nonlocal ui_tours
+        dashboard = app.dashboard
+        await pilot.press("c")
+        if await until(pilot, lambda: isinstance(app.screen, ChatScreen), 10, "chat pane"):
+            await pilot.pause(1.0)
+            await pilot.press("escape")
+            await until(pilot, lambda: app.screen is dashboard, 10, "back from chat")
+        dashboard.executions.focus()
+        if dashboard.executions.selected is not None:
+            await pilot.press("enter")
+            if await until(
+                pilot, lambda: isinstance(app.screen, ExecutionDetailScreen), 10, "detail"
+            ):
+                await pilot.pause(2.0)
+                await pilot.press("escape")
+                await until(pilot, lambda: app.screen is dashboard, 10, "back from detail")
+        ui_tours += 1
+
+    begin = time.monotonic()
+    try:
+        async with app.run_test(size=(140, 44)) as pilot:
+            dashboard = app.dashboard
+            await until(pilot, lambda: len(dashboard.machines.items) >= 4, 60, "machines")
+            dashboard.machines.focus()
+            for _ in range(20):
+                selected = dashboard.machines.selected
+                if selected is not None and selected.name == "SoakWait":
+                    break
+                await pilot.press("down")
+            await pilot.press("enter")
+            next_sample = next_tour = time.monotonic()
+            last_failing = ""
+            while (elapsed := time.monotonic() - begin) < seconds:
+                await answer_tasks()
+                if app.failing and app.failing != last_failing:
+                    poll_failures += 1
+                last_failing = app.failing
+                now = time.monotonic()
+                if now >= next_tour and elapsed > 5:
+                    next_tour = now + 60
+                    await tour(pilot)
+                if now >= next_sample:
+                    next_sample = now + 10
+                    gc.collect()
+                    samples.append((round(elapsed, 1), round(rss_mb(), 2)))
+                await pilot.pause(0.25)
+            gc.collect()
+            samples.append((round(time.monotonic() - begin, 1), round(rss_mb(), 2)))
+            shown = len(app.dashboard.executions.items)
+            app.exit()
+    except Exception as error:  # the app crashed: that is the finding
+        crash = f"{type(error).__name__}: {error}"[:500]
+        samples.append((round(time.monotonic() - begin, 1), round(rss_mb(), 2)))
+
+    after_warmup = [rss for at, rss in samples if at >= warmup] or [samples[-1][1]]
+    return {
+        "rss_first_mb": samples[0][1] if samples else None,
+        "rss_start_mb": after_warmup[0],
+        "rss_end_mb": samples[-1][1] if samples else None,
+        "rss_max_mb": max(rss for _, rss in samples) if samples else None,
+        "rss_growth_mb": round(samples[-1][1] - after_warmup[0], 2) if samples else None,
+        "samples": samples,
+        "tasks_answered": dict(answered),
+        "answer_errors": dict(answer_errors),
+        "error_notifications": error_notes,
+        "unretrieved_exceptions": unretrieved,
+        "crash": crash,
+        "poll_failures": poll_failures,
+        "ui_tours": ui_tours,
+        "ui_misses": ui_misses,
+        "executions_shown": shown,
+    }
+
+
+def count_executions(endpoint: str) -> dict[str, Counter[str]]:
+    sfn = sfn_client(endpoint)
+    out: dict[str, Counter[str]] = {}
+    for machine in sfn.list_state_machines()["stateMachines"]:
+        statuses: Counter[str] = Counter()
+        for page in sfn.get_paginator("list_executions").paginate(
+            stateMachineArn=machine["stateMachineArn"]
+        ):
+            statuses.update(e["status"] for e in page["executions"])
+        out[machine["name"]] = statuses
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--minutes", type=float, default=30.0)
+    parser.add_argument("--warmup", type=float, default=None, help="seconds (default: 10%%, 60 to 180)")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--driver", metavar="ENDPOINT", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    seconds = args.minutes * 60
+    if args.driver:
+        return drive(args.driver, seconds)
+
+    tally = Tally()
+    logging.getLogger().addHandler(tally)
+    engine, endpoint = start_engine()
+    driver: subprocess.Popen[str] | None = None
+    try:
+        setup_machines(endpoint)
+        driver = subprocess.Popen(
+            [sys.executable, __file__, "--driver", endpoint, "--minutes", str(args.minutes)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        # Warm-up: the first screens opened import and build their classes once.
+        warmup = args.warmup if args.warmup is not None else min(180.0, max(60.0, seconds / 10))
+        print(f"soak: {args.minutes:g} min against {endpoint} (warm-up {warmup:.0f} s)", flush=True)
+        figures = asyncio.run(soak_app(endpoint, seconds, warmup))
+        driven, _ = driver.communicate(timeout=120)
+        figures["driver"] = json.loads(driven.strip().splitlines()[-1]) if driven.strip() else {}
+        executions = count_executions(endpoint)
+    finally:
+        if driver is not None and driver.poll() is None:
+            driver.kill()
+        engine.terminate()
+        try:
+            engine.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            engine.kill()
+    figures["executions"] = {name: dict(c) for name, c in executions.items()}
+    figures["executions_total"] = sum(sum(c.values()) for c in executions.values())
+    figures["error_logs"] = tally.records
+    figures["minutes"] = args.minutes
+    unhandled = (
+        len(figures["error_notifications"])
+        + len(figures["unretrieved_exceptions"])
+        + len(tally.records)
+        + (1 if figures["crash"] else 0)
+    )
+    figures["unhandled_errors"] = unhandled
+    growth = figures["rss_growth_mb"]
+    figures["passed"] = unhandled == 0 and growth is not None and growth <= MAX_RSS_GROWTH_MB
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(figures, indent=2) + "\n")
+
+    answered = figures["tasks_answered"]
+    print(
+        f"soak: {args.minutes:g} min, {figures['executions_total']} executions"
+        f" ({sum(figures['driver'].get('started', {}).values())} started by the driver),"
+        f" tasks answered {sum(answered.values())} {answered},"
+        f" UI tours {figures['ui_tours']}\n"
+        f"RSS {figures['rss_first_mb']} MB at start, {figures['rss_start_mb']} MB after"
+        f" warm-up, {figures['rss_end_mb']} MB at end (max {figures['rss_max_mb']}):"
+        f" growth {growth} MB (target <= {MAX_RSS_GROWTH_MB:g})\n"
+        f"unhandled errors {unhandled} (notifications {len(figures['error_notifications'])},"
+        f" log {len(tally.records)}, loop {len(figures['unretrieved_exceptions'])},"
+        f" crash {figures['crash'] or 'none'}); poll failures {figures['poll_failures']};"
+        f" UI misses {figures['ui_misses']}\n"
+        f"{'PASS' if figures['passed'] else 'FAIL'}; written to {args.output}",
+        flush=True,
+    )
+    return 0 if figures["passed"] else 1
+
+
+if __name__ == "__main__":
+    os.environ.pop("AWS_PROFILE", None)
+    sys.exit(main())
