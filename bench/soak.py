@@ -324,7 +324,9 @@ def count_executions(endpoint: str) -> dict[str, Counter[str]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--minutes", type=float, default=30.0)
-    parser.add_argument("--warmup", type=float, default=None, help="seconds (default: 10%%, 60 to 180)")
+    parser.add_argument(
+        "--warmup", type=float, default=None, help="seconds (default: 10%%, 60 to 180)"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--driver", metavar="ENDPOINT", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -23,7 +23,13 @@ ROLE = "arn:aws:iam::123456789012:role/sfn-tui-test"
 # Markup that would style, close or link; an SGR colour; an OSC 52 clipboard write.
 HOSTILE = "[bold]B[/] [/] [link=https://evil.example]L[/link] \x1b[31mR \x1b]52;c;aGk=\x07E"
 # What the user must see for it: the markup literally, escape characters as \x1b, \x07.
-SHOWN = ("[bold]B[/]", "[/]", "[link=https://evil.example]L[/link]", "\\x1b[31mR", "\\x1b]52;c;aGk=")
+SHOWN = (
+    "[bold]B[/]",
+    "[/]",
+    "[link=https://evil.example]L[/link]",
+    "\\x1b[31mR",
+    "\\x1b]52;c;aGk=",
+)
 # The same inside JSON (an output drawn as pretty JSON): escapes stay JSON escapes.
 SHOWN_IN_JSON = (*SHOWN[:3], "\\u001b[31mR", "\\u001b]52;c;aGk=\\u0007E")
 HOSTILE_NAME = "[bold]n[/]\x1b[7m"  # the engine does not check execution names
@@ -73,7 +79,12 @@ def hostile(engine: str) -> dict[str, str]:
             {
                 "StartAt": "Ask",
                 "States": {
-                    "Ask": {"Type": "Task", "Resource": activity, "TimeoutSeconds": 120, "End": True}
+                    "Ask": {
+                        "Type": "Task",
+                        "Resource": activity,
+                        "TimeoutSeconds": 120,
+                        "End": True,
+                    }
                 },
             }
         ),
@@ -105,9 +116,10 @@ async def test_dashboard_and_copy_notification_show_a_hostile_name_literally(
             pilot, lambda: hostile["echo"] in dashboard.machines.items, what="machine listed"
         )
         dashboard.machines.focus()
-        while dashboard.machines.selected is None or dashboard.machines.selected.arn != hostile[
-            "echo"
-        ]:
+        while (
+            dashboard.machines.selected is None
+            or dashboard.machines.selected.arn != hostile["echo"]
+        ):
             await pilot.press("down")
         await pilot.press("enter")
         await wait_for(
@@ -148,9 +160,11 @@ async def test_execution_detail_shows_output_name_error_and_cause_literally(
         app.push_screen(ExecutionDetailScreen(arn))
         await wait_for(
             pilot,
-            lambda: isinstance(app.screen, ExecutionDetailScreen)
-            and app.screen.detail is not None
-            and "Output" in screen_text(app),
+            lambda: (
+                isinstance(app.screen, ExecutionDetailScreen)
+                and app.screen.detail is not None
+                and "Output" in screen_text(app)
+            ),
             what="summary shown",
         )
         assert_literal(screen_text(app), *expected)
@@ -164,7 +178,10 @@ async def test_chat_pane_shows_a_hostile_task_input_and_actions_literally(
     async with app.run_test(size=(150, 45)) as pilot:
         await wait_for(
             pilot,
-            lambda: app.inbox is not None and any("evil.example" in t.input for t in app.inbox.claimed()),
+            lambda: (
+                app.inbox is not None
+                and any("evil.example" in t.input for t in app.inbox.claimed())
+            ),
             what="task claimed",
         )
         await pilot.press("c")
@@ -177,10 +194,12 @@ async def test_chat_pane_shows_a_hostile_task_input_and_actions_literally(
         await pilot.press("2")  # answer "no\x1b[2J": sent as it is, shown literally
         await wait_for(
             pilot,
-            lambda: boto_client("stepfunctions", engine, REGION).describe_execution(
-                executionArn=hostile["asked"]
-            )["status"]
-            == "SUCCEEDED",
+            lambda: (
+                boto_client("stepfunctions", engine, REGION).describe_execution(
+                    executionArn=hostile["asked"]
+                )["status"]
+                == "SUCCEEDED"
+            ),
             what="answered",
         )
         await wait_for(pilot, lambda: "you: no" in screen_text(app), what="reply shown")

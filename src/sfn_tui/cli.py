@@ -24,7 +24,8 @@ Credentials and region come from the standard AWS chain (AWS_PROFILE, AWS_REGION
 AWS_DEFAULT_REGION, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_SFN, ~/.aws/config).
 Settings file (optional): $SFN_TUI_CONFIG or ~/.config/sfn-tui/config.toml, with
   read_only = true   and/or   poll_interval = 5
-Logging is off unless --log-file is given; task tokens and credentials are never logged.
+Log: none unless --log-file PATH is given (then PATH, at --log-level, default INFO);
+task tokens, credentials and session tokens are redacted from it.
 """
 
 
@@ -81,8 +82,11 @@ def configure_logging(path: str | None, level: str) -> None:
     root = logging.getLogger()
     root.handlers.clear()
     if path:
+        from sfn_tui.core.redact import RedactingFormatter
+
         handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        # Every line is redacted too (task tokens, keys, session tokens, signatures).
+        handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.setLevel(level)
     else:
         handler = logging.NullHandler()
@@ -90,6 +94,22 @@ def configure_logging(path: str | None, level: str) -> None:
     # botocore at DEBUG logs request bodies (task tokens) and headers (session tokens).
     for name in ("botocore", "aiobotocore", "urllib3"):
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def remember_credentials(profile: str | None) -> None:
+    """Have the log redact the resolved secret key and session token verbatim."""
+    import botocore.session
+
+    from sfn_tui.core.redact import remember_secret
+
+    try:
+        credentials = botocore.session.Session(profile=profile).get_credentials()
+        frozen = credentials.get_frozen_credentials() if credentials is not None else None
+    except Exception:  # resolving failed: nothing to remember, the patterns remain
+        return
+    if frozen is not None:
+        remember_secret(frozen.secret_key)
+        remember_secret(frozen.token)
 
 
 def run_local_server(port: int, seed: bool) -> int:
@@ -175,6 +195,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"sfn-tui: {problem}", file=sys.stderr)
             return 1
 
+    if args.log_file and not connection.dummy_credentials:
+        remember_credentials(connection.profile)
     from sfn_tui.tui.app import SfnTuiApp
 
     app = SfnTuiApp(connection, poll_interval=poll_interval, read_only=read_only)

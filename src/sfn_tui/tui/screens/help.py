@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from sfn_tui.config import config_path
+from sfn_tui.core.redact import log_destination
 
 KeyRows = list[tuple[str, str]]
 
@@ -39,8 +40,16 @@ class HelpScreen(ModalScreen[None]):
                 "Selecting a state machine lists its executions; they refresh live.\n"
                 "Ctrl+P opens the command palette: every action by name.\n"
                 f"Settings file: {config_path()}  (read_only, poll_interval)\n"
-                "Logs: off unless started with --log-file PATH; task tokens and\n"
-                "credentials are never logged.",
+                f"{log_line()}\n"
+                "Task tokens, credentials and session tokens are redacted from the log.",
                 id="help-footer",
                 markup=False,
             )
+
+
+def log_line() -> str:
+    """Where the log goes in this session."""
+    path = log_destination()
+    if path is None:
+        return "Log: none (start with --log-file PATH to write one)"
+    return f"Log: {path}"
