@@ -165,7 +165,7 @@ async def test_refresh_recovers_after_the_endpoint_restarts(
             await select_machine(pilot, dashboard, machine_arn)
             first.stop()
             await wait_for(
-                pilot, lambda: "refresh failing" in screen_text(app), what="failure shown"
+                pilot, lambda: "disconnected since" in screen_text(app), what="failure shown"
             )
             second = LocalEngine(port=port)
             second.start()
@@ -179,7 +179,7 @@ async def test_refresh_recovers_after_the_endpoint_restarts(
                 timeout=40,
                 what="polling resumed after restart",
             )
-            assert "refresh failing" not in screen_text(app)
+            assert "disconnected since" not in screen_text(app)
     finally:
         first.stop()
         if second is not None:

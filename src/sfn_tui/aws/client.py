@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,6 +45,21 @@ STATES_TRUST_POLICY = {
 
 DASHBOARD_READ_TIMEOUT = 15
 LONG_POLL_READ_TIMEOUT = 70
+CONNECT_TIMEOUT = 5
+MAX_ATTEMPTS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class ClientSettings:
+    """Timeouts and retries of the botocore clients. The defaults suit AWS; tests use
+    short ones (a hung call then times out in a second or two, not 15 s)."""
+
+    read_timeout: float = DASHBOARD_READ_TIMEOUT
+    connect_timeout: float = CONNECT_TIMEOUT
+    long_poll_read_timeout: float = LONG_POLL_READ_TIMEOUT  # above GetActivityTask's hold
+    # Attempts per call, the first included (botocore "standard" mode; its own
+    # `max_attempts` counts retries only, so this is passed as `total_max_attempts`).
+    max_attempts: int = MAX_ATTEMPTS
 
 
 def trusts_states(policy: Any) -> bool:
@@ -66,6 +82,22 @@ def trusts_states(policy: Any) -> bool:
     return False
 
 
+def reject_malformed_json(response_dict: dict[str, Any], **_: Any) -> None:
+    """botocore reads a 200 answer whose body is not JSON as an empty result (a list
+    call would then show nothing); say instead that the service answered nonsense."""
+    body = response_dict.get("body")
+    if response_dict.get("status_code") != 200 or not isinstance(body, bytes) or not body:
+        return
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        from botocore.parsers import ResponseParserError
+
+        raise ResponseParserError(f"not a JSON object ({len(body)} bytes)")
+
+
 def _snake_case(operation: str) -> str:
     """botocore's method name for an operation: RedriveExecution -> redrive_execution."""
     return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
@@ -74,8 +106,9 @@ def _snake_case(operation: str) -> str:
 class StepFunctionsClient:
     """Async Step Functions + IAM calls returning typed models."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, settings: ClientSettings | None = None) -> None:
         self.connection = connection
+        self.settings = settings or ClientSettings()
         self._stack = AsyncExitStack()
         self._sfn: Any = None
         self._sfn_poll: Any = None
@@ -101,22 +134,28 @@ class StepFunctionsClient:
             common["aws_access_key_id"] = LOCAL_ACCESS_KEY
             common["aws_secret_access_key"] = LOCAL_SECRET_KEY
 
-        def config(read_timeout: int) -> AioConfig:
+        settings = self.settings
+
+        def config(read_timeout: float) -> AioConfig:
             return AioConfig(
-                retries={"mode": "standard", "max_attempts": 3},
-                connect_timeout=5,
+                retries={"mode": "standard", "total_max_attempts": settings.max_attempts},
+                connect_timeout=settings.connect_timeout,
                 read_timeout=read_timeout,
             )
 
         enter = self._stack.enter_async_context
         self._sfn = await enter(
-            session.create_client("stepfunctions", config=config(DASHBOARD_READ_TIMEOUT), **common)
+            session.create_client("stepfunctions", config=config(settings.read_timeout), **common)
         )
         self._sfn_poll = await enter(
-            session.create_client("stepfunctions", config=config(LONG_POLL_READ_TIMEOUT), **common)
+            session.create_client(
+                "stepfunctions", config=config(settings.long_poll_read_timeout), **common
+            )
         )
+        for sfn in (self._sfn, self._sfn_poll):
+            sfn.meta.events.register("before-parse.sfn.*", reject_malformed_json)
         self._iam = await enter(
-            session.create_client("iam", config=config(DASHBOARD_READ_TIMEOUT), **common)
+            session.create_client("iam", config=config(settings.read_timeout), **common)
         )
 
     async def close(self) -> None:
@@ -130,7 +169,7 @@ class StepFunctionsClient:
         try:
             return await method(**kw)
         except Exception as exc:
-            raise translate(exc, operation) from exc
+            raise translate(exc, operation, endpoint=self.endpoint_url) from exc
 
     # State machines ---------------------------------------------------------------
 
@@ -236,14 +275,15 @@ class StepFunctionsClient:
                 kw["aws_access_key_id"] = LOCAL_ACCESS_KEY
                 kw["aws_secret_access_key"] = LOCAL_SECRET_KEY
             config = AioConfig(
-                retries={"mode": "standard", "max_attempts": 1},
-                connect_timeout=5,
-                read_timeout=DASHBOARD_READ_TIMEOUT,
+                retries={"mode": "standard", "total_max_attempts": 1},
+                connect_timeout=self.settings.connect_timeout,
+                read_timeout=self.settings.read_timeout,
             )
             session = AioSession(profile=conn.profile)
             client = await self._stack.enter_async_context(
                 session.create_client("stepfunctions", config=config, **kw)
             )
+            client.meta.events.register("before-parse.sfn.*", reject_malformed_json)
             self.__dict__["_single_try"] = client
             return client
 

@@ -7,15 +7,21 @@ from typing import Any
 
 
 class SfnError(Exception):
-    """A failed AWS call, said in words. `code` is the service's error code if any."""
+    """A failed AWS call, said in words. `code` is the service's error code if any.
+
+    `maybe_delivered`: the request may have reached the service and taken effect (the
+    connection broke or timed out after sending, or the service failed internally), so
+    a retry that is refused may mean the first attempt went through."""
 
     retryable = False
+    maybe_delivered = False
 
     def __init__(self, message: str, *, operation: str = "", code: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.operation = operation
         self.code = code
+        self.retried = 0  # attempts botocore made before this answer (its own retries)
 
     def __str__(self) -> str:
         return self.message
@@ -50,7 +56,20 @@ class CredentialsProblem(SfnError):
 
 
 class EndpointUnreachable(SfnError):
+    """The endpoint could not be reached, or the connection broke before an answer."""
+
     retryable = True
+    maybe_delivered = True
+
+
+class EndpointRefused(EndpointUnreachable):
+    """No connection could be made: the request was certainly not delivered."""
+
+    maybe_delivered = False
+
+
+class EndpointTimeout(EndpointUnreachable):
+    """The endpoint took the request and did not answer within the read timeout."""
 
 
 class NotSupported(SfnError):
@@ -59,6 +78,7 @@ class NotSupported(SfnError):
 
 class ServiceError(SfnError):
     retryable = True
+    maybe_delivered = True
 
 
 _NOT_FOUND = {
@@ -133,7 +153,11 @@ def _client_error(exc: Any, operation: str) -> SfnError:
             code=code,
         )
     if code in _THROTTLED:
-        return Throttled(said("throttled by AWS; slowing down"), operation=operation, code=code)
+        return Throttled(
+            said("throttled by the service (too many requests); try again shortly"),
+            operation=operation,
+            code=code,
+        )
     if code in _DENIED:
         return AccessDenied(
             said("access denied; your credentials lack permission"), operation=operation, code=code
@@ -163,16 +187,21 @@ def _client_error(exc: Any, operation: str) -> SfnError:
     return SfnError(said(code or "unexpected error"), operation=operation, code=code)
 
 
-def translate(exc: BaseException, operation: str) -> SfnError:
-    """Turn any exception from botocore/aiobotocore/aiohttp into an SfnError."""
+def translate(exc: BaseException, operation: str, *, endpoint: str = "") -> SfnError:
+    """Turn any exception from botocore/aiobotocore/aiohttp into an SfnError.
+    `endpoint` (the URL called) is named when it cannot be reached."""
     if isinstance(exc, SfnError):
         return exc
     # Imported lazily: this module is imported before the AWS stack is loaded.
     from botocore import exceptions as bex
 
     what = f"{operation} failed"
+    there = f"the endpoint {endpoint}" if endpoint else "the endpoint"
     if isinstance(exc, bex.ClientError):
-        return _client_error(exc, operation)
+        error = _client_error(exc, operation)
+        metadata = (getattr(exc, "response", {}) or {}).get("ResponseMetadata", {}) or {}
+        error.retried = int(metadata.get("RetryAttempts", 0) or 0)
+        return error
     if isinstance(exc, bex.NoCredentialsError | bex.PartialCredentialsError):
         return CredentialsProblem(
             f"{what}: no AWS credentials found; configure a profile or use --local",
@@ -183,14 +212,20 @@ def translate(exc: BaseException, operation: str) -> SfnError:
             f"{what}: the SSO session has expired; run `aws sso login` and the app resumes",
             operation=operation,
         )
-    if isinstance(exc, bex.ReadTimeoutError | bex.ConnectTimeoutError):
-        return EndpointUnreachable(
-            f"{what}: the endpoint did not answer in time", operation=operation
+    if isinstance(exc, bex.ReadTimeoutError):
+        return EndpointTimeout(f"{what}: {there} did not answer in time", operation=operation)
+    if isinstance(exc, bex.ConnectTimeoutError):
+        return EndpointRefused(
+            f"{what}: cannot reach {there} (connecting timed out)", operation=operation
         )
-    if isinstance(
-        exc, bex.EndpointConnectionError | bex.ConnectionClosedError | bex.HTTPClientError
-    ):
-        return EndpointUnreachable(f"{what}: cannot reach the endpoint", operation=operation)
+    if isinstance(exc, bex.ConnectionClosedError | bex.ResponseStreamingError):
+        return EndpointUnreachable(
+            f"{what}: {there} closed the connection before answering", operation=operation
+        )
+    if isinstance(exc, bex.EndpointConnectionError):
+        return EndpointRefused(f"{what}: cannot reach {there}", operation=operation)
+    if isinstance(exc, bex.HTTPClientError):
+        return EndpointUnreachable(f"{what}: cannot reach {there}", operation=operation)
     if isinstance(exc, bex.ParamValidationError):
         return InvalidInput(f"{what}: {exc}", operation=operation)
     from botocore.parsers import ResponseParserError
@@ -199,10 +234,12 @@ def translate(exc: BaseException, operation: str) -> SfnError:
         return ServiceError(f"{what}: the service sent a malformed response", operation=operation)
     if isinstance(exc, bex.BotoCoreError):
         return SfnError(f"{what}: {exc}", operation=operation)
-    if isinstance(exc, OSError | TimeoutError):
-        return EndpointUnreachable(
-            f"{what}: cannot reach the endpoint ({exc})", operation=operation
-        )
+    if isinstance(exc, TimeoutError):
+        return EndpointTimeout(f"{what}: {there} did not answer in time", operation=operation)
+    if isinstance(exc, ConnectionRefusedError):
+        return EndpointRefused(f"{what}: cannot reach {there} ({exc})", operation=operation)
+    if isinstance(exc, OSError):
+        return EndpointUnreachable(f"{what}: cannot reach {there} ({exc})", operation=operation)
     if isinstance(exc, ValueError):
         return ServiceError(f"{what}: unexpected response ({exc})", operation=operation)
     return SfnError(f"{what}: {type(exc).__name__}: {exc}", operation=operation)

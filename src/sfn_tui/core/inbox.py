@@ -14,6 +14,7 @@ No Textual here: the UI passes `on_change` and reads `tasks`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import logging
@@ -226,6 +227,7 @@ class TaskInbox:
         self._closing = False
         self._late: list[InboxTask] = []  # tasks that arrived during shutdown
         self._late_sends: list[asyncio.Task[str]] = []
+        self._wake = asyncio.Event()  # set by `reconnected`: polls backing off retry now
 
     # Reading ----------------------------------------------------------------------
 
@@ -328,11 +330,25 @@ class TaskInbox:
             if task is not None:
                 self._receive(task)
             if backoff and not self._closing:  # closing: end now, not after the backoff
-                await asyncio.sleep(backoff)
+                await self._pause(backoff)
             elif failures:
                 failures, since = 0, None
                 self.poll_errors.pop(activity_arn, None)
                 self._changed()
+
+    async def _pause(self, seconds: float) -> None:
+        """Back off for `seconds`, or until `reconnected` says the endpoint is back."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
+
+    def reconnected(self) -> None:
+        """The endpoint answers again (the dashboard's poll recovered): polls backing off
+        retry now, and claimed tasks are checked at once (after a restart of the endpoint
+        their runs are gone: they are shown as expired, not left looking answerable)."""
+        wake, self._wake = self._wake, asyncio.Event()
+        wake.set()
+        if not self._closing and any(t.is_open for t in self.tasks):
+            self._spawn(self.check_now())
 
     def _receive(self, task: ActivityTask) -> None:
         if task.token in self._tokens:
@@ -440,7 +456,11 @@ class TaskInbox:
             try:
                 detail = await self.client.describe_execution(item.execution_arn)
             except NotFound:
-                self._expire(item, "Its run no longer exists (its state machine was deleted?).")
+                self._expire(
+                    item,
+                    "The endpoint no longer knows its run (restarted, or the state machine"
+                    " was deleted?).",
+                )
                 continue
             except SfnError as error:
                 log.info("Checking the run of task %s failed: %s", item.id, error)
@@ -500,12 +520,20 @@ class TaskInbox:
                 await self.client.send_task_success(item.task.token, reply.output)
             else:
                 await self.client.send_task_failure(item.task.token, reply.error, reply.cause)
-        except TaskGone:
-            if retrying_uncertain:
+        except TaskGone as gone:
+            # An earlier attempt (ours, or botocore's own retry within this call) may
+            # have reached the service before the connection failed: then "closed" may
+            # mean "closed by that answer".
+            if retrying_uncertain or gone.retried:
                 reason = (
                     "The service says this task is closed. An earlier attempt failed in"
                     " transit and may have been delivered; check the run to see which"
                     " answer it received."
+                )
+            elif gone.code == "InvalidToken":
+                reason = (
+                    "The service does not know this task (was the endpoint restarted?);"
+                    " the answer was not delivered."
                 )
             else:
                 reason = (
@@ -517,7 +545,7 @@ class TaskInbox:
         except SfnError as error:
             item.status = TaskStatus.SEND_FAILED
             item.last_error = str(error)
-            item.send_uncertain = item.send_uncertain or error.retryable
+            item.send_uncertain = item.send_uncertain or error.maybe_delivered
             self._changed()
             return item
         except BaseException:
@@ -529,6 +557,8 @@ class TaskInbox:
         item.status = TaskStatus.ANSWERED if reply.kind == "success" else TaskStatus.FAILED
         item.last_error = None
         self._stop_heartbeat(item)
+        if self.poll_errors and not self._closing:
+            self.reconnected()  # the endpoint answers again: failing polls retry now
         self._changed()
         return item
 

@@ -2,7 +2,9 @@
 executions each tick, and machines and activities less often or on demand.
 
 It yields small update objects; the UI turns them into messages. After a failure it
-backs off (doubling, capped) and says so; after a success it returns to its interval.
+backs off (doubling, capped) and says so, with what kind of failure it is (endpoint
+unreachable, throttled, credentials refused, service error); after a success it
+returns to its interval. It never gives up: an outage ends when a call succeeds.
 """
 
 from __future__ import annotations
@@ -12,13 +14,21 @@ import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Protocol
+from datetime import UTC, datetime, timedelta
+from typing import Literal, Protocol
 
-from sfn_tui.aws.errors import NotFound, SfnError
+from sfn_tui.aws.errors import (
+    CredentialsProblem,
+    EndpointTimeout,
+    EndpointUnreachable,
+    NotFound,
+    SfnError,
+    Throttled,
+)
 from sfn_tui.aws.models import Activity, ExecutionPage, StateMachine
 
 MAX_BACKOFF = 30.0
+CREDENTIALS_PAUSE = 30.0  # refused credentials: wait this long (or for `refresh`) to retry
 EXECUTIONS_PAGE = 100
 
 
@@ -50,11 +60,37 @@ class ExecutionsFetched:
     at: datetime
 
 
+FailureKind = Literal["disconnected", "timeout", "throttled", "credentials", "error"]
+
+
+def failure_kind(error: SfnError) -> FailureKind:
+    """What a failed poll means for the operator."""
+    if isinstance(error, CredentialsProblem):
+        return "credentials"  # polling is paused until they are renewed
+    if isinstance(error, Throttled):
+        return "throttled"  # the poller backs off
+    if isinstance(error, EndpointTimeout):
+        return "timeout"  # a call hung until the read timeout: data on screen is stale
+    if isinstance(error, EndpointUnreachable):
+        return "disconnected"  # refused or dropped: data on screen is stale
+    return "error"
+
+
 @dataclass(frozen=True, slots=True)
 class PollFailed:
     error: SfnError
-    since: datetime
-    retry_in: float
+    since: datetime  # when this run of failures began
+    retry_in: float  # seconds until the next attempt
+    failures: int = 1  # failed ticks in a row
+    at: datetime | None = None  # when this tick failed
+
+    @property
+    def kind(self) -> FailureKind:
+        return failure_kind(self.error)
+
+    @property
+    def retry_at(self) -> datetime:
+        return (self.at or self.since) + timedelta(seconds=self.retry_in)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,13 +126,17 @@ class Poller:
         self._last_catalog = 0.0
         self._failures = 0
         self._failed_since: datetime | None = None
+        self._failure_kind: FailureKind | None = None
         self._stopped = False
 
     @property
     def current_delay(self) -> float:
-        """Seconds until the next tick: the interval, or the backoff after failures."""
+        """Seconds until the next tick: the interval, or the backoff after failures
+        (refused credentials pause polling for CREDENTIALS_PAUSE, or until `refresh`)."""
         if not self._failures:
             return self.interval
+        if self._failure_kind == "credentials":
+            return max(self.interval, CREDENTIALS_PAUSE)
         return min(MAX_BACKOFF, max(self.interval, 1.0) * 2 ** min(self._failures, 10))
 
     def watch(self, state_machine_arn: str | None, status_filter: str | None = None) -> None:
@@ -150,14 +190,18 @@ class Poller:
                     updates.append(ExecutionsFetched(watched, page, status, self.clock()))
         except SfnError as error:
             self._failures += 1
+            self._failure_kind = failure_kind(error)
             if self._failed_since is None:
                 self._failed_since = self.clock()
-            yield PollFailed(error, self._failed_since, self.current_delay)
+            yield PollFailed(
+                error, self._failed_since, self.current_delay, self._failures, self.clock()
+            )
             return
         if self._failed_since is not None:
             outage = (self.clock() - self._failed_since).total_seconds()
             self._failures = 0
             self._failed_since = None
+            self._failure_kind = None
             self._catalog_due = True
             yield PollRecovered(self.clock(), outage)
         for update in updates:

@@ -21,7 +21,7 @@ from textual.screen import ModalScreen
 from textual.worker import Worker, WorkerState
 
 from sfn_tui.aws.connection import Connection
-from sfn_tui.core.poller import utc_now
+from sfn_tui.core.poller import PollFailed, utc_now
 from sfn_tui.core.validation import LastInputs
 from sfn_tui.tui.commands import SfnCommands
 from sfn_tui.tui.formatting import visible
@@ -34,7 +34,7 @@ from sfn_tui.tui.screens.main import MainScreen
 from sfn_tui.tui.workarounds import RELEASE_EVERY, release_style_caches
 
 if TYPE_CHECKING:
-    from sfn_tui.aws.client import StepFunctionsClient
+    from sfn_tui.aws.client import ClientSettings, StepFunctionsClient
     from sfn_tui.core.inbox import TaskInbox
     from sfn_tui.core.poller import Poller
     from sfn_tui.local.engine import LocalEngine
@@ -72,6 +72,7 @@ class SfnTuiApp(App[None]):
     refreshed_at: reactive[datetime | None] = reactive(None)
     failing: reactive[str] = reactive("")
     failing_since: reactive[datetime | None] = reactive(None)
+    poll_failure: reactive[PollFailed | None] = reactive(None)  # the last failed poll, if failing
     tasks_waiting: reactive[int] = reactive(0)
     read_only: reactive[bool] = reactive(False)
 
@@ -97,6 +98,7 @@ class SfnTuiApp(App[None]):
         tz: tzinfo | None = None,
         seed_local: bool = True,
         worked_activities: frozenset[str] | None = None,
+        client_settings: ClientSettings | None = None,
     ) -> None:
         super().__init__()
         self.connection = connection
@@ -105,6 +107,7 @@ class SfnTuiApp(App[None]):
         self.clock = clock
         self.tz = tz
         self.seed_local = seed_local
+        self.client_settings = client_settings  # timeouts and retries (tests: short ones)
         self.set_reactive(SfnTuiApp.read_only, read_only)
         self.set_reactive(SfnTuiApp.where, connection.label)
         if worked_activities is None:
@@ -157,7 +160,7 @@ class SfnTuiApp(App[None]):
         if self.connection.local_engine and not self.connection.endpoint_url:
             self.where = "starting the local engine…"
             self.connection = self.connection.with_endpoint(await self._start_local_engine())
-        self.client = StepFunctionsClient(self.connection)
+        self.client = StepFunctionsClient(self.connection, self.client_settings)
         await self.client.open()
         self.where = self.connection.label
         self.inbox = TaskInbox(self.client, on_change=self._inbox_changed)

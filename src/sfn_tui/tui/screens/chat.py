@@ -79,6 +79,7 @@ class ChatScreen(Screen[None]):
         self.task_id: str | None = None
         self.execution_status = ""
         self.execution_output: str | None = None
+        self._status_arn: str | None = None  # the run execution_status/output belong to
         self.cleaned_up = False
         self._drafts: dict[str, str] = {}
         self._shown_task: str | None = None
@@ -377,6 +378,8 @@ class ChatScreen(Screen[None]):
         self._after_send(item)
 
     def _after_send(self, item: InboxTask) -> None:
+        if item.status in (TaskStatus.ANSWERED, TaskStatus.FAILED) and self.sfn_app.poll_failure:
+            self.sfn_app.action_refresh()  # the endpoint answers again: refresh now
         if item.status is TaskStatus.SEND_FAILED:
             self.notify(
                 f"Not delivered: {item.last_error}. Ctrl+R retries.", severity="error", timeout=10
@@ -396,6 +399,7 @@ class ChatScreen(Screen[None]):
             return
         if (
             self.execution_status in TERMINAL_STATUSES
+            and self._status_arn == arn
             and self.query_one("#conversation", ConversationView).turns
         ):
             return  # finished: nothing more will happen
@@ -408,6 +412,7 @@ class ChatScreen(Screen[None]):
         if arn != self.execution_arn:
             return
         execution = detail.execution
+        self._status_arn = arn
         self.execution_status = execution.status
         self.execution_output = detail.output
         title = Text()

@@ -27,7 +27,7 @@ from sfn_tui.tui.screens.start_execution import StartExecutionScreen
 from sfn_tui.tui.screens.state_machine_form import StateMachineFormScreen
 from sfn_tui.tui.screens.state_machine_graph import StateMachineGraphScreen
 from sfn_tui.tui.screens.stop_execution import RedriveExecutionScreen, StopExecutionScreen
-from sfn_tui.tui.widgets.header import StatusHeader
+from sfn_tui.tui.widgets.header import StatusHeader, notice_title, notice_words
 from sfn_tui.tui.widgets.keyed_table import KeyedTable
 from sfn_tui.tui.widgets.panes import ActivitiesTable, ExecutionsTable, StateMachinesTable
 
@@ -158,19 +158,26 @@ class MainScreen(Screen[None]):
                 self.pages_loaded = 1
             app.refreshed_at = update.at
         elif isinstance(update, PollFailed):
-            if not app.failing:
+            previous = app.poll_failure
+            if previous is None or previous.kind != update.kind:
                 self.notify(
-                    f"{update.error} — retrying in {update.retry_in:.0f}s; data on screen is stale.",
-                    title="Refresh failed",
+                    notice_words(update),
+                    title=notice_title(update),
                     severity="warning",
-                    timeout=8,
+                    timeout=10,
                 )
             app.failing_since = update.since
             app.failing = f"{update.error} (retry in {update.retry_in:.0f}s)"
+            app.poll_failure = update
             for table in (self.machines, self.activities, self.executions):
                 table.loading = False
+            self.retitle()
         elif isinstance(update, PollRecovered):
             app.failing = ""
+            app.poll_failure = None
+            self.retitle()
+            if app.inbox is not None:
+                app.inbox.reconnected()
             self.notify(
                 f"Refreshing again after {update.outage_seconds:.0f}s.", title="Reconnected"
             )
@@ -374,8 +381,11 @@ class MainScreen(Screen[None]):
         self.sfn_app.watch_machine(machine.arn if machine else None, self.status_filter)
 
     def retitle(self) -> None:
+        stale = " · stale" if self.sfn_app.poll_failure is not None else ""
+
         def with_filter(title: str, table: KeyedTable[Any]) -> str:
-            return f"{title} · /{table.filter_text}" if table.filter_text else title
+            title = f"{title} · /{table.filter_text}" if table.filter_text else title
+            return title + stale
 
         self.machines.border_title = escape(with_filter("State machines", self.machines))
         self.activities.border_title = escape(with_filter("Activities", self.activities))

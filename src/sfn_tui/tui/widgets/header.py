@@ -1,19 +1,94 @@
 """The one-line header: where the app is connected, freshness, warnings, tasks.
 
 Its state lives on the App as reactives (one source for every screen's header);
-the header watches them and redraws.
+the header watches them and redraws. When polling fails it says how (disconnected,
+throttled, credentials refused, service error), since when, and counts down to the
+next attempt.
 """
 
 from __future__ import annotations
 
+import math
 from datetime import tzinfo
 
 from rich.text import Text
+from textual.timer import Timer
 from textual.widgets import Static
 
+from sfn_tui.core.poller import PollFailed
 from sfn_tui.tui.formatting import clock_time
 
-WATCHED = ("where", "refreshed_at", "failing", "failing_since", "tasks_waiting", "read_only")
+WATCHED = (
+    "where",
+    "refreshed_at",
+    "failing",
+    "failing_since",
+    "poll_failure",
+    "tasks_waiting",
+    "read_only",
+)
+
+
+def reason(failure: PollFailed) -> str:
+    """The error without its "Operation failed: " prefix (the header is one line)."""
+    error = failure.error
+    prefix = f"{error.operation} failed: "
+    text = error.message
+    return text[len(prefix) :] if error.operation and text.startswith(prefix) else text
+
+
+def failure_words(failure: PollFailed, tz: tzinfo | None = None) -> str:
+    """The header's words for a failing poll (without the countdown). Short: the header
+    is one line and already names the endpoint; the notification has the details."""
+    since = clock_time(failure.since, tz)
+    kind = failure.kind
+    if kind == "disconnected":
+        return f"⚠ disconnected since {since}: cannot reach the endpoint; data is stale"
+    if kind == "timeout":
+        return (
+            f"⚠ no answer since {since}: {failure.error.operation or 'a call'} timed out;"
+            " data is stale"
+        )
+    if kind == "throttled":
+        return f"⚠ throttled since {since}: slowed to one refresh every {failure.retry_in:.0f}s"
+    if kind == "credentials":
+        return (
+            f"⚠ polling paused since {since}: credentials refused or expired;"
+            " renew them (e.g. aws sso login), then press r"
+        )
+    return f"⚠ refresh failing since {since}: {reason(failure)}"
+
+
+def _sentence(text: str) -> str:
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+NOTICE_TITLES = {
+    "disconnected": "Disconnected",
+    "timeout": "No answer",
+    "throttled": "Throttled",
+    "credentials": "Polling paused",
+    "error": "Refresh failed",
+}
+
+
+def notice_title(failure: PollFailed) -> str:
+    return NOTICE_TITLES.get(failure.kind, "Refresh failed")
+
+
+def notice_words(failure: PollFailed) -> str:
+    """The notification when polling starts failing (or fails differently)."""
+    retry = f"{failure.retry_in:.0f}s"
+    said = _sentence(str(failure.error))
+    if failure.kind == "credentials":
+        return (
+            f"{said} Polling is paused; it tries again in {retry},"
+            " or press r once the credentials are renewed."
+        )
+    if failure.kind == "throttled":
+        return f"{said} Refreshing less often: next refresh in {retry}."
+    return f"{said} Retrying in {retry}; the data on screen is stale until then."
 
 
 class StatusHeader(Static):
@@ -25,6 +100,7 @@ class StatusHeader(Static):
     def __init__(self, tz: tzinfo | None = None, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.tz = tz
+        self._countdown: Timer | None = None
 
     def on_mount(self) -> None:
         for name in WATCHED:
@@ -32,8 +108,18 @@ class StatusHeader(Static):
         self._changed()
 
     def _changed(self) -> None:
-        self.set_class(bool(getattr(self.app, "failing", "")), "-failing")
+        failing = bool(getattr(self.app, "failing", "")) or self._failure() is not None
+        self.set_class(failing, "-failing")
+        if failing and self._countdown is None:
+            self._countdown = self.set_interval(1.0, self.refresh)
+        elif not failing and self._countdown is not None:
+            self._countdown.stop()
+            self._countdown = None
         self.refresh()
+
+    def _failure(self) -> PollFailed | None:
+        failure = getattr(self.app, "poll_failure", None)
+        return failure if isinstance(failure, PollFailed) else None
 
     def render(self) -> Text:
         app = self.app
@@ -45,7 +131,15 @@ class StatusHeader(Static):
         text.append(getattr(app, "where", ""), style="bold cyan")
         failing, since = getattr(app, "failing", ""), getattr(app, "failing_since", None)
         refreshed = getattr(app, "refreshed_at", None)
-        if failing and since is not None:
+        failure = self._failure()
+        if failure is not None:
+            text.append(" │ ")
+            text.append(failure_words(failure, self.tz), style="bold")
+            clock = getattr(app, "clock", None)
+            if callable(clock):
+                left = math.ceil((failure.retry_at - clock()).total_seconds())
+                text.append(f" · retry in {left}s" if left > 0 else " · retrying now")
+        elif failing and since is not None:
             text.append(f" │ ⚠ refresh failing since {clock_time(since, self.tz)}: ")
             text.append(failing, style="bold")
         elif refreshed is not None:
