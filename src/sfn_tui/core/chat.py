@@ -42,7 +42,7 @@ def pretty_json(raw: str | None) -> str:
         return ""
     try:
         return json.dumps(json.loads(raw), indent=2, ensure_ascii=False)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deeply to redraw
         return raw
 
 
@@ -51,7 +51,7 @@ def _parse(raw: Any) -> Any:
         return None
     try:
         return json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 

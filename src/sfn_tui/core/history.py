@@ -391,7 +391,7 @@ def pretty(raw: Any) -> str:
         return json.dumps(raw, indent=2, ensure_ascii=False, default=str)
     try:
         return json.dumps(json.loads(raw), indent=2, ensure_ascii=False)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deeply to redraw
         return raw
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import json
 import logging
 import os
 import socket
@@ -33,6 +32,7 @@ from sfn_tui.aws.models import (
     ExecutionDetail,
 )
 from sfn_tui.core.locate import ExecutionLocator, LocatorClient, Placement
+from sfn_tui.core.validation import InvalidJson, check_json
 
 log = logging.getLogger(__name__)
 
@@ -158,16 +158,11 @@ class ShutdownSummary:
 
 
 def _check_json(output: str) -> None:
+    """The same local check as an execution's input: size, JSON, no NaN, any nesting."""
     try:
-        json.loads(output)
-    except ValueError as exc:
-        raise InvalidReply(f"The reply is not valid JSON: {exc}. Nothing was sent.") from None
-    size = len(output.encode("utf-8"))
-    if size > MAX_OUTPUT_BYTES:
-        raise InvalidReply(
-            f"The reply is {size:,} bytes; Step Functions accepts at most"
-            f" {MAX_OUTPUT_BYTES:,} (256 KiB). Nothing was sent."
-        )
+        check_json(output, "reply", MAX_OUTPUT_BYTES)
+    except InvalidJson as exc:
+        raise InvalidReply(f"{exc} Nothing was sent.") from None
 
 
 def _check_failure(error: str, cause: str) -> None:

@@ -10,9 +10,11 @@ last input used to start each state machine (`LastInputs`).
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 MAX_NAME = 80
@@ -103,7 +105,7 @@ def check_json(text: str, what: str, max_bytes: int = MAX_PAYLOAD_BYTES) -> Any:
     if not text.strip():
         raise InvalidJson(f"The {what} is empty; write a JSON value (for example {{}}).", 1, 1)
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        return json.loads(text, parse_constant=_refuse_constant, parse_int=_parse_int)
     except _NotJsonConstant as constant:
         raise InvalidJson(
             f"The {what} is not valid JSON: {constant} is not a JSON value"
@@ -122,6 +124,11 @@ def check_json(text: str, what: str, max_bytes: int = MAX_PAYLOAD_BYTES) -> Any:
 
 class _NotJsonConstant(Exception):
     pass
+
+
+def _parse_int(digits: str) -> int | Decimal:
+    """Integers of any length are JSON; Python's int() stops at 4,300 digits."""
+    return int(digits) if len(digits) <= 4000 else Decimal(digits)
 
 
 def _refuse_constant(name: str) -> Any:
@@ -156,6 +163,43 @@ def check_definition(text: str) -> dict[str, Any]:
             f'"StartAt" names the state {start_at!r}, which is not in "States".'
         )
     return parsed
+
+
+MAX_ARN = 2048
+ROLE_ARN_SHAPE = "arn:aws:iam::<12-digit account>:role/<name>"
+_ROLE_ARN = re.compile(
+    r"arn:aws[a-z-]*:iam::(?P<account>[0-9]{12}):role/(?:[\x21-\x7e]*/)?(?P<name>[\w+=,.@-]{1,64})",
+    re.ASCII,
+)
+
+
+def check_role_arn(text: str) -> str:
+    """A pasted IAM role ARN (surrounding whitespace dropped) if it has the shape of
+    one; InvalidValue saying what is wrong otherwise. Whether the role exists and
+    trusts Step Functions is the service's to say."""
+    arn = text.strip()
+    if not arn:
+        raise InvalidValue(f"Paste the ARN of a role ({ROLE_ARN_SHAPE}).")
+    if len(arn) > MAX_ARN:
+        raise InvalidValue(
+            f"The role ARN is {len(arn):,} characters long; at most {MAX_ARN:,} are allowed."
+        )
+    for position, ch in enumerate(arn, start=1):
+        if _is_control(ch) or ch.isspace():
+            raise InvalidValue(
+                f"The role ARN contains {_shown(ch)} (character {position});"
+                " an ARN has no spaces or control characters."
+            )
+    if not arn.startswith("arn:"):
+        raise InvalidValue(f"That is not an ARN: it should look like {ROLE_ARN_SHAPE}.")
+    if ":role/" not in arn:
+        raise InvalidValue(f"That ARN is not an IAM role's: it should look like {ROLE_ARN_SHAPE}.")
+    if _ROLE_ARN.fullmatch(arn) is None:
+        raise InvalidValue(
+            f"That role ARN is malformed: it should look like {ROLE_ARN_SHAPE}"
+            " (a 12-digit account; a name of letters, digits and + = , . @ _ -, up to 64)."
+        )
+    return arn
 
 
 def _json_kind(value: Any) -> str:

@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Footer, Input
 from sfn_tui.aws.errors import SfnError
 from sfn_tui.aws.models import EXECUTION_STATUSES, Activity, Execution, StateMachine
 from sfn_tui.core.poller import CatalogFetched, ExecutionsFetched, PollFailed, PollRecovered
+from sfn_tui.tui.formatting import visible
 from sfn_tui.tui.messages import Polled
 from sfn_tui.tui.screens.activity_form import CreateActivityScreen
 from sfn_tui.tui.screens.delete_resource import DeleteResourceScreen
@@ -384,7 +385,7 @@ class MainScreen(Screen[None]):
         stale = " · stale" if self.sfn_app.poll_failure is not None else ""
 
         def with_filter(title: str, table: KeyedTable[Any]) -> str:
-            title = f"{title} · /{table.filter_text}" if table.filter_text else title
+            title = f"{title} · /{visible(table.filter_text)}" if table.filter_text else title
             return title + stale
 
         self.machines.border_title = escape(with_filter("State machines", self.machines))

@@ -33,8 +33,10 @@ from sfn_tui.core.validation import (
     MAX_DEFINITION_BYTES,
     InvalidDefinition,
     InvalidName,
+    InvalidValue,
     check_definition,
     check_name,
+    check_role_arn,
 )
 from sfn_tui.tui.formatting import plain
 from sfn_tui.tui.screens.confirm import ConfirmScreen
@@ -379,6 +381,13 @@ class StateMachineFormScreen(ModalScreen[StateMachine | None]):
             if not role_arn:
                 self.problem("Pick a role that Step Functions may assume (or press New role).")
                 return
+            if not self.query_one("#sm-role").display:  # pasted: check its shape here
+                try:
+                    role_arn = check_role_arn(role_arn)
+                except InvalidValue as error:
+                    self.problem(str(error))
+                    self.query_one("#sm-role-arn", Input).focus()
+                    return
             picked = self.query_one("#sm-type", Select).value
             machine_type = picked if isinstance(picked, str) else "STANDARD"
         elif self.detail is not None:
