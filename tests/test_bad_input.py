@@ -255,7 +255,7 @@ START_CASES = [
     ("x" * 81, "{}", "81 characters"),
     ("ok-name", '{"a": ', "not valid JSON"),
     ("ok-name", "NaN", "NaN is not a JSON value"),
-    ("ok-name", "[" * 50_000, "nested too deeply"),
+    ("ok-name", "[" * 5_000, "nested too deeply"),
     ("ok-name", '"' + "é" * 140_000 + '"', "at most 262,144"),
 ]
 
