@@ -121,7 +121,6 @@ async def test_endpoint_down_at_start_is_named_retried_and_fills_in_when_up(
                 pilot, lambda: "disconnected since" in header(app), what="disconnected shown"
             )
             assert CLOCK.search(header(app))
-            assert "cannot reach the endpoint" in header(app)
             await wait_for(
                 pilot,
                 lambda: any(f"cannot reach the endpoint {proxy.url}" in n for n in notices),
@@ -258,7 +257,9 @@ async def test_hung_call_times_out_and_is_reported_without_freezing_the_ui(
         assert proxy.held("ListExecutions") > 0, "the help screen waited for the hung call"
         await pilot.press("escape")
 
-        await wait_for(pilot, lambda: "no answer since" in header(app), what="timeout reported")
+        await wait_for(
+            pilot, lambda: "no answer since" in header(app), timeout=10, what="timeout reported"
+        )
         assert "ListExecutions timed out" in header(app)
         hung = failure(app)
         assert hung is not None and hung.kind == "timeout"

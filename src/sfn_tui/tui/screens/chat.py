@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static, TextArea
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
-from sfn_tui.aws.errors import SfnError
+from sfn_tui.aws.errors import NotFound, SfnError
 from sfn_tui.aws.models import TERMINAL_STATUSES, Activity, Role, StateMachineDetail
 from sfn_tui.core.chat import chat_prompt, chat_reply, conversation_from_history
 from sfn_tui.core.inbox import InboxTask, InvalidReply, NotAnswerable, TaskStatus
@@ -406,6 +406,15 @@ class ChatScreen(Screen[None]):
         try:
             detail = await client.describe_execution(arn)
             events = await client.get_execution_history(arn)
+        except NotFound:
+            self.query_one("#reply-error", Static).update(
+                Text(
+                    "This run is not on the endpoint any more (was the endpoint restarted,"
+                    " or its state machine deleted?).",
+                    style="yellow",
+                )
+            )
+            return
         except SfnError as error:
             self.query_one("#reply-error", Static).update(Text(visible(error), style="red"))
             return

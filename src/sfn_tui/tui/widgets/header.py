@@ -43,19 +43,16 @@ def failure_words(failure: PollFailed, tz: tzinfo | None = None) -> str:
     since = clock_time(failure.since, tz)
     kind = failure.kind
     if kind == "disconnected":
-        return f"⚠ disconnected since {since}: cannot reach the endpoint; data is stale"
+        return f"⚠ disconnected since {since} · data is stale"
     if kind == "timeout":
         return (
-            f"⚠ no answer since {since}: {failure.error.operation or 'a call'} timed out;"
-            " data is stale"
+            f"⚠ no answer since {since}: {failure.error.operation or 'a call'} timed out"
+            " · data is stale"
         )
     if kind == "throttled":
         return f"⚠ throttled since {since}: slowed to one refresh every {failure.retry_in:.0f}s"
     if kind == "credentials":
-        return (
-            f"⚠ polling paused since {since}: credentials refused or expired;"
-            " renew them (e.g. aws sso login), then press r"
-        )
+        return f"⚠ polling paused since {since}: renew credentials (aws sso login), then press r"
     return f"⚠ refresh failing since {since}: {reason(failure)}"
 
 
@@ -136,7 +133,7 @@ class StatusHeader(Static):
             text.append(" │ ")
             text.append(failure_words(failure, self.tz), style="bold")
             clock = getattr(app, "clock", None)
-            if callable(clock):
+            if callable(clock) and failure.kind != "credentials":  # paused: r resumes
                 left = math.ceil((failure.retry_at - clock()).total_seconds())
                 text.append(f" · retry in {left}s" if left > 0 else " · retrying now")
         elif failing and since is not None:
