@@ -392,6 +392,8 @@ class TaskInbox:
         item.heartbeat_seconds = placement.heartbeat_seconds
         item.timeout_seconds = placement.timeout_seconds
         self._placed[item.id] = placement.key
+        # Its run's next task is looked for there first (no scan of every machine).
+        self._locator.hint(placement.execution_arn)
         beat = placement.heartbeat_seconds
         if beat and item.is_open and item.id not in self._heartbeats and not self._closing:
             self._heartbeats[item.id] = asyncio.create_task(

@@ -24,6 +24,10 @@ from sfn_tui.aws.models import (
     StateMachineDetail,
 )
 
+RUN_ENDED = frozenset(
+    {"ExecutionSucceeded", "ExecutionFailed", "ExecutionAborted", "ExecutionTimedOut"}
+)
+
 
 class LocatorClient(Protocol):
     async def list_state_machines(self) -> list[StateMachine]: ...
@@ -173,6 +177,8 @@ class ExecutionLocator:
                     if hinted and arn in self._hints:
                         self._hints.remove(arn)
                     return []
+            if hinted and arn in self._hints and any(e.type in RUN_ENDED for e in events):
+                self._hints.remove(arn)  # a finished run has no more tasks to place
             return [
                 p
                 for p, raw, worker in open_activity_tasks(arn, events, task.activity_arn)
@@ -186,9 +192,17 @@ class ExecutionLocator:
 
     async def _running_candidates(self, task: ActivityTask) -> list[str]:
         arns: list[str] = []
-        for machine in await self.client.list_state_machines():
-            definition = await self._definition(machine.arn)
-            if definition is None or task.activity_arn not in definition:
+        machines = await self.client.list_state_machines()
+        gate = asyncio.Semaphore(self.CONCURRENCY)
+
+        async def definition(arn: str) -> str | None:
+            async with gate:
+                return await self._definition(arn)
+
+        # Definitions are cached; the first scan over many machines runs a few at a time.
+        definitions = await asyncio.gather(*(definition(m.arn) for m in machines))
+        for machine, text in zip(machines, definitions, strict=True):
+            if text is None or task.activity_arn not in text:
                 continue
             try:
                 page = await self.client.list_executions(

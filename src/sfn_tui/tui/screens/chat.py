@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static, TextArea
+from textual.widgets import OptionList, Static, TextArea
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from sfn_tui.aws.errors import NotFound, SfnError
@@ -28,6 +28,7 @@ from sfn_tui.tui.formatting import plain, status_text, visible
 from sfn_tui.tui.screens.confirm import ConfirmScreen
 from sfn_tui.tui.screens.fail_task import FailTaskScreen
 from sfn_tui.tui.widgets.conversation import ConversationView
+from sfn_tui.tui.widgets.footer import SteadyFooter
 from sfn_tui.tui.widgets.header import StatusHeader
 
 if TYPE_CHECKING:
@@ -101,11 +102,14 @@ class ChatScreen(Screen[None]):
                     yield OptionList(id="actions")
                     yield TextArea("{}", id="json-reply", show_line_numbers=True)
                     yield Static(id="reply-error", classes="inline-error")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#chat-side").border_title = "Tasks"
         self.query_one("#chat-main").border_title = "Conversation"
+        inbox = self.sfn_app.inbox
+        if inbox is not None and self.execution_arn is not None:
+            inbox.hint_execution(self.execution_arn)  # its tasks are placed without a scan
         self.tasks_changed()
         self.set_interval(HISTORY_INTERVAL, self.load_history)
         self.load_history()

@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
-from textual.widgets import Footer, OptionList, Static, TabbedContent, TabPane
+from textual.widgets import OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
 from sfn_tui.aws.errors import NotFound, SfnError
@@ -33,6 +33,7 @@ from sfn_tui.core.history import (
     reached_known,
 )
 from sfn_tui.tui.formatting import duration, plain, status_text, timestamp
+from sfn_tui.tui.widgets.footer import SteadyFooter
 from sfn_tui.tui.widgets.header import StatusHeader
 from sfn_tui.tui.widgets.history_table import HistoryTable, LazyTable, StateRunsTable
 from sfn_tui.tui.widgets.state_graph import StateGraph
@@ -180,7 +181,7 @@ class ExecutionDetailScreen(Screen[None]):
                     yield Static(id="run-detail")
             with TabPane("Graph", id="graph"):
                 yield StateGraph(id="detail-graph")
-        yield Footer()
+        yield SteadyFooter()
 
     @property
     def table(self) -> HistoryTable:

@@ -14,7 +14,7 @@ from textual.markup import escape
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Input
+from textual.widgets import DataTable, Input
 
 from sfn_tui.aws.errors import SfnError
 from sfn_tui.aws.models import EXECUTION_STATUSES, Activity, Execution, StateMachine
@@ -28,6 +28,7 @@ from sfn_tui.tui.screens.start_execution import StartExecutionScreen
 from sfn_tui.tui.screens.state_machine_form import StateMachineFormScreen
 from sfn_tui.tui.screens.state_machine_graph import StateMachineGraphScreen
 from sfn_tui.tui.screens.stop_execution import RedriveExecutionScreen, StopExecutionScreen
+from sfn_tui.tui.widgets.footer import SteadyFooter
 from sfn_tui.tui.widgets.header import StatusHeader, notice_title, notice_words
 from sfn_tui.tui.widgets.keyed_table import KeyedTable
 from sfn_tui.tui.widgets.panes import ActivitiesTable, ExecutionsTable, StateMachinesTable
@@ -93,7 +94,7 @@ class MainScreen(Screen[None]):
                 yield ActivitiesTable(id="activities")
             yield ExecutionsTable(id="executions")
         yield Input(placeholder="filter by name (Enter keeps it, Esc clears)", id="filter")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         app = self.sfn_app

@@ -9,11 +9,12 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from sfn_tui.aws.errors import SfnError
 from sfn_tui.aws.models import StateMachineDetail
 from sfn_tui.tui.formatting import plain
+from sfn_tui.tui.widgets.footer import SteadyFooter
 from sfn_tui.tui.widgets.header import StatusHeader
 from sfn_tui.tui.widgets.state_graph import StateGraph
 
@@ -41,7 +42,7 @@ class StateMachineGraphScreen(Screen[None]):
         yield StatusHeader(tz=self.sfn_app.tz)
         yield Static(self._title(), id="detail-title")
         yield StateGraph(id="machine-graph")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         graph = self.query_one(StateGraph)

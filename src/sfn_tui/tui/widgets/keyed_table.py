@@ -9,9 +9,9 @@ from rich.text import Text
 from textual._two_way_dict import TwoWayDict
 from textual.binding import Binding
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist, RowKey
+from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
 
-from sfn_tui.core.diff import diff_by_key
+from sfn_tui.core.diff import Diff, diff_by_key
 
 T = TypeVar("T")
 Cell = str | Text
@@ -76,53 +76,122 @@ class KeyedTable(DataTable[Cell], Generic[T]):
         """Bring the table in line with `items`. Returns True if anything changed.
 
         With `complete=False` (one page of a longer list) rows are added and updated,
-        never removed."""
+        never removed, and only the page is compared: the cost does not grow with the
+        rows already loaded."""
         fresh = {self.key(item): item for item in items}
         if complete:
             self.source = fresh
-        else:
-            self.source.update(fresh)
-        return self._show([item for item in self.source.values() if self.matches(item)])
+            return self._show([item for item in self.source.values() if self.matches(item)])
+        self.source.update(fresh)
+        diff: Diff[str, T] = Diff()
+        for k, item in fresh.items():
+            before = self.items.get(k)
+            if not self.matches(item):
+                if before is not None:
+                    diff.removed.append(k)
+            elif before is None:
+                diff.added.append(item)
+            elif before != item:
+                diff.changed.append(item)
+        return self._apply(diff)
 
     def set_filter(self, text: str) -> None:
         self.filter_text = text
         self._show([item for item in self.source.values() if self.matches(item)])
 
     def _show(self, items: list[T]) -> bool:
-        diff = diff_by_key(self.items, items, self.key)
+        return self._apply(diff_by_key(self.items, items, self.key))
+
+    def _apply(self, diff: Diff[str, T]) -> bool:
         if not diff:
             return False
         keep = self.selected
         for key in diff.removed:
             self.items.pop(key, None)
             self.remove_row(key)
+        resort = False
+        sort_key = self.sort_key
         for item in diff.changed:
-            self._update_row(item)
-        for item in diff.added:
-            k = self.key(item)
-            self.items[k] = item
-            self.add_row(*self.cells(item), key=k)
-        if diff.added or diff.changed:
+            before = self.items.get(self.key(item))
+            resort = resort or (before is not None and sort_key(before) != sort_key(item))
+        self._update_rows(diff.changed)
+        if diff.added:
+            # Rows append at the end; a full re-sort (O(n log n) over every loaded row)
+            # is needed only when the new rows do not all belong after the last one
+            # (an older page of executions does; a new execution does not).
+            added = sorted(diff.added, key=sort_key, reverse=self.sort_reverse)
+            last = self._last_item()
+            if last is not None:
+                first, end = sort_key(added[0]), sort_key(last)
+                resort = resort or (first > end if self.sort_reverse else first < end)
+            for item in added:
+                k = self.key(item)
+                self.items[k] = item
+                self.add_row(*self.cells(item), key=k)
+        if resort:
             self._resort()
         if keep is not None:
             self.select_key(self.key(keep))
         return True
 
+    def _last_item(self) -> T | None:
+        """The item on the table's last row (before rows are added)."""
+        count = len(self._row_locations)
+        if not count:
+            return None
+        row_key = self._row_locations.get_key(count - 1)
+        return self.items.get(str(row_key.value)) if row_key is not None else None
+
     def refresh_cells(self, items: Iterable[T]) -> None:
         """Redraw cells that depend on time (such as elapsed) for these items."""
-        for item in items:
-            if self.key(item) in self.items:
-                self._update_row(item)
+        self._update_rows([item for item in items if self.key(item) in self.items])
 
-    def _update_row(self, item: T) -> None:
-        k = self.key(item)
-        self.items[k] = item
-        for (column, _, _), value in zip(self.COLUMNS, self.cells(item), strict=True):
-            try:
-                if self.get_cell(k, column) != value:
-                    self.update_cell(k, column, value)
-            except CellDoesNotExist:
-                pass
+    def _update_rows(self, items: Iterable[T]) -> None:
+        """Put the items' new cell values in place, redrawing only the cells that changed.
+
+        DataTable.update_cell bumps a counter that is part of every render-cache key, so
+        one changed cell re-renders every visible cell (~150 cells, tens of ms) and
+        recomputes per-row offsets over every loaded row. Here the new values go into
+        the table's data and only the changed rows' cache entries are dropped. This
+        reads DataTable internals (textual is pinned; tests/test_keyed_table.py checks it).
+        """
+        changed: dict[RowKey, set[ColumnKey]] = {}
+        for item in items:
+            k = self.key(item)
+            self.items[k] = item
+            row_key = RowKey(k)
+            row = self._data.get(row_key)
+            if row is None:
+                continue
+            for (column, _, width), value in zip(self.COLUMNS, self.cells(item), strict=True):
+                column_key = ColumnKey(column)
+                if column_key not in row or row[column_key] == value:
+                    continue
+                if width is None:
+                    # An auto-width column may need to grow: the table's own path.
+                    self.update_cell(row_key, column_key, value, update_width=True)
+                    continue
+                row[column_key] = value
+                changed.setdefault(row_key, set()).add(column_key)
+        if changed:
+            self._forget_rendered(changed)
+
+    def _forget_rendered(self, changed: dict[RowKey, set[ColumnKey]]) -> None:
+        indices = {self._row_locations.get(row_key) for row_key in changed}
+        cells = self._cell_render_cache
+        for cell_key in list(cells.keys()):
+            if cell_key[0] in changed and cell_key[1] in changed[cell_key[0]]:
+                cells.discard(cell_key)
+        rows = self._row_render_cache
+        for row_cache_key in list(rows.keys()):
+            if row_cache_key[0] in changed:
+                rows.discard(row_cache_key)
+        renderables = self._row_renderable_cache
+        for renderable_key in list(renderables.keys()):
+            if renderable_key[1] in indices:
+                renderables.discard(renderable_key)
+        self._line_cache.clear()  # lines are rebuilt from the cached rows: cheap
+        self.refresh()
 
     def _resort(self) -> None:
         # DataTable.sort's key sees cell values only; order by the items instead.

@@ -95,8 +95,10 @@ class ExecutionsTable(TimeAware, KeyedTable[Execution]):
 
     def cells(self, item: Execution) -> Sequence[Cell]:
         now = self.clock()
-        if item.stop_date is None:
+        if item.is_running:
             end = Text(f"elapsed {duration((now - item.start_date).total_seconds())}")
+        elif item.stop_date is None:
+            end = Text("—")  # finished, but the endpoint gave no stop date (moto: TIMED_OUT)
         else:
             took = duration((item.stop_date - item.start_date).total_seconds())
             end = Text(f"{short_time(item.stop_date, now, self.tz)} ({took})")
@@ -109,4 +111,6 @@ class ExecutionsTable(TimeAware, KeyedTable[Execution]):
 
     def tick(self) -> None:
         """Advance the elapsed time of running executions."""
-        self.refresh_cells([e for e in self.items.values() if e.stop_date is None])
+        running = [e for e in self.items.values() if e.is_running]
+        if running:
+            self.refresh_cells(running)

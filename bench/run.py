@@ -1,0 +1,830 @@
+"""sfn-tui at scale: seeds an engine (child process) with 1,000 state machines, 10
+activities and one machine with 100,000 finished executions (+100 running ones later),
+then measures launch, key latency, polling, idle cost, status-change latency and the
+chat round trip, beside the AWS CLI and a plain boto3 script on the same endpoint.
+Prints a table with the target beside each figure and writes bench/results/latest.json.
+Not part of the test run.
+
+    .venv/bin/python bench/run.py [--runs 3] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import fcntl
+import json
+import os
+import re
+import select
+import signal
+import statistics
+import struct
+import subprocess
+import sys
+import termios
+import time
+from bisect import bisect_left
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "src"))
+
+PY = sys.executable
+AWSCLI_VENV = ROOT / "bench" / ".venv-awscli"
+RESULTS = ROOT / "bench" / "results"
+REGION = "us-east-1"
+COLS, ROWS = 120, 40
+POLL = 2.0
+CREDS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_REGION": REGION,
+    "AWS_CONFIG_FILE": "/dev/null",
+    "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+    "AWS_PAGER": "",
+}
+PAINTED = "sfn-tui "  # the header's first word: in the first frame
+KEY_BYTES = {
+    "down": "\x1b[B",
+    "up": "\x1b[A",
+    "pagedown": "\x1b[6~",
+    "pageup": "\x1b[5~",
+    "end": "\x1b[F",
+    "home": "\x1b[H",
+    "right": "\x1b[C",
+}
+ANSI = re.compile(r"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
+
+
+def log(*parts: object) -> None:
+    print("  ..", *parts, file=sys.stderr, flush=True)
+
+
+# The engine: a child process -------------------------------------------------------
+
+
+class Engine:
+    def __init__(self, finished: int) -> None:
+        env = {**os.environ, **CREDS}
+        env.pop("AWS_PROFILE", None)
+        self.proc = subprocess.Popen(
+            [PY, "-m", "sfn_tui.local.bulk", "--finished", str(finished)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env=env,
+        )
+        assert self.proc.stdout is not None
+        self.info: dict[str, Any] = json.loads(self.proc.stdout.readline())
+        self.endpoint: str = self.info["endpoint"]
+
+    def command(self, line: str) -> Any:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+        return json.loads(self.proc.stdout.readline())
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.command("quit")
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+# A real launch in a pseudo-terminal ------------------------------------------------
+
+
+class PtyApp:
+    """`sfn-tui ...` in a 120x40 pty; watches its output for text."""
+
+    def __init__(self, args: list[str]) -> None:
+        env = {**os.environ, **CREDS, "TERM": "xterm-256color", "COLUMNS": str(COLS)}
+        env.pop("AWS_PROFILE", None)
+        env.pop("TEXTUAL", None)
+        self.master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
+        self.started = time.perf_counter()
+        self.proc = subprocess.Popen(
+            [PY, "-m", "sfn_tui", *args],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            start_new_session=True,
+        )
+        os.close(slave)
+        self.text = ""
+        self.seen: dict[str, float] = {}
+        self.chunks: list[float] = []  # arrival of each output chunk (since launch)
+
+    def pump(self, timeout: float) -> None:
+        ready, _, _ = select.select([self.master], [], [], timeout)
+        if ready:
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:
+                return
+            now = time.perf_counter() - self.started
+            self.chunks.append(now)
+            self.text += ANSI.sub("", chunk.decode("utf-8", "replace"))
+            self.text = self.text[-20000:]
+            for marker in list(self.watch):
+                if marker not in self.seen and marker in self.text:
+                    self.seen[marker] = now
+
+    watch: tuple[str, ...] = ()
+
+    def wait_for(self, *markers: str, timeout: float = 60.0) -> dict[str, float]:
+        self.watch = tuple(set(self.watch) | set(markers))
+        deadline = time.perf_counter() + timeout
+        while not all(m in self.seen for m in markers) and time.perf_counter() < deadline:
+            self.pump(0.05)
+        return {m: self.seen.get(m, float("nan")) for m in markers}
+
+    def idle(self, seconds: float) -> None:
+        deadline = time.perf_counter() + seconds
+        while time.perf_counter() < deadline:
+            self.pump(min(0.2, max(0.0, deadline - time.perf_counter())))
+
+    def send(self, data: str) -> None:
+        os.write(self.master, data.encode())
+
+    def key_to_frame(self, data: str, quiet: float = 0.03, timeout: float = 2.0) -> float:
+        """Send a key; seconds until the terminal has received the whole frame it
+        caused (the last output chunk before `quiet` seconds without output)."""
+        self.idle(quiet)  # start from a quiet terminal
+        sent = time.perf_counter() - self.started
+        os.write(self.master, data.encode())
+        count = len(self.chunks)
+        deadline = time.perf_counter() + timeout
+        while len(self.chunks) == count and time.perf_counter() < deadline:
+            self.pump(0.01)
+        if len(self.chunks) == count:
+            return timeout
+        while True:
+            last = self.chunks[-1]
+            self.pump(quiet)
+            if self.chunks[-1] == last:
+                return last - sent
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def peak_rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def close(self) -> None:
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(10)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        os.close(self.master)
+
+
+def launch_figures(engine: Engine, runs: int, local_runs: int) -> dict[str, Any]:
+    endpoint_args = ["--endpoint-url", engine.endpoint, "--region", REGION]
+    paint, data, execs = [], [], []
+    for _ in range(runs):
+        app = PtyApp(endpoint_args)
+        try:
+            # First paint: the first frame (header, footer, panes loading).
+            t = app.wait_for(PAINTED, "aaa-bench-100k", "run-099999", timeout=60)
+            paint.append(t[PAINTED])
+            data.append(t["aaa-bench-100k"])
+            execs.append(t["run-099999"])
+        finally:
+            app.close()
+    lpaint, ldata = [], []
+    for _ in range(local_runs):
+        app = PtyApp(["--local"])
+        try:
+            t = app.wait_for(PAINTED, "WaitThenSucceed", timeout=90)
+            lpaint.append(t[PAINTED])
+            ldata.append(t["WaitThenSucceed"])
+        finally:
+            app.close()
+    return {
+        "first_paint_s": statistics.median(paint),
+        "first_data_s": statistics.median(data),
+        "first_executions_s": statistics.median(execs),
+        "local_first_paint_s": statistics.median(lpaint),
+        "local_first_data_s": statistics.median(ldata),
+        "runs": runs,
+        "local_runs": local_runs,
+        "raw": {"paint": paint, "data": data, "executions": execs, "local_data": ldata},
+    }
+
+
+def idle_and_rss(
+    engine: Engine, idle_seconds: float, browse_seconds: float, end_presses: int
+) -> dict[str, Any]:
+    """Idle CPU, key-to-frame in a real terminal, then peak RSS after browsing."""
+    app = PtyApp(["--endpoint-url", engine.endpoint, "--region", REGION])
+    try:
+        app.wait_for("run-099999", timeout=60)
+        app.idle(3.0)  # let the first catalog and executions settle
+        cpu0, t0 = app.cpu_seconds(), time.perf_counter()
+        app.idle(idle_seconds)
+        idle_cpu = 100 * (app.cpu_seconds() - cpu0) / (time.perf_counter() - t0)
+        # Key to frame in the pty: the executions pane of the 100k machine.
+        app.send(KEY_BYTES["right"])
+        app.idle(0.5)
+        keys = ["down"] * 30 + ["pagedown"] * 10 + ["up"] * 10 + ["pageup"] * 5 + ["home"]
+        moves = [app.key_to_frame(KEY_BYTES[k]) for k in keys]
+        ends = []
+        for _ in range(end_presses):
+            ends.append(app.key_to_frame(KEY_BYTES["end"]))
+            app.idle(0.4)  # the next page loads
+        moves += [app.key_to_frame(KEY_BYTES[k]) for k in ["home", *keys]]
+        # Browse on: End (loads a page) and PgDn, as fast as a held key.
+        deadline, presses = time.perf_counter() + browse_seconds, 0
+        while time.perf_counter() < deadline:
+            app.send(KEY_BYTES["end"] if presses % 2 == 0 else KEY_BYTES["pagedown"])
+            presses += 1
+            app.idle(0.15)
+        app.idle(2.0)
+        return {
+            "idle_cpu_pct": idle_cpu,
+            "idle_seconds": idle_seconds,
+            "peak_rss_mb": app.peak_rss_mb(),
+            "browse_keys": presses,
+            "pty_keys": {
+                "cursor_p50_ms": 1000 * pct(moves, 0.5),
+                "cursor_p95_ms": 1000 * pct(moves, 0.95),
+                "cursor_max_ms": 1000 * max(moves),
+                "end_p50_ms": 1000 * pct(ends, 0.5),
+                "end_p95_ms": 1000 * pct(ends, 0.95),
+                "end_max_ms": 1000 * max(ends),
+                "count": len(moves) + len(ends),
+            },
+        }
+    finally:
+        app.close()
+
+
+# The AWS CLI and boto3, side by side -----------------------------------------------
+
+BOTO3_SCRIPT = """
+import sys, boto3
+c = boto3.client("stepfunctions", endpoint_url=sys.argv[1], region_name="us-east-1")
+n = sum(len(p["stateMachines"]) for p in c.get_paginator("list_state_machines").paginate())
+print("M", n, flush=True)
+e = c.list_executions(stateMachineArn=sys.argv[2], maxResults=100)["executions"]
+print("E", len(e), flush=True)
+"""
+
+
+def timed(argv: list[str]) -> float:
+    env = {**os.environ, **CREDS}
+    env.pop("AWS_PROFILE", None)
+    started = time.perf_counter()
+    subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - started
+
+
+def boto3_times(engine: Engine) -> tuple[float, float]:
+    env = {**os.environ, **CREDS}
+    env.pop("AWS_PROFILE", None)
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [PY, "-c", BOTO3_SCRIPT, engine.endpoint, engine.info["big_machine_arn"]],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert proc.stdout is not None
+    proc.stdout.readline()
+    machines = time.perf_counter() - started
+    proc.stdout.readline()
+    both = time.perf_counter() - started
+    proc.wait()
+    return machines, both
+
+
+def ensure_awscli() -> Path | None:
+    aws = AWSCLI_VENV / "bin" / "aws"
+    if aws.exists():
+        return aws
+    log("installing the AWS CLI into", AWSCLI_VENV)
+    try:
+        subprocess.run([PY, "-m", "venv", str(AWSCLI_VENV)], check=True)
+        subprocess.run([str(AWSCLI_VENV / "bin" / "pip"), "install", "-q", "awscli"], check=True)
+    except subprocess.CalledProcessError:
+        return None
+    return aws if aws.exists() else None
+
+
+def cli_figures(engine: Engine, runs: int) -> dict[str, Any]:
+    aws = ensure_awscli()
+    out: dict[str, Any] = {}
+    if aws is not None:
+        base = [str(aws), "--endpoint-url", engine.endpoint, "--region", REGION, "stepfunctions"]
+        sm = [timed([*base, "list-state-machines"]) for _ in range(runs)]
+        ex = [
+            timed(
+                [
+                    *base,
+                    "list-executions",
+                    "--state-machine-arn",
+                    engine.info["big_machine_arn"],
+                    "--max-items",
+                    "100",
+                ]
+            )
+            for _ in range(runs)
+        ]
+        out["cli_list_state_machines_s"] = statistics.median(sm)
+        out["cli_list_executions_s"] = statistics.median(ex)
+    b = [boto3_times(engine) for _ in range(runs)]
+    out["boto3_machines_s"] = statistics.median(x[0] for x in b)
+    out["boto3_machines_and_executions_s"] = statistics.median(x[1] for x in b)
+    return out
+
+
+# In-process measures: frames, calls, stalls --------------------------------------
+
+
+@dataclass
+class Probe:
+    frames: list[float] = field(default_factory=list)  # perf_counter of each frame
+    wall_frames: list[float] = field(default_factory=list)  # time.time of each frame
+    calls: Counter[str] = field(default_factory=Counter)
+    stalls: list[float] = field(default_factory=list)
+    running: bool = True
+
+    def frame_after(self, t: float) -> float | None:
+        index = bisect_left(self.frames, t)
+        return self.frames[index] if index < len(self.frames) else None
+
+
+def install_probe(app: Any, probe: Probe) -> None:
+    original = app._display
+
+    def display(screen: Any, renderable: Any) -> None:
+        original(screen, renderable)
+        if renderable is not None:
+            probe.frames.append(time.perf_counter())
+            probe.wall_frames.append(time.time())
+
+    app._display = display
+
+
+def count_calls(probe: Probe) -> None:
+    from sfn_tui.aws.client import StepFunctionsClient
+
+    original = StepFunctionsClient._call
+
+    async def _call(self: Any, operation: str, method: Any, **kw: Any) -> Any:
+        probe.calls[operation] += 1
+        return await original(self, operation, method, **kw)
+
+    StepFunctionsClient._call = _call  # type: ignore[method-assign]
+
+
+async def stall_monitor(probe: Probe, step: float = 0.01) -> None:
+    while probe.running:
+        before = time.perf_counter()
+        await asyncio.sleep(step)
+        probe.stalls.append(time.perf_counter() - before - step)
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def key_latency(pilot: Any, probe: Probe, keys: list[str]) -> list[float]:
+    out = []
+    for key in keys:
+        await pilot.pause()
+        t0 = time.perf_counter()
+        await pilot.press(key)
+        deadline = t0 + 2.0
+        while (f := probe.frame_after(t0)) is None and time.perf_counter() < deadline:
+            await asyncio.sleep(0.002)
+        out.append((f if f is not None else time.perf_counter()) - t0)
+    return out
+
+
+async def in_process(engine: Engine, poll_seconds: float, end_presses: int) -> dict[str, Any]:
+    import boto3
+
+    from sfn_tui.aws.connection import Connection
+    from sfn_tui.tui.app import SfnTuiApp
+    from sfn_tui.tui.screens.chat import ChatScreen
+    from sfn_tui.tui.widgets.conversation import ConversationView
+
+    probe = Probe()
+    count_calls(probe)
+    connection = Connection(region=REGION, endpoint_url=engine.endpoint, dummy_credentials=True)
+    app = SfnTuiApp(
+        connection, poll_interval=POLL, worked_activities=frozenset({"ChatSFNActivity"})
+    )
+    out: dict[str, Any] = {}
+    async with app.run_test(size=(COLS, ROWS)) as pilot:
+        install_probe(app, probe)
+        dash = app.dashboard
+        big = engine.info["big_machine_arn"]
+
+        async def until(pred: Any, timeout: float = 60.0) -> bool:
+            deadline = time.perf_counter() + timeout
+            while not pred():
+                if time.perf_counter() > deadline:
+                    return False
+                await asyncio.sleep(0.01)
+            return True
+
+        await until(lambda: dash.watched is not None and dash.watched.arn == big)
+        await until(lambda: len(dash.executions.items) >= 100)
+        dash.executions.focus()
+        await pilot.pause()
+
+        # 2. keypress -> frame, on the first page, then after many End presses.
+        keys = ["down"] * 30 + ["pagedown"] * 10 + ["up"] * 10 + ["pageup"] * 5 + ["home"]
+        first = await key_latency(pilot, probe, keys)
+        ends, page_loads = [], []
+        for _ in range(end_presses):
+            rows = len(dash.executions.items)
+            t0 = time.perf_counter()
+            ends += await key_latency(pilot, probe, ["end"])
+            if await until(lambda r=rows: len(dash.executions.items) > r, 30):
+                page_loads.append(time.perf_counter() - t0)
+        rows_loaded = len(dash.executions.items)
+        later = await key_latency(pilot, probe, ["home", *keys])
+        moves = first + later
+        out["keys"] = {
+            "cursor_p50_ms": 1000 * pct(moves, 0.5),
+            "cursor_p95_ms": 1000 * pct(moves, 0.95),
+            "cursor_max_ms": 1000 * max(moves),
+            "first_page_p95_ms": 1000 * pct(first, 0.95),
+            "after_ends_p95_ms": 1000 * pct(later, 0.95),
+            "end_p50_ms": 1000 * pct(ends, 0.5),
+            "end_p95_ms": 1000 * pct(ends, 0.95),
+            "end_max_ms": 1000 * max(ends),
+            "end_next_page_p50_ms": 1000 * pct(page_loads, 0.5),
+            "end_next_page_max_ms": 1000 * max(page_loads) if page_loads else float("nan"),
+            "all_p50_ms": 1000 * pct(moves + ends, 0.5),
+            "all_p95_ms": 1000 * pct(moves + ends, 0.95),
+            "all_max_ms": 1000 * max(moves + ends),
+            "rows_loaded": rows_loaded,
+            "total_rows": 100_000,
+        }
+        await pilot.press("home")
+        await pilot.pause()
+
+        # 3 and 5. polling while 100 running executions finish over time.
+        started = engine.command(f"start-running 100 {poll_seconds * 0.6:.0f}")
+        log("started", started["started"], "running executions")
+        live: dict[str, float] = {}  # execution -> when the table first held its final status
+        table = dash.executions
+        original_sync = table.sync
+
+        def sync(items: Any, *, complete: bool = True) -> bool:
+            changed = original_sync(items, complete=complete)
+            now = time.time()
+            for arn, item in table.items.items():
+                if ":live-" in arn and item.status != "RUNNING" and arn not in live:
+                    live[arn] = now
+            return changed
+
+        table.sync = sync  # type: ignore[method-assign]
+        probe.calls.clear()
+        probe.stalls.clear()
+        probe.running = True
+        monitor = asyncio.create_task(stall_monitor(probe))
+        cpu0, t0 = time.process_time(), time.perf_counter()
+        await asyncio.sleep(poll_seconds)
+        elapsed = time.perf_counter() - t0
+        cpu = time.process_time() - cpu0
+        probe.running = False
+        await monitor
+        table.sync = original_sync  # type: ignore[method-assign]
+        ticks = max(1, probe.calls["ListExecutions"])
+        total = sum(probe.calls.values())
+        out["polling"] = {
+            "seconds": elapsed,
+            "ticks": ticks,
+            "calls": dict(probe.calls),
+            "calls_per_tick": {op: n / ticks for op, n in probe.calls.items()},
+            "calls_per_second": total / elapsed,
+            "describe_execution_calls": probe.calls.get("DescribeExecution", 0),
+            "longest_stall_ms": 1000 * max(probe.stalls, default=0.0),
+            "cpu_ms_per_tick": 1000 * cpu / ticks,
+            "cpu_pct": 100 * cpu / elapsed,
+        }
+        stops = engine.command("stopped")
+        lat = []
+        for arn, seen in live.items():
+            stop = stops.get(arn)
+            if stop is None:
+                continue
+            # On screen: the first frame drawn after the table held the final status.
+            frames = [w for w in probe.wall_frames if w >= seen]
+            lat.append((frames[0] if frames else seen) - stop)
+        out["status_change"] = {
+            "finished": sum(1 for v in stops.values() if v is not None),
+            "seen": len(lat),
+            "p50_ms": 1000 * pct(lat, 0.5),
+            "p95_ms": 1000 * pct(lat, 0.95),
+            "max_ms": 1000 * max(lat) if lat else float("nan"),
+        }
+
+        # 6. chat round trip: an action chosen -> the next ChatSFN message on screen.
+        sfn = boto3.client(
+            "stepfunctions",
+            endpoint_url=engine.endpoint,
+            region_name=REGION,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        run = await asyncio.to_thread(
+            sfn.start_execution,
+            stateMachineArn=engine.info["chat_machine_arn"],
+            name=f"bench-chat-{int(time.time())}",
+            input=json.dumps({"name": "Bench"}),
+        )
+        app.action_chat(run["executionArn"])
+        await until(
+            lambda: isinstance(app.screen, ChatScreen) and bool(app.screen.query(ConversationView))
+        )
+        chat = app.screen
+        conversation = chat.query_one(ConversationView)
+
+        def ready(message: str, times: int = 1) -> bool:
+            # The message is in the conversation (`times` times) and its actions can be chosen.
+            return conversation.text.count(message) >= times and bool(
+                chat.check_action("choose", (0,))
+            )
+
+        first_ready = await until(lambda: ready("Hello, Bench!"), 60)
+        trips, ready_trips = [], []
+        script = [
+            ("1", "My song has no tune"),
+            ("2", "This is my poem"),
+            ("3", "This story has neither"),
+        ] * 3
+        for key, message in script if first_ready else []:
+            times = conversation.text.count(message) + 1
+            await pilot.pause()
+            t0 = time.perf_counter()
+            await pilot.press(key)
+            shown = await until(lambda m=message, n=times: conversation.text.count(m) >= n, 30)
+            f = probe.frame_after(time.perf_counter())
+            trips.append((f if f is not None and shown else time.perf_counter()) - t0)
+            await until(lambda m=message, n=times: ready(m, n), 30)
+            f = probe.frame_after(time.perf_counter())
+            ready_trips.append((f if f is not None else time.perf_counter()) - t0)
+        out["chat"] = {
+            "p50_ms": 1000 * pct(trips, 0.5) if trips else float("nan"),
+            "max_ms": 1000 * max(trips) if trips else float("nan"),
+            "ready_p50_ms": 1000 * pct(ready_trips, 0.5) if ready_trips else float("nan"),
+            "ready_max_ms": 1000 * max(ready_trips) if ready_trips else float("nan"),
+            "trips": len(trips),
+        }
+        if first_ready:
+            await pilot.press("4")
+    return out
+
+
+# Report ---------------------------------------------------------------------------
+
+
+def report(r: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
+    L, K, P, S, C = r["launch"], r["keys"], r["polling"], r["status_change"], r["chat"]
+    idle = r["idle"]
+    cli = r["cli"]
+    rows: list[tuple[str, str, str, bool | None]] = []
+
+    def add(name: str, value: str, target: str, ok: bool | None) -> None:
+        rows.append((name, value, target, ok))
+
+    add(
+        "first paint (endpoint)",
+        f"{L['first_paint_s']:.2f} s",
+        "≤ 0.8 s",
+        L["first_paint_s"] <= 0.8,
+    )
+    add(
+        "first data: machines (endpoint)",
+        f"{L['first_data_s']:.2f} s",
+        f"≤ paint + 1.5 = {L['first_paint_s'] + 1.5:.2f} s",
+        L["first_data_s"] <= L["first_paint_s"] + 1.5,
+    )
+    add("first data: executions (endpoint)", f"{L['first_executions_s']:.2f} s", "(info)", None)
+    add(
+        "first paint (--local)",
+        f"{L['local_first_paint_s']:.2f} s",
+        "≤ 0.8 s",
+        L["local_first_paint_s"] <= 0.8,
+    )
+    add(
+        "first data (--local, engine start)",
+        f"{L['local_first_data_s']:.2f} s",
+        "≤ 3 s",
+        L["local_first_data_s"] <= 3.0,
+    )
+    if "cli_list_state_machines_s" in cli:
+        ratio = L["first_data_s"] / cli["cli_list_state_machines_s"]
+        add(
+            "aws CLI list-state-machines",
+            f"{cli['cli_list_state_machines_s']:.2f} s",
+            "(info)",
+            None,
+        )
+        add(
+            "aws CLI list-executions --max-items 100",
+            f"{cli['cli_list_executions_s']:.2f} s",
+            "(info)",
+            None,
+        )
+        add("ratio first data sfn-tui / CLI (machines)", f"{ratio:.2f}", "≤ 1.0", ratio <= 1.0)
+        both = cli["cli_list_state_machines_s"] + cli["cli_list_executions_s"]
+        ratio2 = L["first_executions_s"] / both
+        add("ratio sfn-tui executions / CLI (both cmds)", f"{ratio2:.2f}", "≤ 1.0", ratio2 <= 1.0)
+    add("boto3 script: machines", f"{cli['boto3_machines_s']:.2f} s", "(info)", None)
+    add(
+        "boto3 script: machines + executions",
+        f"{cli['boto3_machines_and_executions_s']:.2f} s",
+        "(info)",
+        None,
+    )
+    add(
+        "ratio sfn-tui / boto3 (machines)",
+        f"{L['first_data_s'] / cli['boto3_machines_s']:.2f}",
+        "(info)",
+        None,
+    )
+    add(
+        "key→frame (frame hook) moves p50/p95/max",
+        f"{K['cursor_p50_ms']:.0f}/{K['cursor_p95_ms']:.0f}/{K['cursor_max_ms']:.0f} ms",
+        "p95 ≤ 50 ms",
+        K["cursor_p95_ms"] <= 50,
+    )
+    add(
+        "key→frame (frame hook) End p50/p95/max",
+        f"{K['end_p50_ms']:.0f}/{K['end_p95_ms']:.0f}/{K['end_max_ms']:.0f} ms",
+        "p95 ≤ 50 ms",
+        K["end_p95_ms"] <= 50,
+    )
+    if "pty_keys" in idle:
+        T = idle["pty_keys"]
+        add(
+            "key→frame in a real pty: moves p50/p95/max",
+            f"{T['cursor_p50_ms']:.0f}/{T['cursor_p95_ms']:.0f}/{T['cursor_max_ms']:.0f} ms",
+            "p95 ≤ 50 ms",
+            T["cursor_p95_ms"] <= 50,
+        )
+        add(
+            "key→frame in a real pty: End p50/p95/max",
+            f"{T['end_p50_ms']:.0f}/{T['end_p95_ms']:.0f}/{T['end_max_ms']:.0f} ms",
+            "p95 ≤ 50 ms",
+            T["end_p95_ms"] <= 50,
+        )
+    add(
+        "key→frame (frame hook) all keys p50/p95/max",
+        f"{K['all_p50_ms']:.0f}/{K['all_p95_ms']:.0f}/{K['all_max_ms']:.0f} ms",
+        "p95 ≤ 50 ms",
+        K["all_p95_ms"] <= 50,
+    )
+    add(
+        "End → next page on screen p50/max",
+        f"{K['end_next_page_p50_ms']:.0f}/{K['end_next_page_max_ms']:.0f} ms "
+        f"({K['rows_loaded']} of {K['total_rows']} rows loaded)",
+        "(info)",
+        None,
+    )
+    add(
+        "longest event-loop stall while polling",
+        f"{P['longest_stall_ms']:.0f} ms",
+        "≤ 100 ms",
+        P["longest_stall_ms"] <= 100,
+    )
+    per_tick = ", ".join(f"{op} {n:.2f}" for op, n in sorted(P["calls_per_tick"].items()))
+    add(
+        "API calls per refresh",
+        per_tick,
+        "≤ 1 ListExecutions/machine",
+        P["calls_per_tick"].get("ListExecutions", 0) <= 1.0,
+    )
+    add(
+        "DescribeExecution calls while polling",
+        str(P["describe_execution_calls"]),
+        "0",
+        P["describe_execution_calls"] == 0,
+    )
+    add(
+        "API calls per second", f"{P['calls_per_second']:.2f}", "≤ 1 /s", P["calls_per_second"] <= 1
+    )
+    add(
+        "CPU per tick while polling",
+        f"{P['cpu_ms_per_tick']:.1f} ms ({P['cpu_pct']:.1f} %)",
+        "(info)",
+        None,
+    )
+    add(
+        f"idle CPU ({idle['idle_seconds']:.0f} s, poller on)",
+        f"{idle['idle_cpu_pct']:.2f} %",
+        "≤ 1 %",
+        idle["idle_cpu_pct"] <= 1.0,
+    )
+    add(
+        "peak RSS (endpoint, 100k browsed)",
+        f"{idle['peak_rss_mb']:.0f} MB",
+        "≤ 150 MB",
+        idle["peak_rss_mb"] <= 150,
+    )
+    limit = POLL * 1000 + 250
+    add(
+        "status-change latency p50/p95/max",
+        f"{S['p50_ms']:.0f}/{S['p95_ms']:.0f}/{S['max_ms']:.0f} ms ({S['seen']} runs)",
+        f"≤ {limit:.0f} ms",
+        S["max_ms"] <= limit,
+    )
+    add(
+        f"chat round trip p50/max ({C['trips']} answers)",
+        f"{C['p50_ms']:.0f}/{C['max_ms']:.0f} ms",
+        "≤ 300 ms",
+        C["max_ms"] <= 300,
+    )
+    add(
+        "chat: answer → next actions choosable p50/max",
+        f"{C['ready_p50_ms']:.0f}/{C['ready_max_ms']:.0f} ms",
+        "(info)",
+        None,
+    )
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5, help="launches per launch figure")
+    parser.add_argument("--local-runs", type=int, default=3)
+    parser.add_argument("--finished", type=int, default=100_000)
+    parser.add_argument("--idle", type=float, default=30.0, help="seconds of idle CPU")
+    parser.add_argument("--poll-seconds", type=float, default=60.0)
+    parser.add_argument("--end-presses", type=int, default=20)
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    log("seeding the engine (child process)")
+    engine = Engine(args.finished)
+    log("engine", engine.endpoint, f"seeded in {engine.info['seed_seconds']:.1f} s")
+    results: dict[str, Any] = {
+        "seed_seconds": engine.info["seed_seconds"],
+        "cpus": os.cpu_count(),
+        "load_before": os.getloadavg(),
+    }
+    try:
+        log("launch figures")
+        results["launch"] = launch_figures(engine, args.runs, args.local_runs)
+        log("aws CLI and boto3")
+        results["cli"] = cli_figures(engine, args.runs)
+        log("idle CPU and peak RSS")
+        results["idle"] = idle_and_rss(
+            engine, args.idle, browse_seconds=20.0, end_presses=args.end_presses
+        )
+        log("keys, polling, status changes, chat (in process)")
+        results.update(asyncio.run(in_process(engine, args.poll_seconds, args.end_presses)))
+    finally:
+        engine.close()
+    results["bench_seconds"] = time.perf_counter() - started
+    results["load_after"] = os.getloadavg()
+    rows = report(results)
+    results["table"] = [{"figure": n, "value": v, "target": t, "met": ok} for n, v, t, ok in rows]
+    width = max(len(n) for n, *_ in rows)
+    vwidth = max(len(v) for _, v, *_ in rows)
+    print(f"\n{'figure':<{width}}  {'measured':<{vwidth}}  {'target':<28}  met")
+    for name, value, target, ok in rows:
+        mark = "—" if ok is None else ("yes" if ok else "NO")
+        print(f"{name:<{width}}  {value:<{vwidth}}  {target:<28}  {mark}")
+    before, after = results["load_before"], results["load_after"]
+    print(
+        f"\n(bench took {results['bench_seconds']:.0f} s on {results['cpus']} CPUs; load average"
+        f" {before[0]:.2f} before, {after[0]:.2f} after (1 min), {after[1]:.2f} (5 min);"
+        f" engine seeded in {results['seed_seconds']:.1f} s)"
+    )
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, default=str))
+    print(f"wrote {RESULTS / 'latest.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
