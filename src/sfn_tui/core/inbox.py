@@ -30,6 +30,7 @@ from sfn_tui.aws.errors import NotFound, SfnError, TaskGone
 from sfn_tui.aws.models import (
     ActivityTask,
     ExecutionDetail,
+    HistoryEvent,
 )
 from sfn_tui.core.locate import ExecutionLocator, LocatorClient, Placement
 from sfn_tui.core.validation import InvalidJson, check_json
@@ -37,6 +38,7 @@ from sfn_tui.core.validation import InvalidJson, check_json
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 30.0
+MAX_HISTORIES = 20  # runs whose latest history is kept for the chat pane
 MAX_OUTPUT_BYTES = 256 * 1024
 MAX_ERROR_CHARS = 256
 MAX_CAUSE_CHARS = 32_768
@@ -223,6 +225,9 @@ class TaskInbox:
         self._late: list[InboxTask] = []  # tasks that arrived during shutdown
         self._late_sends: list[asyncio.Task[str]] = []
         self._wake = asyncio.Event()  # set by `reconnected`: polls backing off retry now
+        # The latest history seen per run (when a task was placed in it): the chat pane
+        # draws the new message from it without fetching the history again.
+        self.histories: dict[str, list[HistoryEvent]] = {}
 
     # Reading ----------------------------------------------------------------------
 
@@ -394,6 +399,11 @@ class TaskInbox:
         self._placed[item.id] = placement.key
         # Its run's next task is looked for there first (no scan of every machine).
         self._locator.hint(placement.execution_arn)
+        if placement.history:
+            self.histories.pop(placement.execution_arn, None)
+            self.histories[placement.execution_arn] = list(placement.history)
+            while len(self.histories) > MAX_HISTORIES:
+                self.histories.pop(next(iter(self.histories)))
         beat = placement.heartbeat_seconds
         if beat and item.is_open and item.id not in self._heartbeats and not self._closing:
             self._heartbeats[item.id] = asyncio.create_task(

@@ -11,7 +11,7 @@ import asyncio
 import json
 import time
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -54,6 +54,8 @@ class Placement:
     started_at: datetime | None
     heartbeat_seconds: int | None
     timeout_seconds: int | None
+    # The history it was found in: the chat shows the new message from it at once.
+    history: tuple[HistoryEvent, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def key(self) -> tuple[str, int]:
@@ -180,7 +182,7 @@ class ExecutionLocator:
             if hinted and arn in self._hints and any(e.type in RUN_ENDED for e in events):
                 self._hints.remove(arn)  # a finished run has no more tasks to place
             return [
-                p
+                replace(p, history=tuple(events))
                 for p, raw, worker in open_activity_tasks(arn, events, task.activity_arn)
                 if worker == self.worker_name
                 and p.key not in exclude

@@ -7,6 +7,7 @@ sending. Past turns come from the execution's history, so reopening shows it all
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
@@ -156,8 +157,20 @@ class ChatScreen(Screen[None]):
         if self.task_id is not None:
             with suppress(OptionDoesNotExist):
                 task_list.highlighted = task_list.get_option_index(self.task_id)
+        self._show_known_history()
         self.show_reply()
         self.load_history()
+
+    def _show_known_history(self) -> None:
+        """Draw the conversation from the history the inbox just read to place a task
+        of this run (one round trip sooner than `load_history`, which then refreshes it)."""
+        inbox, arn = self.sfn_app.inbox, self.execution_arn
+        events = inbox.histories.get(arn) if inbox is not None and arn is not None else None
+        if events and self.execution_status not in TERMINAL_STATUSES:
+            turns = conversation_from_history(events)
+            shown = self.query_one("#conversation", ConversationView).turns
+            if len(turns) > len(shown):
+                self.query_one("#conversation", ConversationView).show(turns)
 
     @on(OptionList.OptionSelected, "#task-list")
     def task_picked(self, event: OptionList.OptionSelected) -> None:
@@ -408,8 +421,10 @@ class ChatScreen(Screen[None]):
         ):
             return  # finished: nothing more will happen
         try:
-            detail = await client.describe_execution(arn)
-            events = await client.get_execution_history(arn)
+            # Both at once: this is on the path from an answer to the next message.
+            detail, events = await asyncio.gather(
+                client.describe_execution(arn), client.get_execution_history(arn)
+            )
         except NotFound:
             self.query_one("#reply-error", Static).update(
                 Text(
