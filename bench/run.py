@@ -5,7 +5,10 @@ chat round trip, beside the AWS CLI and a plain boto3 script on the same endpoin
 Prints a table with the target beside each figure and writes bench/results/latest.json.
 Not part of the test run.
 
-    .venv/bin/python bench/run.py [--runs 3] [--quick]
+    .venv/bin/python bench/run.py             # about 3 minutes on 2 cores
+    .venv/bin/python bench/run.py --runs 2 --local-runs 1 --idle 10 --poll-seconds 20
+
+The AWS CLI runs from its own virtualenv, bench/.venv-awscli (made on first use).
 """
 
 from __future__ import annotations
