@@ -245,7 +245,9 @@ class ChatScreen(Screen[None]):
                 style="bold red",
             )
         if item.status is TaskStatus.EXPIRED:
-            return Text(f"This task can no longer be answered: {visible(item.reason)}", style="yellow")
+            return Text(
+                f"This task can no longer be answered: {visible(item.reason)}", style="yellow"
+            )
         if self.execution_status in TERMINAL_STATUSES:
             return self._run_ended_line()
         return Text("Answered. Waiting for the workflow…", style="green")
