@@ -125,7 +125,6 @@ class SfnTuiApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(self.dashboard)
-        self.connect()
         self.set_interval(RELEASE_EVERY, release_style_caches)
 
     def notify(
@@ -146,6 +145,11 @@ class SfnTuiApp(App[None]):
             timeout=timeout,
             markup=False,
         )
+
+    def on_ready(self) -> None:
+        # Connect once the first frame is on screen: the AWS stack's import and client
+        # set-up block the loop for about 0.25 s (see bench/run.py).
+        self.connect()
 
     # Workers ----------------------------------------------------------------------
 
