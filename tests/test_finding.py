@@ -114,6 +114,33 @@ async def test_more_executions_load_when_scrolling_past_the_end(engine: str, sfn
         assert len(dashboard.executions.items) == 130
 
 
+async def test_first_page_follows_new_runs_without_growing(engine: str, sfn: Any) -> None:
+    """With only the newest page loaded, runs pushed off it by newer ones leave the pane
+    (a dashboard left open does not gather every run ever started); End brings them back."""
+    arn = machine(sfn, "busy", PASS)
+    for i in range(100):
+        sfn.start_execution(stateMachineArn=arn, name=f"old-{i:03d}")
+    app = make_app(engine)
+    async with app.run_test(size=(120, 36)) as pilot:
+        dashboard = app.dashboard
+        await focus_machine(pilot, app, arn)
+        await wait_for(pilot, lambda: len(dashboard.executions.items) == 100, what="first page")
+        new = {
+            sfn.start_execution(stateMachineArn=arn, name=f"new-{i}")["executionArn"]
+            for i in range(5)
+        }
+        await wait_for(
+            pilot, lambda: new <= set(dashboard.executions.items), what="new runs on the pane"
+        )
+        assert len(dashboard.executions.items) == 100
+        assert dashboard.executions.row_count == 100
+        names = {e.name for e in dashboard.executions.items.values()}
+        assert not {f"old-{i:03d}" for i in range(5)} & names
+        dashboard.executions.focus()
+        await pilot.press("end")
+        await wait_for(pilot, lambda: len(dashboard.executions.items) == 105, what="older page")
+
+
 async def test_copy_arn_of_the_selected_row(engine: str, sfn: Any) -> None:
     arn = machine(sfn, "copyme", PASS)
     app = make_app(engine)

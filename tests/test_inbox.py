@@ -154,6 +154,24 @@ async def test_transient_failure_keeps_task_and_retry_sends_same_reply(fake: Any
     assert inbox.claimed() == []
 
 
+async def test_only_the_newest_closed_tasks_are_kept(
+    fake: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dashboard left running keeps the newest answered tasks, not every one ever
+    answered; a task still open is never dropped, however old."""
+    monkeypatch.setattr("sfn_tui.core.inbox.MAX_CLOSED", 3)
+    client, inbox = fake
+    oldest_open = await received(client, inbox)
+    for n in range(2, 8):
+        client.hand_out()
+        await until(lambda n=n: len(inbox.claimed()) == 2, f"task {n} to arrive")
+        newest = inbox.claimed()[-1]
+        await inbox.answer(newest.id, '{"ok": 1}')
+    kept = [t.id for t in inbox.tasks]
+    assert kept == [oldest_open, "T5", "T6", "T7"]
+    assert [t.id for t in inbox.claimed()] == [oldest_open]
+
+
 async def test_retry_refused_after_transient_failure_is_called_ambiguous(fake: Any) -> None:
     client, inbox = fake
     task_id = await received(client, inbox)

@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 30.0
 MAX_HISTORIES = 20  # runs whose latest history is kept for the chat pane
+MAX_CLOSED = 100  # answered, failed and expired tasks kept on the list (open ones: all)
 MAX_OUTPUT_BYTES = 256 * 1024
 MAX_ERROR_CHARS = 256
 MAX_CAUSE_CHARS = 32_768
@@ -626,12 +627,25 @@ class TaskInbox:
 
     # Plumbing ---------------------------------------------------------------------
 
+    def _prune_closed(self) -> None:
+        """Keep the newest MAX_CLOSED closed tasks: a dashboard left running for days
+        would otherwise hold every task it ever answered. Open tasks are never dropped."""
+        closed = [t for t in self.tasks if not t.is_open]
+        if len(closed) <= MAX_CLOSED:
+            return
+        dropped = {t.id for t in closed[: len(closed) - MAX_CLOSED]}
+        for item in closed[: len(closed) - MAX_CLOSED]:
+            self._tokens.discard(item.task.token)
+            self._placed.pop(item.id, None)
+        self.tasks = [t for t in self.tasks if t.id not in dropped]
+
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
         task = asyncio.create_task(coro)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
     def _changed(self) -> None:
+        self._prune_closed()
         if self.on_change is None:
             return
         try:

@@ -153,8 +153,11 @@ class MainScreen(Screen[None]):
             self.executions.loading = False
             page = update.page
             # The poll refreshes the newest page; pages loaded beyond it stay as they are.
+            # With only that page loaded the pane shows exactly it: runs pushed off it
+            # by newer ones go (End loads them again), so a pane left open for days
+            # does not gather every run started meanwhile.
             first_only = self.pages_loaded <= 1
-            self.executions.sync(page.executions, complete=page.next_token is None and first_only)
+            self.executions.sync(page.executions, complete=first_only)
             if first_only:
                 self.more_token = page.next_token
                 self.pages_loaded = 1

@@ -8,12 +8,15 @@ from typing import Any, Generic, TypeVar
 from rich.text import Text
 from textual._two_way_dict import TwoWayDict
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
 
 from sfn_tui.core.diff import Diff, diff_by_key
 
 T = TypeVar("T")
+CELL_CACHE_SIZE = 2000  # about 4 screens of 100 rows by 5 columns
+ROW_CACHE_SIZE = 400
 Cell = str | Text
 
 
@@ -36,6 +39,13 @@ class KeyedTable(DataTable[Cell], Generic[T]):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        # DataTable's render caches hold up to 10,000 cells and 1,000 rows and lines;
+        # every added row bumps the update count that keys them, so a live table fills
+        # them with stale renders (tens of MB). A pane shows a screenful: keep a few.
+        self._cell_render_cache = LRUCache(CELL_CACHE_SIZE)
+        self._row_render_cache = LRUCache(ROW_CACHE_SIZE)
+        self._row_renderable_cache = LRUCache(ROW_CACHE_SIZE)
+        self._line_cache = LRUCache(ROW_CACHE_SIZE)
         self.source: dict[str, T] = {}
         self.items: dict[str, T] = {}
         self.filter_text = ""
