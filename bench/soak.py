@@ -27,6 +27,7 @@ import os
 import subprocess
 import sys
 import time
+import tracemalloc
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -37,6 +38,7 @@ CREDENTIALS = {"aws_access_key_id": "soak", "aws_secret_access_key": "soak"}
 RESULTS = Path(__file__).resolve().parent / "results" / "soak.json"
 SOAK_ACTIVITY = "SoakActivity"
 MAX_RSS_GROWTH_MB = 10.0
+TRACE: dict[str, Any] = {}  # --tracemalloc: where memory grew after the warm-up
 
 SOAK_WAIT = {
     "StartAt": "Prepare",
@@ -160,7 +162,9 @@ class Tally(logging.Handler):
         self.records.append(f"{record.name}: {record.getMessage()}"[:300])
 
 
-async def soak_app(endpoint: str, seconds: float, warmup: float) -> dict[str, Any]:
+async def soak_app(
+    endpoint: str, seconds: float, warmup: float, tour_every: float = 60.0, visits: str = "both"
+) -> dict[str, Any]:
     from sfn_tui.aws.connection import Connection
     from sfn_tui.core.chat import chat_prompt, chat_reply
     from sfn_tui.core.inbox import TaskStatus
@@ -236,13 +240,14 @@ async def soak_app(endpoint: str, seconds: float, warmup: float) -> dict[str, An
         """Open the chat pane and an execution's detail, then go back."""
         nonlocal ui_tours
         dashboard = app.dashboard
-        await pilot.press("c")
-        if await until(pilot, lambda: isinstance(app.screen, ChatScreen), 10, "chat pane"):
-            await pilot.pause(1.0)
-            await pilot.press("escape")
-            await until(pilot, lambda: app.screen is dashboard, 10, "back from chat")
+        if visits in ("both", "chat"):
+            await pilot.press("c")
+            if await until(pilot, lambda: isinstance(app.screen, ChatScreen), 10, "chat pane"):
+                await pilot.pause(1.0)
+                await pilot.press("escape")
+                await until(pilot, lambda: app.screen is dashboard, 10, "back from chat")
         dashboard.executions.focus()
-        if dashboard.executions.selected is not None:
+        if visits in ("both", "detail") and dashboard.executions.selected is not None:
             await pilot.press("enter")
             if await until(
                 pilot, lambda: isinstance(app.screen, ExecutionDetailScreen), 10, "detail"
@@ -272,17 +277,42 @@ async def soak_app(endpoint: str, seconds: float, warmup: float) -> dict[str, An
                     poll_failures += 1
                 last_failing = app.failing
                 now = time.monotonic()
-                if now >= next_tour and elapsed > 5:
-                    next_tour = now + 60
+                if now >= next_tour and elapsed > 5 and visits != "none":
+                    next_tour = now + tour_every
                     await tour(pilot)
                 if now >= next_sample:
                     next_sample = now + 10
                     gc.collect()
+                    if TRACE and elapsed >= warmup and "first" not in TRACE:
+                        TRACE["first"] = tracemalloc.take_snapshot()
+                        TRACE["types"] = type_counts()
                     samples.append((round(elapsed, 1), round(rss_mb(), 2)))
+                    if len(samples) % 6 == 1:  # a line a minute, to follow the run
+                        print(
+                            f"  {elapsed / 60:5.1f} min  RSS {samples[-1][1]:.1f} MB"
+                            f"  answered {sum(answered.values())}"
+                            f"  errors {len(error_notes) + len(unretrieved)}"
+                            f"  objects {len(gc.get_objects()):,}  {cache_sizes(app)}",
+                            flush=True,
+                        )
                 await pilot.pause(0.25)
             gc.collect()
             samples.append((round(time.monotonic() - begin, 1), round(rss_mb(), 2)))
             shown = len(app.dashboard.executions.items)
+            if TRACE and "first" in TRACE:
+                gc.collect()
+                snapshot = tracemalloc.take_snapshot()
+                by_file = snapshot.compare_to(TRACE["first"], "filename")
+                total = sum(stat.size_diff for stat in by_file)
+                print(f"traced growth after warm-up: {total / 1e6:+.2f} MB")
+                for stat in by_file[:15]:
+                    print(f"  {stat.size_diff / 1e6:+.2f} MB  {stat.traceback[0].filename}")
+                for stat in snapshot.compare_to(TRACE["first"], "lineno")[:25]:
+                    frame = stat.traceback[0]
+                    print(f"  {stat.size_diff / 1e6:+.2f} MB  {frame.filename}:{frame.lineno}")
+                grown = type_counts()
+                grown.subtract(TRACE["types"])
+                print("object counts grown:", grown.most_common(20))
             app.exit()
     except Exception as error:  # the app crashed: that is the finding
         crash = f"{type(error).__name__}: {error}"[:500]
@@ -308,6 +338,23 @@ async def soak_app(endpoint: str, seconds: float, warmup: float) -> dict[str, An
     }
 
 
+def type_counts() -> Counter[str]:
+    return Counter(type(item).__qualname__ for item in gc.get_objects())
+
+
+def cache_sizes(app: Any) -> str:
+    """Rows and render-cache entries of the dashboard's tables (what memory follows)."""
+    parts = []
+    for table in (app.dashboard.machines, app.dashboard.executions, app.dashboard.activities):
+        caches = [
+            len(getattr(table, name, ()))
+            for name in ("_cell_render_cache", "_row_render_cache", "_line_cache")
+        ]
+        parts.append(f"{table.id}:{table.row_count} rows {caches}")
+    tasks = len(app.inbox.tasks) if app.inbox is not None else 0
+    return f"{' '.join(parts)} tasks:{tasks}"
+
+
 def count_executions(endpoint: str) -> dict[str, Counter[str]]:
     sfn = sfn_client(endpoint)
     out: dict[str, Counter[str]] = {}
@@ -328,12 +375,25 @@ def main(argv: list[str] | None = None) -> int:
         "--warmup", type=float, default=None, help="seconds (default: 10%%, 60 to 180)"
     )
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--tour-every", type=float, default=60.0, help="seconds between UI tours (default 60)"
+    )
+    parser.add_argument(
+        "--tour",
+        choices=["both", "chat", "detail", "none"],
+        default="both",
+        help="what a tour opens",
+    )
+    parser.add_argument("--tracemalloc", action="store_true", help="print where memory grew")
     parser.add_argument("--driver", metavar="ENDPOINT", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     seconds = args.minutes * 60
     if args.driver:
         return drive(args.driver, seconds)
 
+    if args.tracemalloc:
+        tracemalloc.start(1)
+        TRACE["on"] = True
     tally = Tally()
     logging.getLogger().addHandler(tally)
     engine, endpoint = start_engine()
@@ -348,7 +408,7 @@ def main(argv: list[str] | None = None) -> int:
         # Warm-up: the first screens opened import and build their classes once.
         warmup = args.warmup if args.warmup is not None else min(180.0, max(60.0, seconds / 10))
         print(f"soak: {args.minutes:g} min against {endpoint} (warm-up {warmup:.0f} s)", flush=True)
-        figures = asyncio.run(soak_app(endpoint, seconds, warmup))
+        figures = asyncio.run(soak_app(endpoint, seconds, warmup, args.tour_every, args.tour))
         driven, _ = driver.communicate(timeout=120)
         figures["driver"] = json.loads(driven.strip().splitlines()[-1]) if driven.strip() else {}
         executions = count_executions(endpoint)
