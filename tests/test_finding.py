@@ -136,9 +136,31 @@ async def test_first_page_follows_new_runs_without_growing(engine: str, sfn: Any
         assert dashboard.executions.row_count == 100
         names = {e.name for e in dashboard.executions.items.values()}
         assert not {f"old-{i:03d}" for i in range(5)} & names
+        # The cursor stayed on its run (the newest then) as runs arrived above it; when
+        # newer runs push it off the page it stays on screen, and nothing more loads
+        # until the user moves down from the last row.
         dashboard.executions.focus()
-        await pilot.press("end")
-        await wait_for(pilot, lambda: len(dashboard.executions.items) == 105, what="older page")
+        followed = dashboard.executions.selected
+        assert followed is not None and followed.name == "old-099"
+        for i in range(96):
+            sfn.start_execution(stateMachineArn=arn, name=f"newer-{i}")
+        await wait_for(
+            pilot,
+            lambda: "newer-95" in {e.name for e in dashboard.executions.items.values()},
+            what="the newest page",
+        )
+        assert dashboard.executions.row_count == 101
+        selected = dashboard.executions.selected
+        assert selected is not None and selected.name == "old-099"
+        assert dashboard.executions.cursor_row == 100
+        for _ in range(2):  # and so it stays, poll after poll
+            seen = app.refreshed_at
+            await wait_for(pilot, lambda seen=seen: app.refreshed_at != seen, what="a poll")
+            await pilot.pause()
+            assert dashboard.pages_loaded == 1
+            assert dashboard.executions.row_count == 101
+        await pilot.press("down")
+        await wait_for(pilot, lambda: len(dashboard.executions.items) > 101, what="older page")
 
 
 async def test_copy_arn_of_the_selected_row(engine: str, sfn: Any) -> None:

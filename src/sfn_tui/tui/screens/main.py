@@ -15,6 +15,7 @@ from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import DataTable, Input
+from textual.widgets.data_table import RowKey
 
 from sfn_tui.aws.errors import SfnError
 from sfn_tui.aws.models import EXECUTION_STATUSES, Activity, Execution, StateMachine
@@ -79,6 +80,7 @@ class MainScreen(Screen[None]):
         self.status_filter: str | None = None
         self.more_token: str | None = None  # next page of the watched machine's executions
         self.pages_loaded = 0
+        self._highlighted: RowKey | None = None  # the executions row last highlighted
         self._filter_target: KeyedTable[Any] | None = None
 
     @property
@@ -157,7 +159,16 @@ class MainScreen(Screen[None]):
             # by newer ones go (End loads them again), so a pane left open for days
             # does not gather every run started meanwhile.
             first_only = self.pages_loaded <= 1
-            self.executions.sync(page.executions, complete=first_only)
+            shown = list(page.executions)
+            selected = self.executions.selected
+            if (
+                first_only
+                and selected is not None
+                and page.next_token is not None
+                and all(e.arn != selected.arn for e in shown)
+            ):
+                shown.append(selected)  # the cursor's run stays, however far it drifts
+            self.executions.sync(shown, complete=first_only)
             if first_only:
                 self.more_token = page.next_token
                 self.pages_loaded = 1
@@ -456,7 +467,16 @@ class MainScreen(Screen[None]):
 
     @on(DataTable.RowHighlighted, "#executions")
     def near_the_end(self, event: DataTable.RowHighlighted) -> None:
-        if self.more_token and event.cursor_row >= self.executions.row_count - LOAD_MORE_MARGIN:
+        # Only the user's moves count: new runs arriving above keep the cursor on its
+        # run, pushing it down, and that must not load page after page by itself.
+        moved, self._highlighted = event.row_key != self._highlighted, event.row_key
+        near = event.cursor_row >= self.executions.row_count - LOAD_MORE_MARGIN
+        if moved and near and self.more_token:
+            self.load_more()
+
+    @on(ExecutionsTable.MoreWanted)
+    def more_wanted(self) -> None:
+        if self.more_token:  # None while a page is on its way
             self.load_more()
 
     @work(exclusive=True, group="more-executions", exit_on_error=False)

@@ -8,6 +8,7 @@ from typing import Any
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.message import Message
 
 from sfn_tui.aws.models import Activity, Execution, StateMachine
 from sfn_tui.core.poller import utc_now
@@ -83,6 +84,25 @@ class ExecutionsTable(TimeAware, KeyedTable[Execution]):
         ("end", "Stopped / elapsed", 21),
     )
     sort_reverse = True
+
+    class MoreWanted(Message):
+        """The user moved down on the last row: show older runs if there are any."""
+
+    def action_cursor_down(self) -> None:
+        self._more_if_at_end()
+        super().action_cursor_down()
+
+    def action_page_down(self) -> None:
+        self._more_if_at_end()
+        super().action_page_down()
+
+    def action_scroll_bottom(self) -> None:
+        self._more_if_at_end()
+        super().action_scroll_bottom()
+
+    def _more_if_at_end(self) -> None:
+        if self.row_count and self.cursor_row >= self.row_count - 1:
+            self.post_message(self.MoreWanted())
 
     def key(self, item: Execution) -> str:
         return item.arn
