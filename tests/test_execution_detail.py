@@ -57,7 +57,7 @@ RUNS_A_WHILE = {
     "StartAt": "Start",
     "States": {
         "Start": {"Type": "Pass", "Next": "Hold"},
-        "Hold": {"Type": "Wait", "Seconds": 2, "Next": "Finish"},
+        "Hold": {"Type": "Wait", "Seconds": 5, "Next": "Finish"},
         "Finish": {"Type": "Pass", "Result": {"shipped": True}, "Next": "Done"},
         "Done": {"Type": "Succeed"},
     },
