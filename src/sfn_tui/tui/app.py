@@ -31,7 +31,11 @@ from sfn_tui.tui.screens.confirm import ConfirmScreen
 from sfn_tui.tui.screens.guided_run import GuidedRunScreen
 from sfn_tui.tui.screens.help import HelpScreen
 from sfn_tui.tui.screens.main import MainScreen
-from sfn_tui.tui.workarounds import RELEASE_EVERY, release_style_caches
+from sfn_tui.tui.workarounds import (
+    RELEASE_EVERY,
+    release_closed_watchers,
+    release_style_caches,
+)
 
 if TYPE_CHECKING:
     from sfn_tui.aws.client import ClientSettings, StepFunctionsClient
@@ -125,7 +129,7 @@ class SfnTuiApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(self.dashboard)
-        self.set_interval(RELEASE_EVERY, release_style_caches)
+        self.set_interval(RELEASE_EVERY, self.release_caches)
 
     def notify(
         self,
@@ -145,6 +149,15 @@ class SfnTuiApp(App[None]):
             timeout=timeout,
             markup=False,
         )
+
+    def release_caches(self) -> None:
+        """What Textual would keep of closed screens (see tui/workarounds.py)."""
+        release_style_caches()
+        release_closed_watchers(self)
+        for screen in self.screen_stack:
+            # A long-lived footer gathers data-binding watchers from every key it
+            # recomposed, so every node is swept (a few hundred, every 30 s).
+            release_closed_watchers(screen, *screen.walk_children())
 
     def on_ready(self) -> None:
         # Connect once the first frame is on screen: the AWS stack's import and client
