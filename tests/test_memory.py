@@ -16,9 +16,9 @@ from textual.dom import DOMNode
 
 from sfn_tui.tui.screens.chat import ChatScreen
 from sfn_tui.tui.screens.execution_detail import ExecutionDetailScreen
-from tests.helpers import REGION, boto_client
+from tests.helpers import boto_client
 from tests.pilot_helpers import wait_for
-from tests.test_finding import PASS, focus_machine, machine, make_app
+from tests.test_finding import PASS, REGION, focus_machine, machine, make_app
 
 VISITS = 5
 
