@@ -8,9 +8,14 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from sfn_tui import __version__
+
+if TYPE_CHECKING:
+    from sfn_tui.local.engine import LocalEngine
 
 DESCRIPTION = "A keyboard-driven terminal dashboard for AWS Step Functions."
 EPILOG = """\
@@ -112,20 +117,74 @@ def remember_credentials(profile: str | None) -> None:
         remember_secret(frozen.token)
 
 
-def run_local_server(port: int, seed: bool) -> int:
-    from sfn_tui.local.engine import LocalEngine
-    from sfn_tui.local.seed import seed_demo
+STOP_SECONDS = 10.0
+"""How long `local-server` waits for the engine to stop before it exits anyway."""
 
-    print("Starting the local Step Functions engine…", flush=True)
-    engine = LocalEngine(port=port)
+
+class _StartupInterrupted(BaseException):
+    """Ctrl-C or SIGTERM while the engine starts or is seeded: abandon start-up."""
+
+
+class _StopSignals:
+    """Ctrl-C (SIGINT) and SIGTERM for `local-server`, whatever disposition it inherited.
+
+    A shell without job control (a script, ``cmd &``, some CI runners) starts commands
+    with SIGINT ignored, and Python then raises no KeyboardInterrupt: Ctrl-C and
+    ``kill -INT`` did nothing at all. The handlers here are installed unconditionally.
+    The first signal asks for a graceful stop (start-up is abandoned at once); a second
+    one exits at once, whatever the engine is doing.
+
+    The handler takes no lock (no ``Event.set()``): it runs in the main thread between
+    two bytecodes, possibly while that thread holds the very lock it would need.
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+        self.starting = True  # a signal now raises _StartupInterrupted
+
+    def install(self) -> None:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, self._handle)
+
+    def _handle(self, signum: int, _frame: object) -> None:
+        if self.requested:
+            # os.write, not print: the main thread may be inside a print to this stream.
+            os.write(2, b"sfn-tui: stopped at once (second signal).\n")
+            os._exit(128 + signum)
+        self.requested = True
+        if self.starting:
+            self.starting = False
+            raise _StartupInterrupted
+
+    def wait(self) -> None:
+        """Until the first signal. Short sleeps: a signal delivered to another thread
+        is only handled when the main thread next runs."""
+        while not self.requested:
+            time.sleep(0.25)
+
+
+def run_local_server(port: int, seed: bool) -> int:
+    signals = _StopSignals()
+    signals.install()
+    engine: LocalEngine | None = None
     try:
-        endpoint = engine.start()
-    except OSError as exc:
-        print(f"sfn-tui: cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
-    try:
+        print("Starting the local Step Functions engine…", flush=True)
+        from sfn_tui.local.engine import LocalEngine
+        from sfn_tui.local.seed import seed_demo
+
+        engine = LocalEngine(port=port)
+        try:
+            endpoint = engine.start()
+        except OSError as exc:
+            signals.starting = False
+            print(
+                f"sfn-tui: cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}",
+                file=sys.stderr,
+            )
+            return 1
         if seed:
             seed_demo(endpoint)
+        signals.starting = False  # from here on a signal only sets `requested`
         print(
             f"Local Step Functions engine listening on {endpoint}\n"
             f"  sfn-tui --endpoint-url {endpoint}\n"
@@ -134,17 +193,47 @@ def run_local_server(port: int, seed: bool) -> int:
             "(any access key works; region us-east-1)  Press Ctrl-C to stop.",
             flush=True,
         )
-        stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        try:
-            while not stop.wait(0.5):
-                pass
-        except KeyboardInterrupt:
-            pass
-    finally:
-        engine.stop()
+        signals.wait()
+    except _StartupInterrupted:
+        pass
+    print("Stopping… (Ctrl-C again to exit at once)", flush=True)
+    if engine is not None and not _stop_within(engine, STOP_SECONDS):
+        return 1
     print("Stopped.", flush=True)
     return 0
+
+
+def _stop_within(engine: LocalEngine, seconds: float) -> bool:
+    """Stop the engine in a helper thread; give up (and exit) after `seconds`.
+
+    The main thread keeps waiting in short slices so that a second Ctrl-C is handled.
+    """
+    done = threading.Event()
+    failures: list[BaseException] = []
+
+    def stop() -> None:
+        try:
+            engine.stop()
+        except BaseException as exc:  # reported below, in one line
+            failures.append(exc)
+        finally:
+            done.set()
+
+    threading.Thread(target=stop, name="sfn-tui-stop", daemon=True).start()
+    deadline = time.monotonic() + seconds
+    while not done.wait(min(0.2, max(0.0, deadline - time.monotonic()))):
+        if time.monotonic() >= deadline:
+            print(
+                f"sfn-tui: the engine did not stop within {seconds:g} s; exiting anyway.",
+                file=sys.stderr,
+                flush=True,
+            )
+            sys.stdout.flush()
+            os._exit(1)  # threads still inside moto may hold locks exit needs
+    if failures:
+        print(f"sfn-tui: stopping the engine failed: {failures[0]!r}", file=sys.stderr)
+        return False
+    return True
 
 
 def forget_aws_profile() -> None:

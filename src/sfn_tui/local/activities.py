@@ -125,20 +125,34 @@ def _started_env(execution: Any, timeout: float = 2.0) -> Any:
     return None
 
 
+SHUTDOWN_WAIT_SECONDS: float = 2.0
+"""How long ``shutdown()`` waits, in all, for executions whose program has not started."""
+
+
 def shutdown() -> None:
-    """Abort every running execution (ending its threads) and answer pending long-polls."""
+    """Answer pending long-polls and abort every running execution (ending its threads).
+
+    Bounded: executions whose worker thread has not built its program yet (thousands may
+    be queued on a loaded machine) share one ``SHUTDOWN_WAIT_SECONDS`` wait, not 2 s each;
+    those still not started are left to end with the process (their threads are daemons).
+    """
     from moto.stepfunctions.parser.api import ExecutionStatus
     from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
     _closing.set()
+    backends = [
+        b for account in list(stepfunctions_parser_backends.values()) for b in account.values()
+    ]
+    for backend in backends:  # long-polls first: each answers at once
+        for queue in list(_queues(backend).values()):
+            with queue.cond:
+                queue.cond.notify_all()
     now = datetime.datetime.now(tz=datetime.UTC)
-    for account in list(stepfunctions_parser_backends.values()):
-        for backend in list(account.values()):
-            for queue in list(_queues(backend).values()):
-                with queue.cond:
-                    queue.cond.notify_all()
-            for execution in backend._get_executions(ExecutionStatus.RUNNING):
-                execution.stop(stop_date=now, error=None, cause=None)
+    deadline = time.monotonic() + SHUTDOWN_WAIT_SECONDS
+    for backend in backends:
+        for execution in backend._get_executions(ExecutionStatus.RUNNING):
+            wait = max(0.0, deadline - time.monotonic())
+            execution.stop(stop_date=now, error=None, cause=None, wait=wait)
 
 
 def install() -> None:
@@ -273,8 +287,10 @@ def _patch() -> None:
     #    wait on callbacks, and keep the abort from turning into a failure on the way out.
     orig_stop = ParserExecution.stop
 
-    def stop(self: Any, stop_date: Any, error: str | None, cause: str | None) -> None:
-        env = _started_env(self)
+    def stop(
+        self: Any, stop_date: Any, error: str | None, cause: str | None, wait: float = 2.0
+    ) -> None:
+        env = _started_env(self, wait)
         if env is None:
             return
         orig_stop(self, stop_date=stop_date, error=error, cause=cause)  # env.set_stop
