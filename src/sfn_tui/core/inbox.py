@@ -631,12 +631,13 @@ class TaskInbox:
         """Keep the newest MAX_CLOSED closed tasks: a dashboard left running for days
         would otherwise hold every task it ever answered. Open tasks are never dropped."""
         closed = [t for t in self.tasks if not t.is_open]
-        if len(closed) <= MAX_CLOSED:
+        oldest = closed[: max(0, len(closed) - MAX_CLOSED)]
+        if not oldest:
             return
-        dropped = {t.id for t in closed[: len(closed) - MAX_CLOSED]}
-        for item in closed[: len(closed) - MAX_CLOSED]:
+        for item in oldest:
             self._tokens.discard(item.task.token)
             self._placed.pop(item.id, None)
+        dropped = {item.id for item in oldest}
         self.tasks = [t for t in self.tasks if t.id not in dropped]
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
