@@ -57,10 +57,17 @@ async def show_dashboard(pilot: Any) -> None:
     target = next(m for m in dashboard.machines.items.values() if m.name == "WaitThenSucceed")
     while dashboard.machines.selected != target:
         await pilot.press("down")
+    # The pane still shows the first machine's runs until the watch switches: wait for
+    # the selected machine's own.
     await wait_for(
         pilot,
-        lambda: len(dashboard.executions.items) >= 2 and not dashboard.executions.loading,
-        what="executions",
+        lambda: (
+            dashboard.watched == target
+            and len(dashboard.executions.items) >= 2
+            and all(":WaitThenSucceed:" in arn for arn in dashboard.executions.items)
+            and not dashboard.executions.loading
+        ),
+        what="WaitThenSucceed's executions",
     )
     await pilot.press("tab")
     await wait_for(pilot, lambda: app.refreshed_at is not None, what="refreshed")
