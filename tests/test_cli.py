@@ -23,6 +23,7 @@ from sfn_tui.aws.connection import ConnectionProblem, resolve
 from tests.helpers import wait_until
 
 CLEAN_ENV_KEYS = ("PATH", "SYSTEMROOT", "LANG")
+ENDPOINT_LINE = re.compile(r"listening on (http://127\.0\.0\.1:\d+)")
 
 
 def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -90,7 +91,7 @@ def read_endpoint(process: subprocess.Popen[str], timeout: float = 30) -> str:
     while time.monotonic() < deadline:
         line = process.stdout.readline()
         seen += line
-        match = re.search(r"listening on (http://127\.0\.0\.1:\d+)", line)
+        match = ENDPOINT_LINE.search(line)
         if match:
             return match.group(1)
         if process.poll() is not None:
@@ -199,7 +200,7 @@ class Server:
 
     def endpoint(self) -> str:
         line = self.wait_for_line("listening on ")
-        match = re.search(r"listening on (http://127\.0\.0\.1:\d+)", line)
+        match = ENDPOINT_LINE.search(line)
         assert match, line
         return match.group(1)
 

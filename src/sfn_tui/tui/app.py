@@ -182,7 +182,7 @@ class SfnTuiApp(App[None]):
         await self.client.open()
         # What is alive now (Textual, botocore's service models, the clients: ~250,000
         # objects) lives as long as the app. Kept out of the cyclic GC, a full
-        # collection while polling takes under 10 ms instead of 120-180 ms (the longest
+        # collection while polling takes 46-70 ms instead of 120-180 ms (the longest
         # stalls bench/run.py saw were those collections, not drawing).
         gc.freeze()
         self.where = self.connection.label
