@@ -112,14 +112,15 @@ async def test_outside_execution_appears_and_succeeds_without_a_key(engine: str,
         await wait_for(
             pilot, lambda: "RUNNING" in status_of(dashboard, execution_arn), what="RUNNING shown"
         )
-        assert run_name in screen_text(app)
+        # The row is in the table; the frame that draws it follows.
+        await wait_for(pilot, lambda: run_name in screen_text(app), what="the run on screen")
         await wait_for(
             pilot,
             lambda: "SUCCEEDED" in status_of(dashboard, execution_arn),
             what="SUCCEEDED shown without a key press",
         )
         assert sfn.describe_execution(executionArn=execution_arn)["status"] == "SUCCEEDED"
-        assert "✔ SUCCEEDED" in screen_text(app)
+        await wait_for(pilot, lambda: "✔ SUCCEEDED" in screen_text(app), what="drawn")
 
 
 async def test_failed_execution_shows_failed(engine: str, sfn: Any) -> None:
@@ -134,7 +135,7 @@ async def test_failed_execution_shows_failed(engine: str, sfn: Any) -> None:
         await wait_for(
             pilot, lambda: "FAILED" in status_of(dashboard, execution_arn), what="FAILED shown"
         )
-        assert "✖ FAILED" in screen_text(app)
+        await wait_for(pilot, lambda: "✖ FAILED" in screen_text(app), what="drawn")
 
 
 def free_port() -> int:
