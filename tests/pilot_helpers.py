@@ -32,3 +32,32 @@ def screen_text(app: App[Any]) -> str:
     )
     console.print(app.screen._compositor.render_update(full=True))
     return console.export_text()
+
+
+async def wait_shown(
+    pilot: Any,
+    *texts: str,
+    absent: tuple[str, ...] = (),
+    flat: bool = False,
+    timeout: float = 20.0,
+) -> str:
+    """Wait until every one of `texts` is on screen and none of `absent` is; return the
+    screen's text. Data reaching a widget and the frame that draws it are separate steps:
+    assert on the screen only through this (or `wait_for`), never right after a data wait.
+    With `flat`, runs of whitespace count as one space (text wrapped across lines)."""
+    found = ""
+
+    def showing() -> bool:
+        nonlocal found
+        found = screen_text(pilot.app)
+        if flat:
+            found = " ".join(found.split())
+        return all(t in found for t in texts) and not any(a in found for a in absent)
+
+    wanted = ", ".join(repr(t) for t in texts)
+    refused = ", ".join(repr(a) for a in absent)
+    what = " and ".join(
+        w for w in (wanted and f"{wanted} on screen", refused and f"no {refused}") if w
+    )
+    await wait_for(pilot, showing, timeout=timeout, what=what)
+    return found

@@ -15,7 +15,7 @@ from sfn_tui.tui.app import SfnTuiApp
 from sfn_tui.tui.screens.chat import ChatScreen
 from sfn_tui.tui.screens.confirm import ConfirmScreen
 from sfn_tui.tui.screens.guided_run import GuidedRunScreen
-from tests.pilot_helpers import screen_text, wait_for
+from tests.pilot_helpers import screen_text, wait_for, wait_shown
 
 ROLE = "arn:aws:iam::123456789012:role/sfn-tui-test"
 ECHO_TASK = {
@@ -74,7 +74,7 @@ async def test_guided_chatsfn_run_end_to_end(engine: str) -> None:
         execution_arn = chat.guided.execution_arn
 
         await wait_for(pilot, lambda: open_task_with(app, "Hello, Ada!"), what="greeting task")
-        assert "Hello, Ada!" in screen_text(app)
+        await wait_shown(pilot, "Hello, Ada!")
         replies = [
             ("1", "My song has no tune but you can still dance to it."),
             ("2", "This is my poem but it doesn't rhyme."),
@@ -85,14 +85,10 @@ async def test_guided_chatsfn_run_end_to_end(engine: str) -> None:
             await wait_for(pilot, lambda m=message: open_task_with(app, m), what=message)
             await wait_for(pilot, lambda m=message: m in screen_text(app), what="message shown")
         await pilot.press("4")
-        await wait_for(
-            pilot,
-            lambda: "Thanks for chatting." in screen_text(app) and "SUCCEEDED" in screen_text(app),
-            what="final message and status",
+        words = ("song", "poem", "story", "done")
+        await wait_shown(
+            pilot, "Thanks for chatting.", "SUCCEEDED", *(f"you: {word}" for word in words)
         )
-        text = screen_text(app)
-        for word in ("song", "poem", "story", "done"):
-            assert f"you: {word}" in text
         described = sfn.describe_execution(executionArn=execution_arn)
         assert described["status"] == "SUCCEEDED"
         assert json.loads(described["output"]) == {"message": "Thanks for chatting."}
@@ -152,7 +148,7 @@ async def test_generic_task_invalid_json_refused_then_typed_json_sent(
     app = generic_app(engine, activity_arn)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_chat_with_task(pilot, app, marker)
-        assert marker in screen_text(app)  # the input, pretty-printed
+        await wait_shown(pilot, marker)  # the input, pretty-printed
         editor = app.screen.query_one("#json-reply")
         editor.text = '{"approved": tru'  # type: ignore[attr-defined]
         await pilot.press("ctrl+s")
@@ -212,7 +208,7 @@ async def test_quit_with_claimed_task_fails_it_with_worker_shutdown(
         )
         await pilot.press("q")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="quit asks")
-        assert "not answered" in screen_text(app)
+        await wait_shown(pilot, "not answered")
         await pilot.press("y")
         await wait_for(
             pilot,

@@ -20,7 +20,7 @@ from sfn_tui.tui.screens.delete_resource import DeleteResourceScreen
 from sfn_tui.tui.screens.fail_task import FailTaskScreen
 from sfn_tui.tui.screens.stop_execution import StopExecutionScreen
 from tests.helpers import boto_client
-from tests.pilot_helpers import screen_text, wait_for
+from tests.pilot_helpers import screen_text, wait_for, wait_shown
 from tests.recording_proxy import RecordingProxy
 
 REGION = "me-central-1"
@@ -138,7 +138,7 @@ async def test_fail_task_and_quit_with_a_claimed_task_ask_first(
 
         await pilot.press("q")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="quit asks")
-        assert "not answered" in screen_text(app)
+        await wait_shown(pilot, "not answered")
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is app.dashboard, what="stayed")
         assert app.is_running

@@ -16,7 +16,7 @@ from sfn_tui.local.engine import LocalEngine
 from sfn_tui.tui.app import SfnTuiApp
 from sfn_tui.tui.screens.main import MainScreen
 from tests.helpers import boto_client
-from tests.pilot_helpers import screen_text, wait_for
+from tests.pilot_helpers import screen_text, wait_for, wait_shown
 
 REGION = "eu-west-1"
 ROLE = "arn:aws:iam::123456789012:role/sfn-tui-test"
@@ -96,7 +96,7 @@ async def test_panes_list_what_the_engine_holds(engine: str, sfn: Any) -> None:
         expected = {m["name"] for m in sfn.list_state_machines()["stateMachines"]}
         assert expected <= listed
         assert activity_name in {a.name for a in dashboard.activities.items.values()}
-        assert f"endpoint {engine}" in screen_text(app)
+        await wait_shown(pilot, f"endpoint {engine}")
 
 
 async def test_outside_execution_appears_and_succeeds_without_a_key(engine: str, sfn: Any) -> None:
@@ -180,7 +180,7 @@ async def test_refresh_recovers_after_the_endpoint_restarts(
                 timeout=40,
                 what="polling resumed after restart",
             )
-            assert "disconnected since" not in screen_text(app)
+            await wait_shown(pilot, absent=("disconnected since",))
     finally:
         first.stop()
         if second is not None:

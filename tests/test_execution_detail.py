@@ -28,7 +28,7 @@ from sfn_tui.tui.screens.help import HelpScreen
 from sfn_tui.tui.screens.state_machine_graph import StateMachineGraphScreen
 from sfn_tui.tui.widgets.history_table import HistoryTable
 from tests.helpers import wait_until
-from tests.pilot_helpers import screen_text, wait_for
+from tests.pilot_helpers import screen_text, wait_for, wait_shown
 
 REGION = "ap-northeast-3"
 ROLE = "arn:aws:iam::123456789012:role/sfn-tui-test"
@@ -155,24 +155,22 @@ async def test_a_succeeded_execution(engine: str, sfn: Any) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_detail(pilot, arn)
         await wait_for(pilot, lambda: screen.finished, what="loaded")
-        text = screen_text(app)
-        for expected in (
+        text = await wait_shown(
+            pilot,
             "✔ SUCCEEDED",
             arn,
             "State machine",
             '"customer": "Ada"',  # input, indented JSON
             '"order": "B-7"',  # output
             "Duration",
-        ):
-            assert expected in text, expected
+        )
         assert "Error" not in text  # no error panel for a success
 
         await pilot.press("2")
-        await wait_for(pilot, lambda: "ExecutionSucceeded" in screen_text(app), what="history")
+        await wait_shown(pilot, "ExecutionSucceeded", "+0.")  # +0.: times since the start
         assert active_tab(screen) == "history"
         types = [e.type for e in screen.history.events]
         assert types[0] == "ExecutionStarted" and types[-1] == "ExecutionSucceeded"
-        assert "+0." in screen_text(app)  # times since the start
 
         await pilot.press("3")
         await wait_for(pilot, lambda: "✔ succeeded" in screen_text(app), what="state runs")
@@ -199,17 +197,19 @@ async def test_a_failed_execution_error_and_first_failure(engine: str, sfn: Any)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_detail(pilot, arn)
         await wait_for(pilot, lambda: screen.finished, what="loaded")
-        text = screen_text(app)
-        assert "✖ FAILED" in text
-        assert "Card.Declined" in text
-        assert "Insufficient funds on [bold]card[/bold] 1111" in text
-        assert "first failure at #4" in text
+        await wait_shown(
+            pilot,
+            "✖ FAILED",
+            "Card.Declined",
+            "Insufficient funds on [bold]card[/bold] 1111",
+            "first failure at #4",
+        )
 
         await pilot.press("f")
         await wait_for(pilot, lambda: active_tab(screen) == "history", what="history tab")
         event = current_event(screen)
         assert event is not None and event.type == "FailStateEntered"
-        assert screen.focused is screen.table
+        await wait_for(pilot, lambda: screen.focused is screen.table, what="history focused")
         await wait_for(
             pilot,
             lambda: "#4 FailStateEntered  state Declined" in screen_text(app),
@@ -237,7 +237,7 @@ async def test_a_failed_execution_error_and_first_failure(engine: str, sfn: Any)
         await pilot.press(*["down"] * labels.index("PassStateExited (1)"), "enter")
         await wait_for(pilot, lambda: screen.table.only_type == "PassStateExited", what="filter")
         assert screen.table.row_count() == 1
-        assert "1 of 5 events · type PassStateExited" in screen_text(app)
+        await wait_shown(pilot, "1 of 5 events · type PassStateExited")
         # f still finds the failure: the filter is lifted for it.
         await pilot.press("f")
         assert screen.table.only_type is None
@@ -245,8 +245,7 @@ async def test_a_failed_execution_error_and_first_failure(engine: str, sfn: Any)
         assert event is not None and event.type == "FailStateEntered"
 
         await pilot.press("4")
-        await wait_for(pilot, lambda: "✖ Declined" in screen_text(app), what="graph")
-        assert "✔ Charge" in screen_text(app)
+        await wait_shown(pilot, "✖ Declined", "✔ Charge")  # the graph
 
 
 async def test_help_lists_the_detail_keys(engine: str, sfn: Any) -> None:
@@ -274,9 +273,7 @@ async def test_a_running_execution_updates_without_a_key(engine: str, sfn: Any) 
     app = make_app(engine)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_detail(pilot, arn)
-        await wait_for(pilot, lambda: "▶ RUNNING" in screen_text(app), what="running")
-        assert "running for" in screen_text(app)
-        assert "still running" in screen_text(app)
+        await wait_shown(pilot, "▶ RUNNING", "running for", "still running")
         await pilot.press("4")
         await wait_for(pilot, lambda: "▶ Hold" in screen_text(app), what="Hold running")
         graph = screen.graph.plain_text
@@ -285,7 +282,7 @@ async def test_a_running_execution_updates_without_a_key(engine: str, sfn: Any) 
         await wait_for(pilot, lambda: "✔ Done" in screen_text(app), timeout=20, what="done")
         assert "✔ Hold" in screen.graph.plain_text
         await wait_for(pilot, lambda: screen.finished, what="stopped polling")
-        assert "✔ SUCCEEDED" in screen_text(app)
+        await wait_shown(pilot, "✔ SUCCEEDED")
         assert screen.history.events[-1].type == "ExecutionSucceeded"
         assert screen._timer is None  # no more polling
 
@@ -377,13 +374,12 @@ async def test_history_arrives_page_by_page(
         await pilot.press("2")
         await wait_for(pilot, lambda: len(screen.history) >= 40, what="first page")
         assert len(screen.history) < total
-        assert "loading more…" in screen_text(app)
-        assert "ExecutionStarted" in screen_text(app)
+        await wait_shown(pilot, "loading more…", "ExecutionStarted")
         await pilot.press("down", "down")  # the table answers while pages arrive
         assert screen.table.cursor == 2
         await wait_for(pilot, lambda: screen.finished, what="all pages")
         assert [e.id for e in screen.history.events] == list(range(1, total + 1))
-        assert "loading more…" not in screen_text(app)
+        await wait_shown(pilot, absent=("loading more…",))
         assert all(c.get("maxResults") == 40 for c in proxy.history_calls)
         assert not any(c.get("reverseOrder") for c in proxy.history_calls)
 
@@ -417,8 +413,7 @@ async def test_an_execution_that_does_not_exist(engine: str) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_detail(pilot, arn)
         await wait_for(pilot, lambda: screen.finished, what="given up")
-        text = screen_text(app)
-        assert "⚠" in text and "Traceback" not in text
+        await wait_shown(pilot, "⚠", absent=("Traceback",))
         await pilot.press("4", "2", "f", "t")
         assert app.screen is screen  # nothing to filter, nothing to jump to
 

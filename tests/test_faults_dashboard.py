@@ -22,7 +22,7 @@ from sfn_tui.tui.screens.start_execution import StartExecutionScreen
 from sfn_tui.tui.widgets.json_editor import JsonEditor
 from tests.fault_proxy import FaultProxy
 from tests.helpers import boto_client
-from tests.pilot_helpers import screen_text, wait_for
+from tests.pilot_helpers import screen_text, wait_for, wait_shown
 from tests.test_modals import type_into
 
 REGION = "af-south-1"
@@ -145,7 +145,7 @@ async def test_endpoint_down_at_start_is_named_retried_and_fills_in_when_up(
                 what="panes filled without a restart",
             )
             await wait_for(pilot, lambda: healthy(app), what="header back to normal")
-            assert "stale" not in screen_text(app)
+            await wait_shown(pilot, absent=("stale",))
             assert app.return_code is None
     finally:
         await proxy.stop()
@@ -170,11 +170,12 @@ async def test_endpoint_lost_mid_session_keeps_stale_data_then_recovers(
         await wait_for(pilot, lambda: "disconnected since" in header(app), what="disconnected")
         since = CLOCK.search(header(app).split("disconnected since", 1)[1])
         assert since is not None
-        text = screen_text(app)
-        assert machine_name in text  # last known data kept on screen ...
+        # Last known data kept on screen, and marked stale.
+        await wait_for(
+            pilot, lambda: screen_text(app).count("· stale") >= 3, what="every pane marked stale"
+        )
+        await wait_shown(pilot, machine_name, "State machines · stale", "Executions")
         assert run["executionArn"] in app.dashboard.executions.items
-        assert "State machines · stale" in text  # ... and marked stale
-        assert "Executions" in text and text.count("· stale") >= 3
 
         newcomer = create_machine(sfn, "fault-while-down")
         await proxy.allow()  # and comes back
@@ -185,7 +186,7 @@ async def test_endpoint_lost_mid_session_keeps_stale_data_then_recovers(
             what="changes made during the outage shown",
         )
         await wait_for(pilot, lambda: healthy(app), what="recovered")
-        assert "stale" not in screen_text(app)
+        await wait_shown(pilot, absent=("stale",))
         assert machine_arn in app.dashboard.machines.items
 
 

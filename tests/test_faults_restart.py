@@ -22,7 +22,7 @@ from sfn_tui.core.inbox import TaskStatus
 from sfn_tui.tui.app import SfnTuiApp
 from sfn_tui.tui.screens.chat import ChatScreen
 from tests.helpers import TEST_HOLD_SECONDS, boto_client, wait_until
-from tests.pilot_helpers import screen_text, wait_for
+from tests.pilot_helpers import screen_text, wait_for, wait_shown
 
 REGION = "us-east-2"
 ROLE = "arn:aws:iam::123456789012:role/sfn-tui-test"
@@ -151,10 +151,13 @@ async def test_local_server_restarted_under_the_app(port: int) -> None:
             assert not any(t.status is TaskStatus.ANSWERED for t in held)
             reasons = " ".join(t.reason or "" for t in held)
             assert "restarted" in reasons
-            shown = " ".join(screen_text(app).split())
-            assert "can no longer be answered" in shown
-            assert "not on the endpoint any more" in shown
-            assert "Traceback" not in shown
+            await wait_shown(
+                pilot,
+                "can no longer be answered",
+                "not on the endpoint any more",
+                absent=("Traceback",),
+                flat=True,
+            )
             await pilot.press("escape")
             dashboard = app.dashboard
             await wait_for(
@@ -169,7 +172,7 @@ async def test_local_server_restarted_under_the_app(port: int) -> None:
             await wait_for(
                 pilot, lambda: "disconnected since" not in screen_text(app), what="recovered"
             )
-            assert "stale" not in screen_text(app)
+            await wait_shown(pilot, absent=("stale",))
             assert app.return_code is None
             # Nothing was answered into the new engine: it never had these tasks.
             assert fresh.list_executions(stateMachineArn=new_machine)["executions"] == []

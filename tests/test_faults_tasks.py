@@ -19,7 +19,7 @@ from sfn_tui.tui.app import SfnTuiApp
 from sfn_tui.tui.screens.chat import ChatScreen
 from tests.fault_proxy import FaultProxy
 from tests.helpers import boto_client
-from tests.pilot_helpers import screen_text, wait_for
+from tests.pilot_helpers import screen_text, wait_for, wait_shown
 
 REGION = "eu-north-1"
 ROLE = "arn:aws:iam::123456789012:role/sfn-tui-test"
@@ -140,7 +140,7 @@ async def test_claimed_task_outlives_a_dropped_connection(
             pilot, lambda: item.status is TaskStatus.SEND_FAILED, what="send failed, task kept"
         )
         assert not item.send_uncertain  # refused: certainly not delivered
-        assert "Ctrl+R sends it again" in screen_text(app)
+        await wait_shown(pilot, "Ctrl+R sends it again")
         assert item in inbox.claimed()
 
         await proxy.allow()
@@ -173,7 +173,7 @@ async def test_send_failing_with_500_keeps_the_task_for_a_retry(
         )
         assert item.status is TaskStatus.SEND_FAILED
         assert "internal error (HTTP 500)" in (item.last_error or "")
-        assert "Ctrl+R sends it again" in screen_text(app)
+        await wait_shown(pilot, "Ctrl+R sends it again")
         assert status_of(sfn, run) == "RUNNING"
 
         proxy.clear()
@@ -205,7 +205,7 @@ async def test_refused_retry_after_a_send_lost_in_transit_is_called_ambiguous(
         await wait_for(pilot, lambda: item.status is TaskStatus.EXPIRED, what="retry refused")
         assert ("SendTaskSuccess", 400, "TaskTimedOut") in proxy.answers
         assert "may have been delivered" in (item.reason or "")
-        assert "may have been delivered" in " ".join(screen_text(app).split())
+        await wait_shown(pilot, "may have been delivered", flat=True)
         assert item not in (app.inbox.claimed() if app.inbox else [])
 
 

@@ -12,7 +12,7 @@ import pytest
 from sfn_tui.aws.connection import Connection
 from sfn_tui.tui.app import SfnTuiApp
 from tests.helpers import boto_client
-from tests.pilot_helpers import screen_text, wait_for
+from tests.pilot_helpers import wait_for, wait_shown
 
 REGION = "ap-northeast-2"
 ROLE = "arn:aws:iam::123456789012:role/sfn-tui-test"
@@ -62,10 +62,10 @@ async def test_slash_filters_the_focused_pane_by_name(engine: str, sfn: Any) -> 
         dashboard.machines.focus()
         await pilot.press("slash", *f"ORDERS{tag}")
         await wait_for(pilot, lambda: list(dashboard.machines.items) == [wanted], what="filtered")
-        assert f"billing{tag}" not in screen_text(app)
+        await wait_shown(pilot, absent=(f"billing{tag}",))
         await pilot.press("enter")
-        assert dashboard.machines.has_focus
-        assert f"/ORDERS{tag}" in screen_text(app)
+        await wait_for(pilot, lambda: dashboard.machines.has_focus, what="the table focused again")
+        await wait_shown(pilot, f"/ORDERS{tag}")
         # New data keeps the filter: a poll does not bring the other row back.
         await wait_for(pilot, lambda: app.refreshed_at is not None, what="refreshed")
         assert other not in dashboard.machines.items
@@ -93,7 +93,7 @@ async def test_status_filter_uses_list_executions_status(engine: str, sfn: Any) 
         assert dashboard.executions.items == {}
         await pilot.press("f", "f")  # SUCCEEDED, FAILED
         await wait_for(pilot, lambda: list(dashboard.executions.items) == [bad], what="failed only")
-        assert "FAILED only" in screen_text(app)
+        await wait_shown(pilot, "FAILED only")
 
 
 async def test_more_executions_load_when_scrolling_past_the_end(engine: str, sfn: Any) -> None:

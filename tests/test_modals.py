@@ -454,7 +454,7 @@ async def test_delete_machine_with_running_executions_needs_the_name(engine: str
         assert "2 executions are RUNNING and will be lost" in shown(screen, "#delete-body")
         await on_screen(pilot, "2 executions are RUNNING")
         typed = screen.query_one("#delete-typed", Input)
-        assert typed.has_focus
+        await wait_for(pilot, lambda: typed.has_focus, what="the name field focused")
         await pilot.press("y", "enter")  # y is not a confirmation here: the name must be typed
         await wait_for(pilot, lambda: "exactly" in shown(screen, "#delete-problem"))
         assert not opened.dismissed and machine.name in machine_names(sfn)

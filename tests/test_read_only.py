@@ -15,7 +15,7 @@ from sfn_tui.aws.connection import Connection
 from sfn_tui.config import ConfigProblem, load_settings
 from sfn_tui.tui.app import SfnTuiApp
 from tests.helpers import boto_client
-from tests.pilot_helpers import screen_text, wait_for
+from tests.pilot_helpers import wait_for, wait_shown
 from tests.recording_proxy import RecordingProxy
 
 REGION = "eu-west-3"
@@ -70,7 +70,7 @@ async def test_read_only_makes_no_mutating_call(engine: str, proxy: RecordingPro
     async with app.run_test(size=(120, 36)) as pilot:
         dashboard = app.dashboard
         await wait_for(pilot, lambda: machine in dashboard.machines.items, what="listed")
-        assert "READ-ONLY" in screen_text(app)
+        await wait_shown(pilot, "READ-ONLY")
         # Every key that changes something, on every pane.
         for pane in (dashboard.machines, dashboard.executions, dashboard.activities):
             pane.focus()

@@ -16,7 +16,7 @@ from sfn_tui.tui.app import SfnTuiApp
 from sfn_tui.tui.screens.chat import ChatScreen
 from sfn_tui.tui.screens.execution_detail import ExecutionDetailScreen
 from tests.helpers import boto_client
-from tests.pilot_helpers import screen_text, wait_for
+from tests.pilot_helpers import screen_text, wait_for, wait_shown
 
 REGION = "eu-north-1"
 ROLE = "arn:aws:iam::123456789012:role/sfn-tui-test"
@@ -51,10 +51,10 @@ def fail_machine() -> str:
     )
 
 
-def assert_literal(text: str, *expected: str) -> None:
+async def shown_literally(pilot: Any, *expected: str) -> None:
+    """Wait for every piece on screen, then check no raw escape character reached it."""
+    text = await wait_shown(pilot, *expected)
     assert "\x1b" not in text and "\x07" not in text, "a raw escape character reached the screen"
-    for piece in expected:
-        assert piece in text, f"{piece!r} not shown literally"
 
 
 def make_app(engine: str, **kwargs: Any) -> SfnTuiApp:
@@ -125,7 +125,7 @@ async def test_dashboard_and_copy_notification_show_a_hostile_name_literally(
         await wait_for(
             pilot, lambda: hostile["run"] in dashboard.executions.items, what="run listed"
         )
-        assert_literal(screen_text(app), NAME_SHOWN)
+        await shown_literally(pilot, NAME_SHOWN)
         dashboard.executions.focus()
         await wait_for(
             pilot,
@@ -133,8 +133,7 @@ async def test_dashboard_and_copy_notification_show_a_hostile_name_literally(
             what="run selected",
         )
         await pilot.press("y")  # copy the ARN: the notification names it
-        await wait_for(pilot, lambda: "ARN copied" in screen_text(app), what="notification")
-        assert_literal(screen_text(app), "Copied", NAME_SHOWN)
+        await shown_literally(pilot, "ARN copied", "Copied", NAME_SHOWN)  # a notification
 
 
 @pytest.mark.parametrize(
@@ -167,7 +166,7 @@ async def test_execution_detail_shows_output_name_error_and_cause_literally(
             ),
             what="summary shown",
         )
-        assert_literal(screen_text(app), *expected)
+        await shown_literally(pilot, *expected)
 
 
 async def test_chat_pane_shows_a_hostile_task_input_and_actions_literally(
@@ -190,7 +189,7 @@ async def test_chat_pane_shows_a_hostile_task_input_and_actions_literally(
             lambda: isinstance(app.screen, ChatScreen) and "evil.example" in screen_text(app),
             what="task shown in the chat pane",
         )
-        assert_literal(screen_text(app), *SHOWN, "[bold]yes[/]", "no\\x1b[2J")
+        await shown_literally(pilot, *SHOWN, "[bold]yes[/]", "no\\x1b[2J")
         await pilot.press("2")  # answer "no\x1b[2J": sent as it is, shown literally
         await wait_for(
             pilot,
@@ -202,5 +201,4 @@ async def test_chat_pane_shows_a_hostile_task_input_and_actions_literally(
             ),
             what="answered",
         )
-        await wait_for(pilot, lambda: "you: no" in screen_text(app), what="reply shown")
-        assert_literal(screen_text(app), "no\\x1b[2J")
+        await shown_literally(pilot, "you: no", "no\\x1b[2J")  # the reply
