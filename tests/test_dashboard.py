@@ -195,5 +195,34 @@ async def test_help_lists_the_keys_that_work_here(engine: str) -> None:
         text = screen_text(app)
         for words in ("Everywhere", "On this screen", "Quit", "Refresh", "Filter", "Copy ARN"):
             assert words in text
+        assert "New ChatSFN run" in text  # the long name; the footer's label is short
         await pilot.press("escape")
         await wait_for(pilot, lambda: "sfn-tui — keys" not in screen_text(app), what="closed")
+
+
+async def test_the_footer_fits_every_key_in_140_columns(engine: str, sfn: Any) -> None:
+    """At the reference terminal size the footer shows every key of the busiest pane (the
+    executions pane on a running run: Stop appears) without cutting the last one."""
+    hold = {
+        "StartAt": "Hold",
+        "States": {"Hold": {"Type": "Wait", "Seconds": 60, "End": True}},
+    }
+    machine_arn = create_machine(sfn, hold, prefix="footer")
+    app = make_app(engine)
+    async with app.run_test(size=(140, 40)) as pilot:
+        dashboard = app.dashboard
+        await wait_for(pilot, lambda: machine_arn in dashboard.machines.items, what="listed")
+        dashboard.machines.focus()
+        while getattr(dashboard.machines.selected, "arn", None) != machine_arn:
+            await pilot.press("down")
+        await pilot.press("enter")
+        run = sfn.start_execution(stateMachineArn=machine_arn, name=unique("footer"))
+        await wait_for(
+            pilot, lambda: run["executionArn"] in dashboard.executions.items, what="run listed"
+        )
+        dashboard.executions.focus()
+        text = await wait_shown(pilot, "x Stop")
+        footer = text.splitlines()[-1]
+        for key in ("⏎ Details", "s Start", "f Status", "y Copy ARN", "q Quit", "n New chat"):
+            assert key in footer, key
+    sfn.stop_execution(executionArn=run["executionArn"])

@@ -89,7 +89,7 @@ class SfnTuiApp(App[None]):
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
         Binding("r", "refresh", "Refresh", id="app.refresh"),
         Binding("c", "chat", "Chat", id="app.chat"),
-        Binding("n", "new_chat_run", "New ChatSFN run", key_display="n", id="app.new_chat_run"),
+        Binding("n", "new_chat_run", "New chat", tooltip="New ChatSFN run", id="app.new_chat_run"),
     ]
 
     def __init__(
@@ -341,16 +341,19 @@ class SfnTuiApp(App[None]):
             if not binding.description or not active.enabled:
                 continue
             key = self.get_key_display(binding)
-            if (key, binding.description) in seen:
+            # Our footer labels are short; their tooltips are the long names. (Textual's
+            # own bindings, which have no id, carry sentence-long tooltips: not those.)
+            description = (binding.id and binding.tooltip) or binding.description
+            if (key, description) in seen:
                 continue
-            seen.add((key, binding.description))
+            seen.add((key, description))
             if active.node is self:
                 where = "Everywhere"
             elif active.node is self.screen:
                 where = "On this screen"
             else:
                 where = "In the focused pane"
-            groups.setdefault(where, []).append((key, binding.description))
+            groups.setdefault(where, []).append((key, description))
         order = ("On this screen", "In the focused pane", "Everywhere")
         self.push_screen(HelpScreen([(g, groups[g]) for g in order if g in groups]))
 

@@ -61,14 +61,14 @@ LOAD_MORE_MARGIN = 5  # rows from the end at which the next page is fetched
 class MainScreen(Screen[None]):
     BINDINGS = [
         Binding("a", "create", "Create", id="main.create"),
-        Binding("e", "update_state_machine", "Edit definition", id="main.edit"),
+        Binding("e", "update_state_machine", "Edit", tooltip="Edit definition", id="main.edit"),
         Binding("d", "delete", "Delete", id="main.delete"),
-        Binding("s", "start_execution", "Start execution", id="main.start"),
-        Binding("x", "stop_execution", "Stop execution", id="main.stop"),
+        Binding("s", "start_execution", "Start", tooltip="Start execution", id="main.start"),
+        Binding("x", "stop_execution", "Stop", tooltip="Stop execution", id="main.stop"),
         Binding("R", "redrive_execution", "Redrive", key_display="R", id="main.redrive"),
         Binding("g", "graph", "Graph", id="main.graph"),
         Binding("slash", "filter", "Filter", key_display="/", id="main.filter"),
-        Binding("f", "status_filter", "Status filter", id="main.status_filter"),
+        Binding("f", "status_filter", "Status", tooltip="Status filter", id="main.status_filter"),
         Binding("w", "toggle_work", "Work/unwork", id="main.work"),
         Binding("y", "copy_arn", "Copy ARN", id="main.copy_arn"),
     ]
