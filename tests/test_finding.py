@@ -163,6 +163,42 @@ async def test_first_page_follows_new_runs_without_growing(engine: str, sfn: Any
         await wait_for(pilot, lambda: len(dashboard.executions.items) > 101, what="older page")
 
 
+async def test_runs_beyond_the_newest_page_still_change_on_screen(engine: str, sfn: Any) -> None:
+    """The poll lists only the newest page; a run still going on an older page the user
+    loaded is followed (DescribeExecution) until it ends, so its row does not stay
+    RUNNING for ever."""
+    hold = {"StartAt": "Hold", "States": {"Hold": {"Type": "Wait", "Seconds": 300, "End": True}}}
+    arn = machine(sfn, "follow", hold)
+    old = sfn.start_execution(stateMachineArn=arn, name="old-hold")["executionArn"]
+    sfn.update_state_machine(stateMachineArn=arn, definition=json.dumps(PASS))
+    for i in range(100):  # push it off the newest page
+        sfn.start_execution(stateMachineArn=arn, name=f"quick-{i:03d}")
+    app = make_app(engine)
+    async with app.run_test(size=(120, 36)) as pilot:
+        dashboard = app.dashboard
+        await focus_machine(pilot, app, arn)
+        await wait_for(pilot, lambda: len(dashboard.executions.items) == 100, what="first page")
+        assert old not in dashboard.executions.items
+        dashboard.executions.focus()
+        await pilot.press("end")
+        await wait_for(pilot, lambda: old in dashboard.executions.items, what="older page")
+        await wait_for(pilot, lambda: dashboard.executions.selected is not None, what="cursor")
+        await pilot.press("end")  # the cursor on the old run, the last row
+        await wait_shown(pilot, "old-hold", "RUNNING")
+        assert app.poller is not None
+        await wait_for(pilot, lambda: old in app.poller.followed, what="followed")
+
+        sfn.stop_execution(executionArn=old, error="Ops.Stop", cause="stopped elsewhere")
+        await wait_for(
+            pilot,
+            lambda: dashboard.executions.items[old].status == "ABORTED",
+            what="the old run's new status",
+        )
+        text = await wait_shown(pilot, "old-hold", "ABORTED")
+        assert "RUNNING" not in text
+        await wait_for(pilot, lambda: old not in app.poller.followed, what="no longer followed")
+
+
 async def test_copy_arn_of_the_selected_row(engine: str, sfn: Any) -> None:
     arn = machine(sfn, "copyme", PASS)
     app = make_app(engine)

@@ -1,6 +1,10 @@
 """The dashboard's poller: one async loop that lists the watched state machine's
 executions each tick, and machines and activities less often or on demand.
 
+Runs the dashboard shows beyond that newest page (older pages the user loaded, or the
+cursor's run pushed off it) are not in the listing: those still running are followed
+with DescribeExecution, a few per tick in turn, until they finish.
+
 It yields small update objects; the UI turns them into messages. After a failure it
 backs off (doubling, capped) and says so, with what kind of failure it is (endpoint
 unreachable, throttled, credentials refused, service error); after a success it
@@ -12,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol
@@ -25,11 +29,13 @@ from sfn_tui.aws.errors import (
     SfnError,
     Throttled,
 )
-from sfn_tui.aws.models import Activity, ExecutionPage, StateMachine
+from sfn_tui.aws.models import Activity, Execution, ExecutionDetail, ExecutionPage, StateMachine
 
 MAX_BACKOFF = 30.0
 CREDENTIALS_PAUSE = 30.0  # refused credentials: wait this long (or for `refresh`) to retry
 EXECUTIONS_PAGE = 100
+FOLLOWED_PER_TICK = 5  # DescribeExecution calls a tick spends on runs beyond the newest page
+UNFINISHED = frozenset({"RUNNING", "PENDING_REDRIVE"})
 
 
 class PollingClient(Protocol):
@@ -43,6 +49,7 @@ class PollingClient(Protocol):
         max_results: int = 100,
         next_token: str | None = None,
     ) -> ExecutionPage: ...
+    async def describe_execution(self, arn: str) -> ExecutionDetail: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +64,15 @@ class ExecutionsFetched:
     state_machine_arn: str
     page: ExecutionPage
     status_filter: str | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionsDescribed:
+    """Followed runs (shown beyond the newest page, not finished) as they are now."""
+
+    state_machine_arn: str
+    executions: tuple[Execution, ...]
     at: datetime
 
 
@@ -99,7 +115,7 @@ class PollRecovered:
     outage_seconds: float
 
 
-PollUpdate = CatalogFetched | ExecutionsFetched | PollFailed | PollRecovered
+PollUpdate = CatalogFetched | ExecutionsFetched | ExecutionsDescribed | PollFailed | PollRecovered
 
 
 def utc_now() -> datetime:
@@ -128,6 +144,7 @@ class Poller:
         self._failed_since: datetime | None = None
         self._failure_kind: FailureKind | None = None
         self._stopped = False
+        self._followed: list[str] = []  # in the order they are described, round robin
 
     @property
     def current_delay(self) -> float:
@@ -141,9 +158,23 @@ class Poller:
 
     def watch(self, state_machine_arn: str | None, status_filter: str | None = None) -> None:
         """List this machine's executions from now on (at once)."""
+        if state_machine_arn != self.watched:
+            self._followed = []
         self.watched = state_machine_arn
         self.status_filter = status_filter
         self._wake.set()
+
+    def follow(self, execution_arns: Iterable[str]) -> None:
+        """Describe these runs of the watched machine on the coming ticks (a few per
+        tick, in turn) until they finish: the dashboard shows them, the listing of the
+        newest page does not have them. Replaces the runs followed so far."""
+        wanted = dict.fromkeys(execution_arns)
+        kept = [arn for arn in self._followed if arn in wanted]
+        self._followed = kept + [arn for arn in wanted if arn not in set(kept)]
+
+    @property
+    def followed(self) -> tuple[str, ...]:
+        return tuple(self._followed)
 
     def refresh(self, *, catalog: bool = True) -> None:
         """Poll now instead of waiting for the next tick."""
@@ -164,6 +195,33 @@ class Poller:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.current_delay)
             self._wake.clear()
+
+    async def _describe_followed(self) -> tuple[Execution, ...]:
+        """The next few followed runs as they are now; finished (or deleted) ones are
+        followed no more."""
+        batch = self._followed[:FOLLOWED_PER_TICK]
+        if not batch:
+            return ()
+        results = await asyncio.gather(
+            *(self.client.describe_execution(arn) for arn in batch), return_exceptions=True
+        )
+        described: list[Execution] = []
+        done: set[str] = set()
+        for arn, result in zip(batch, results, strict=True):
+            if isinstance(result, NotFound):
+                done.add(arn)
+            elif isinstance(result, BaseException):
+                raise result
+            else:
+                described.append(result.execution)
+                if result.execution.status not in UNFINISHED:
+                    done.add(arn)
+        # The dashboard may have changed what it follows during the calls: keep its list,
+        # minus what finished, with this batch moved to the back.
+        current = [arn for arn in self._followed if arn not in done]
+        asked = set(batch)
+        self._followed = [a for a in current if a not in asked] + [a for a in current if a in asked]
+        return tuple(described)
 
     async def _tick(self) -> AsyncIterator[PollUpdate]:
         try:
@@ -188,6 +246,9 @@ class Poller:
                     page = ExecutionPage((), None)
                 if watched == self.watched and status == self.status_filter:
                     updates.append(ExecutionsFetched(watched, page, status, self.clock()))
+                described = await self._describe_followed()
+                if described and watched == self.watched:
+                    updates.append(ExecutionsDescribed(watched, described, self.clock()))
         except SfnError as error:
             self._failures += 1
             self._failure_kind = failure_kind(error)

@@ -19,7 +19,14 @@ from textual.widgets.data_table import RowKey
 
 from sfn_tui.aws.errors import SfnError
 from sfn_tui.aws.models import EXECUTION_STATUSES, Activity, Execution, StateMachine
-from sfn_tui.core.poller import CatalogFetched, ExecutionsFetched, PollFailed, PollRecovered
+from sfn_tui.core.poller import (
+    UNFINISHED,
+    CatalogFetched,
+    ExecutionsDescribed,
+    ExecutionsFetched,
+    PollFailed,
+    PollRecovered,
+)
 from sfn_tui.tui.formatting import visible
 from sfn_tui.tui.messages import Polled
 from sfn_tui.tui.screens.activity_form import CreateActivityScreen
@@ -134,6 +141,17 @@ class MainScreen(Screen[None]):
 
     # Poll results -----------------------------------------------------------------
 
+    def follow_unfinished(self, newest: set[str]) -> None:
+        """Have the poller follow the unfinished runs shown beyond the newest page (it
+        lists only that page): their status changes reach the screen too."""
+        poller = self.sfn_app.poller
+        if poller is not None:
+            poller.follow(
+                arn
+                for arn, execution in self.executions.source.items()
+                if arn not in newest and execution.status in UNFINISHED
+            )
+
     @on(Polled)
     def apply_poll(self, message: Polled) -> None:
         update = message.update
@@ -172,7 +190,15 @@ class MainScreen(Screen[None]):
             if first_only:
                 self.more_token = page.next_token
                 self.pages_loaded = 1
+            self.follow_unfinished({e.arn for e in page.executions})
             app.refreshed_at = update.at
+        elif isinstance(update, ExecutionsDescribed):
+            if self.watched is not None and update.state_machine_arn == self.watched.arn:
+                current = self.executions.source
+                # Only rows still loaded (a page change may have dropped some meanwhile).
+                self.executions.sync(
+                    [e for e in update.executions if e.arn in current], complete=False
+                )
         elif isinstance(update, PollFailed):
             previous = app.poll_failure
             if previous is None or previous.kind != update.kind:
