@@ -24,6 +24,7 @@ import gc
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -391,6 +392,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.driver:
         return drive(args.driver, seconds)
 
+    # A SIGTERM (a timeout, a CI job cancelled) stops the engine and driver too: the
+    # default action would end this process without its clean-up.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.tracemalloc:
         tracemalloc.start(1)
         TRACE["on"] = True
