@@ -51,6 +51,13 @@ async def focus_machine(pilot: Any, app: SfnTuiApp, arn: str) -> None:
     )
 
 
+async def first_page_shown(pilot: Any, app: SfnTuiApp, arn: str) -> None:
+    """The machine selected and its newest page of 100 runs in the executions pane."""
+    await focus_machine(pilot, app, arn)
+    executions = app.dashboard.executions
+    await wait_for(pilot, lambda: len(executions.items) == 100, what="first page")
+
+
 async def test_slash_filters_the_focused_pane_by_name(engine: str, sfn: Any) -> None:
     tag = uuid.uuid4().hex[:6]
     wanted = machine(sfn, f"orders{tag}", PASS)
@@ -103,8 +110,7 @@ async def test_more_executions_load_when_scrolling_past_the_end(engine: str, sfn
     app = make_app(engine)
     async with app.run_test(size=(120, 36)) as pilot:
         dashboard = app.dashboard
-        await focus_machine(pilot, app, arn)
-        await wait_for(pilot, lambda: len(dashboard.executions.items) == 100, what="first page")
+        await first_page_shown(pilot, app, arn)
         assert dashboard.more_token is not None
         dashboard.executions.focus()
         await pilot.press("end")
@@ -123,8 +129,7 @@ async def test_first_page_follows_new_runs_without_growing(engine: str, sfn: Any
     app = make_app(engine)
     async with app.run_test(size=(120, 36)) as pilot:
         dashboard = app.dashboard
-        await focus_machine(pilot, app, arn)
-        await wait_for(pilot, lambda: len(dashboard.executions.items) == 100, what="first page")
+        await first_page_shown(pilot, app, arn)
         new = {
             sfn.start_execution(stateMachineArn=arn, name=f"new-{i}")["executionArn"]
             for i in range(5)
@@ -176,8 +181,7 @@ async def test_runs_beyond_the_newest_page_still_change_on_screen(engine: str, s
     app = make_app(engine)
     async with app.run_test(size=(120, 36)) as pilot:
         dashboard = app.dashboard
-        await focus_machine(pilot, app, arn)
-        await wait_for(pilot, lambda: len(dashboard.executions.items) == 100, what="first page")
+        await first_page_shown(pilot, app, arn)
         assert old not in dashboard.executions.items
         dashboard.executions.focus()
         await pilot.press("end")
