@@ -12,7 +12,8 @@ import pytest
 from sfn_tui.aws.connection import Connection
 from sfn_tui.core.inbox import TaskStatus
 from sfn_tui.tui.app import SfnTuiApp
-from sfn_tui.tui.screens.chat import ChatScreen
+from sfn_tui.tui.formatting import clip_middle
+from sfn_tui.tui.screens.chat import TASK_LINE, ChatScreen
 from sfn_tui.tui.screens.confirm import ConfirmScreen
 from sfn_tui.tui.screens.guided_run import GuidedRunScreen
 from tests.pilot_helpers import screen_text, wait_for, wait_shown
@@ -74,7 +75,10 @@ async def test_guided_chatsfn_run_end_to_end(engine: str) -> None:
         execution_arn = chat.guided.execution_arn
 
         await wait_for(pilot, lambda: open_task_with(app, "Hello, Ada!"), what="greeting task")
-        await wait_shown(pilot, "Hello, Ada!")
+        # The task list names the run on one line, cut in the middle to fit its width.
+        run_name = execution_arn.rsplit(":", 1)[1]
+        assert len(run_name) > TASK_LINE - 3
+        await wait_shown(pilot, "Hello, Ada!", f"   {clip_middle(run_name, TASK_LINE - 3)}")
         replies = [
             ("1", "My song has no tune but you can still dance to it."),
             ("2", "This is my poem but it doesn't rhyme."),
@@ -219,3 +223,14 @@ async def test_quit_with_claimed_task_fails_it_with_worker_shutdown(
     described = sfn.describe_execution(executionArn=run["executionArn"])
     assert described["status"] == "FAILED"
     assert described["error"] == "Worker.Shutdown"
+
+
+@pytest.mark.parametrize("width", [0, 1, 2, 5, 10, 25])
+def test_clip_middle_keeps_both_ends_within_the_width(width: int) -> None:
+    name = "chat-ada-20261129123319-7b27"
+    clipped = clip_middle(name, width)
+    assert len(clipped) == min(width, len(name))
+    if 2 < width < len(name):
+        head, tail = clipped.split("…")
+        assert name.startswith(head) and name.endswith(tail) and abs(len(head) - len(tail)) <= 1
+    assert clip_middle(name, len(name)) == name

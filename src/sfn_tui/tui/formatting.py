@@ -38,6 +38,17 @@ def plain(value: object) -> Text:
     return Text(visible(value))
 
 
+def clip_middle(text: str, width: int) -> str:
+    """`text` in at most `width` characters, cut in the middle (names generated from a
+    prefix and a unique suffix stay telling apart)."""
+    if len(text) <= width:
+        return text
+    if width <= 1:
+        return "…"[:width]
+    tail = (width - 1) // 2
+    return f"{text[: width - 1 - tail]}…{text[len(text) - tail :]}"
+
+
 def timestamp(dt: datetime | None, tz: tzinfo | None = None) -> str:
     if dt is None:
         return "—"

@@ -25,7 +25,7 @@ from sfn_tui.aws.errors import NotFound, SfnError
 from sfn_tui.aws.models import TERMINAL_STATUSES, Activity, Role, StateMachineDetail
 from sfn_tui.core.chat import chat_prompt, chat_reply, conversation_from_history
 from sfn_tui.core.inbox import InboxTask, InvalidReply, NotAnswerable, TaskStatus
-from sfn_tui.tui.formatting import plain, status_text, visible
+from sfn_tui.tui.formatting import clip_middle, plain, status_text, visible
 from sfn_tui.tui.screens.confirm import ConfirmScreen
 from sfn_tui.tui.screens.fail_task import FailTaskScreen
 from sfn_tui.tui.widgets.conversation import ConversationView
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from sfn_tui.tui.app import SfnTuiApp
 
 HISTORY_INTERVAL = 1.0
+TASK_LINE = 28  # characters a line of the task list holds (#chat-side is 32 wide)
 TASK_MARK = {
     TaskStatus.WAITING: ("✉", "bold yellow"),
     TaskStatus.SENDING: ("…", "bold"),
@@ -147,12 +148,14 @@ class ChatScreen(Screen[None]):
         task_list.clear_options()
         for item in tasks:
             mark, style = TASK_MARK[item.status]
-            label = Text(f"{mark} #{item.id} ", style=style)
-            label.append_text(plain(arn_name(item.activity_arn)))
+            # The list is a fixed width and wraps what is longer: names are cut to fit.
+            head = f"{mark} #{item.id} "
+            label = Text(head, style=style)
+            activity = visible(arn_name(item.activity_arn))
+            label.append(clip_middle(activity, TASK_LINE - len(head)))
             if item.execution_arn:
-                label.append(f"\n   {arn_name(item.execution_arn)}", style="dim")
-            label.no_wrap = True
-            label.overflow = "ellipsis"
+                run = visible(arn_name(item.execution_arn))
+                label.append(f"\n   {clip_middle(run, TASK_LINE - 3)}", style="dim")
             task_list.add_option(Option(label, id=item.id))
         if self.task_id is not None:
             with suppress(OptionDoesNotExist):
