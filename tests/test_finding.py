@@ -203,6 +203,48 @@ async def test_runs_beyond_the_newest_page_still_change_on_screen(engine: str, s
         await wait_for(pilot, lambda: old not in app.poller.followed, what="no longer followed")
 
 
+async def test_a_followed_run_that_ends_leaves_a_running_only_pane(engine: str, sfn: Any) -> None:
+    """Under the RUNNING filter, a run beyond the newest page that ends goes from the
+    pane, as it goes from the newest page's listing."""
+    hold = {"StartAt": "Hold", "States": {"Hold": {"Type": "Wait", "Seconds": 300, "End": True}}}
+    arn = machine(sfn, "follow-running", hold)
+    old = sfn.start_execution(stateMachineArn=arn, name="old-hold")["executionArn"]
+    runs = [
+        sfn.start_execution(stateMachineArn=arn, name=f"hold-{i:03d}")["executionArn"]
+        for i in range(100)  # a full newest page of RUNNING runs above it
+    ]
+    try:
+        app = make_app(engine)
+        async with app.run_test(size=(120, 36)) as pilot:
+            dashboard = app.dashboard
+            await first_page_shown(pilot, app, arn)
+            dashboard.executions.focus()
+            await pilot.press("f")  # RUNNING only
+            await wait_for(
+                pilot,
+                lambda: (
+                    dashboard.status_filter == "RUNNING"
+                    and len(dashboard.executions.items) == 100
+                    and dashboard.more_token is not None
+                ),
+                what="the newest RUNNING page",
+            )
+            await pilot.press("end")
+            await wait_for(pilot, lambda: old in dashboard.executions.items, what="older page")
+            await pilot.press("end")
+            await wait_shown(pilot, "old-hold", "RUNNING only")
+            sfn.stop_execution(executionArn=old)
+            await wait_for(
+                pilot, lambda: old not in dashboard.executions.items, what="the ended run gone"
+            )
+            await wait_shown(pilot, "RUNNING only", absent=("old-hold",))
+            assert dashboard.status_filter == "RUNNING"
+            assert len(dashboard.executions.items) == 100
+    finally:
+        for run in runs:
+            sfn.stop_execution(executionArn=run)
+
+
 async def test_copy_arn_of_the_selected_row(engine: str, sfn: Any) -> None:
     arn = machine(sfn, "copyme", PASS)
     app = make_app(engine)

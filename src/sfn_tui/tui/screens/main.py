@@ -141,6 +141,24 @@ class MainScreen(Screen[None]):
 
     # Poll results -----------------------------------------------------------------
 
+    def apply_described(self, executions: tuple[Execution, ...]) -> None:
+        """Followed runs as they are now: rows updated, or gone from a status-filtered
+        pane once their status no longer matches (as the listing of the newest page
+        drops them)."""
+        table = self.executions
+        # Only rows still loaded (a page change may have dropped some meanwhile).
+        fresh = [e for e in executions if e.arn in table.source]
+        wanted = self.status_filter
+        if wanted is not None and any(e.status != wanted for e in fresh):
+            kept = {e.arn: e for e in fresh if e.status == wanted}
+            left = {e.arn for e in fresh} - kept.keys()
+            table.sync(
+                [kept.get(arn, e) for arn, e in table.source.items() if arn not in left],
+                complete=True,
+            )
+        else:
+            table.sync(fresh, complete=False)
+
     def follow_unfinished(self, newest: set[str]) -> None:
         """Have the poller follow the unfinished runs shown beyond the newest page (it
         lists only that page): their status changes reach the screen too."""
@@ -194,11 +212,7 @@ class MainScreen(Screen[None]):
             app.refreshed_at = update.at
         elif isinstance(update, ExecutionsDescribed):
             if self.watched is not None and update.state_machine_arn == self.watched.arn:
-                current = self.executions.source
-                # Only rows still loaded (a page change may have dropped some meanwhile).
-                self.executions.sync(
-                    [e for e in update.executions if e.arn in current], complete=False
-                )
+                self.apply_described(update.executions)
         elif isinstance(update, PollFailed):
             previous = app.poll_failure
             if previous is None or previous.kind != update.kind:
