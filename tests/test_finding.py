@@ -120,6 +120,34 @@ async def test_more_executions_load_when_scrolling_past_the_end(engine: str, sfn
         assert len(dashboard.executions.items) == 130
 
 
+async def test_filtering_runs_says_it_searched_only_the_loaded_ones(engine: str, sfn: Any) -> None:
+    """ListExecutions has no name filter: while older runs are still on the service, the
+    pane's title says how many runs `/` searched."""
+    arn = machine(sfn, "search", PASS)
+    for i in range(130):
+        sfn.start_execution(stateMachineArn=arn, name=f"run-{i:03d}")
+    app = make_app(engine)
+    async with app.run_test(size=(140, 36)) as pilot:
+        dashboard = app.dashboard
+        await first_page_shown(pilot, app, arn)
+        dashboard.executions.focus()
+        await pilot.press("slash", *"run-00", "enter")  # run-000..009: not loaded yet
+        await wait_shown(pilot, "/run-00 in 100 loaded")
+        assert dashboard.executions.items == {}
+        await pilot.press("slash", "escape")  # clear it, load the rest, search again
+        await wait_for(pilot, lambda: len(dashboard.executions.items) == 100, what="all 100")
+        dashboard.executions.focus()
+        await pilot.press("end")
+        await wait_for(
+            pilot,
+            lambda: dashboard.more_token is None and dashboard.pages_loaded == 2,
+            what="all pages",
+        )
+        await pilot.press("slash", *"run-00", "enter")
+        await wait_for(pilot, lambda: len(dashboard.executions.items) == 10, what="found")
+        await wait_shown(pilot, "/run-00", absent=("loaded",))
+
+
 async def test_first_page_follows_new_runs_without_growing(engine: str, sfn: Any) -> None:
     """With only the newest page loaded, runs pushed off it by newer ones leave the pane
     (a dashboard left open does not gather every run ever started); End brings them back."""

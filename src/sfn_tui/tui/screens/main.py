@@ -209,6 +209,8 @@ class MainScreen(Screen[None]):
                 self.more_token = page.next_token
                 self.pages_loaded = 1
             self.follow_unfinished({e.arn for e in page.executions})
+            if self.executions.filter_text:
+                self.retitle()  # the count of runs the filter searched
             app.refreshed_at = update.at
         elif isinstance(update, ExecutionsDescribed):
             if self.watched is not None and update.state_machine_arn == self.watched.arn:
@@ -439,8 +441,9 @@ class MainScreen(Screen[None]):
     def retitle(self) -> None:
         stale = " · stale" if self.sfn_app.poll_failure is not None else ""
 
-        def with_filter(title: str, table: KeyedTable[Any]) -> str:
-            title = f"{title} · /{visible(table.filter_text)}" if table.filter_text else title
+        def with_filter(title: str, table: KeyedTable[Any], scope: str = "") -> str:
+            if table.filter_text:
+                title = f"{title} · /{visible(table.filter_text)}{scope}"
             return title + stale
 
         self.machines.border_title = escape(with_filter("State machines", self.machines))
@@ -450,7 +453,10 @@ class MainScreen(Screen[None]):
             title += f" · {self.watched.name}"
         if self.status_filter:
             title += f" · {self.status_filter} only"
-        self.executions.border_title = escape(with_filter(title, self.executions))
+        # ListExecutions has no name filter: `/` searches the runs loaded so far, and
+        # says so while older ones are still on the service.
+        scope = f" in {len(self.executions.source):,} loaded" if self.more_token else ""
+        self.executions.border_title = escape(with_filter(title, self.executions, scope))
 
     # Finding things -----------------------------------------------------------------
 
@@ -538,3 +544,4 @@ class MainScreen(Screen[None]):
         self.executions.sync(page.executions, complete=False)
         self.more_token = page.next_token
         self.pages_loaded += 1
+        self.retitle()
