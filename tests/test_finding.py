@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from sfn_tui.aws.connection import Connection
 from sfn_tui.tui.app import SfnTuiApp
 from tests.helpers import boto_client
 from tests.pilot_helpers import wait_for, wait_shown
+from tests.recording_proxy import RecordingProxy
 
 REGION = "ap-northeast-2"
 ROLE = "arn:aws:iam::123456789012:role/sfn-tui-test"
@@ -23,6 +25,14 @@ FAIL = {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E", "Cause": 
 @pytest.fixture
 def sfn(engine: str) -> Any:
     return boto_client("stepfunctions", engine, REGION)
+
+
+@pytest.fixture
+async def proxy(engine: str) -> AsyncIterator[RecordingProxy]:
+    recorder = RecordingProxy(engine)
+    await recorder.start()
+    yield recorder
+    await recorder.stop()
 
 
 def make_app(engine: str) -> SfnTuiApp:
@@ -196,17 +206,20 @@ async def test_first_page_follows_new_runs_without_growing(engine: str, sfn: Any
         await wait_for(pilot, lambda: len(dashboard.executions.items) > 101, what="older page")
 
 
-async def test_runs_beyond_the_newest_page_still_change_on_screen(engine: str, sfn: Any) -> None:
+async def test_runs_beyond_the_newest_page_still_change_on_screen(
+    engine: str, sfn: Any, proxy: RecordingProxy
+) -> None:
     """The poll lists only the newest page; a run still going on an older page the user
-    loaded is followed (DescribeExecution) until it ends, so its row does not stay
-    RUNNING for ever."""
+    loaded is followed until it ends, so its row does not stay RUNNING for ever. While
+    it runs that costs a ListExecutions(RUNNING) every few ticks, no DescribeExecution;
+    once it ends, one DescribeExecution brings its final status."""
     hold = {"StartAt": "Hold", "States": {"Hold": {"Type": "Wait", "Seconds": 300, "End": True}}}
     arn = machine(sfn, "follow", hold)
     old = sfn.start_execution(stateMachineArn=arn, name="old-hold")["executionArn"]
     sfn.update_state_machine(stateMachineArn=arn, definition=json.dumps(PASS))
     for i in range(100):  # push it off the newest page
         sfn.start_execution(stateMachineArn=arn, name=f"quick-{i:03d}")
-    app = make_app(engine)
+    app = make_app(proxy.url)
     async with app.run_test(size=(120, 36)) as pilot:
         dashboard = app.dashboard
         await first_page_shown(pilot, app, arn)
@@ -219,6 +232,11 @@ async def test_runs_beyond_the_newest_page_still_change_on_screen(engine: str, s
         await wait_shown(pilot, "old-hold", "RUNNING")
         assert app.poller is not None
         await wait_for(pilot, lambda: old in app.poller.followed, what="followed")
+        listed = proxy.operations.count("ListExecutions")
+        await wait_for(  # a few ticks, with at least one check of the followed run
+            pilot, lambda: proxy.operations.count("ListExecutions") >= listed + 8, what="ticks"
+        )
+        assert "DescribeExecution" not in proxy.operations
 
         sfn.stop_execution(executionArn=old, error="Ops.Stop", cause="stopped elsewhere")
         await wait_for(
@@ -229,6 +247,7 @@ async def test_runs_beyond_the_newest_page_still_change_on_screen(engine: str, s
         text = await wait_shown(pilot, "old-hold", "ABORTED")
         assert "RUNNING" not in text
         await wait_for(pilot, lambda: old not in app.poller.followed, what="no longer followed")
+        assert proxy.operations.count("DescribeExecution") == 1
 
 
 async def test_a_followed_run_that_ends_leaves_a_running_only_pane(engine: str, sfn: Any) -> None:

@@ -2,8 +2,9 @@
 executions each tick, and machines and activities less often or on demand.
 
 Runs the dashboard shows beyond that newest page (older pages the user loaded, or the
-cursor's run pushed off it) are not in the listing: those still running are followed
-with DescribeExecution, a few per tick in turn, until they finish.
+cursor's run pushed off it) are not in the listing: those still running are followed.
+Every FOLLOW_TICKS ticks one ListExecutions(RUNNING) says which of them are still
+going; only those that are not get a DescribeExecution, once, for their final status.
 
 It yields small update objects; the UI turns them into messages. After a failure it
 backs off (doubling, capped) and says so, with what kind of failure it is (endpoint
@@ -34,7 +35,9 @@ from sfn_tui.aws.models import Activity, Execution, ExecutionDetail, ExecutionPa
 MAX_BACKOFF = 30.0
 CREDENTIALS_PAUSE = 30.0  # refused credentials: wait this long (or for `refresh`) to retry
 EXECUTIONS_PAGE = 100
-FOLLOWED_PER_TICK = 5  # DescribeExecution calls a tick spends on runs beyond the newest page
+FOLLOW_TICKS = 5  # ticks between checks of the followed runs (10 s at the default 2 s)
+FOLLOW_ENDED_MAX = 10  # ended runs described per check (the rest at the next one)
+FOLLOW_UNSURE_MAX = 2  # runs described per check when RUNNING runs fill more than a page
 UNFINISHED = frozenset({"RUNNING", "PENDING_REDRIVE"})
 
 
@@ -144,7 +147,8 @@ class Poller:
         self._failed_since: datetime | None = None
         self._failure_kind: FailureKind | None = None
         self._stopped = False
-        self._followed: list[str] = []  # in the order they are described, round robin
+        self._followed: list[str] = []  # in the order they are checked, round robin
+        self._ticks_to_follow_check = 0
 
     @property
     def current_delay(self) -> float:
@@ -196,12 +200,32 @@ class Poller:
                 await asyncio.wait_for(self._wake.wait(), timeout=self.current_delay)
             self._wake.clear()
 
-    async def _describe_followed(self) -> tuple[Execution, ...]:
-        """The next few followed runs as they are now; finished (or deleted) ones are
-        followed no more."""
-        batch = self._followed[:FOLLOWED_PER_TICK]
-        if not batch:
+    async def _check_followed(
+        self, machine_arn: str, running_page: ExecutionPage | None
+    ) -> tuple[Execution, ...]:
+        """Followed runs that ended, as they are now (they are followed no more).
+
+        One ListExecutions(RUNNING) per check; a followed run not in it has ended and is
+        described once. With more runs RUNNING than one page holds, absence proves
+        nothing: then a few followed runs are described in turn instead. With the RUNNING
+        filter on, the tick's own listing is that page (`running_page`)."""
+        if not self._followed:
             return ()
+        if self._ticks_to_follow_check > 0:
+            self._ticks_to_follow_check -= 1
+            return ()
+        self._ticks_to_follow_check = FOLLOW_TICKS - 1
+        page = running_page
+        if page is None:
+            try:
+                page = await self.client.list_executions(
+                    machine_arn, status="RUNNING", max_results=EXECUTIONS_PAGE
+                )
+            except NotFound:
+                return ()
+        running = {e.arn for e in page.executions}
+        unsure = [arn for arn in self._followed if arn not in running]
+        batch = unsure[: FOLLOW_ENDED_MAX if page.next_token is None else FOLLOW_UNSURE_MAX]
         results = await asyncio.gather(
             *(self.client.describe_execution(arn) for arn in batch), return_exceptions=True
         )
@@ -217,7 +241,7 @@ class Poller:
                 if result.execution.status not in UNFINISHED:
                     done.add(arn)
         # The dashboard may have changed what it follows during the calls: keep its list,
-        # minus what finished, with this batch moved to the back.
+        # minus what ended, with the runs described moved to the back.
         current = [arn for arn in self._followed if arn not in done]
         asked = set(batch)
         self._followed = [a for a in current if a not in asked] + [a for a in current if a in asked]
@@ -246,7 +270,9 @@ class Poller:
                     page = ExecutionPage((), None)
                 if watched == self.watched and status == self.status_filter:
                     updates.append(ExecutionsFetched(watched, page, status, self.clock()))
-                described = await self._describe_followed()
+                described = await self._check_followed(
+                    watched, page if status == "RUNNING" else None
+                )
                 if described and watched == self.watched:
                     updates.append(ExecutionsDescribed(watched, described, self.clock()))
         except SfnError as error:
