@@ -169,9 +169,9 @@ class Poller:
         self._wake.set()
 
     def follow(self, execution_arns: Iterable[str]) -> None:
-        """Describe these runs of the watched machine on the coming ticks (a few per
-        tick, in turn) until they finish: the dashboard shows them, the listing of the
-        newest page does not have them. Replaces the runs followed so far."""
+        """Follow these runs of the watched machine until they end (see the module
+        docstring): the dashboard shows them, the listing of the newest page does not
+        have them. Replaces the runs followed so far."""
         wanted = dict.fromkeys(execution_arns)
         kept = [arn for arn in self._followed if arn in wanted]
         self._followed = kept + [arn for arn in wanted if arn not in set(kept)]
