@@ -181,6 +181,39 @@ async def test_chat_run_with_aiobotocore_worker(engine: str, make_machine: MakeM
     assert json.loads(result["output"]) == {"message": "Thanks for chatting."}
 
 
+def test_history_read_as_it_grows_equals_the_whole_history_read_once(
+    boto_sfn: Any, make_machine: MakeMachine
+) -> None:
+    # GetExecutionHistory serializes each event once and keeps it (activities.py, 8.):
+    # read after every turn, the history must equal one serialized from scratch.
+    activity_arn, machine_arn = make_machine()
+    execution_arn = start(boto_sfn, machine_arn, {"name": "Cy"})
+    grown = []
+    for action in ("poem", "song", "done"):
+        task = claim(boto_sfn, activity_arn)
+        grown.append(boto_sfn.get_execution_history(executionArn=execution_arn)["events"])
+        boto_sfn.send_task_success(
+            taskToken=task["taskToken"], output=json.dumps({"action": action})
+        )
+    finished(boto_sfn, execution_arn)
+    last = boto_sfn.get_execution_history(executionArn=execution_arn)["events"]
+    assert boto_sfn.get_execution_history(executionArn=execution_arn)["events"] == last
+    with activities._history_caches_lock:
+        activities._history_caches.clear()  # the next read serializes every event anew
+    assert boto_sfn.get_execution_history(executionArn=execution_arn)["events"] == last
+    assert [e["id"] for e in last] == list(range(1, len(last) + 1))
+    for earlier in grown:
+        assert last[: len(earlier)] == earlier
+    assert last[-1]["type"] == "ExecutionSucceeded"
+
+
+def test_history_of_an_unknown_execution_is_an_error(boto_sfn: Any) -> None:
+    arn = "arn:aws:states:us-east-1:123456789012:execution:nope:nope"
+    with pytest.raises(ClientError) as excinfo:
+        boto_sfn.get_execution_history(executionArn=arn)
+    assert error_code(excinfo) == "ExecutionDoesNotExist"
+
+
 # --- GetActivityTask ------------------------------------------------------------------
 
 
