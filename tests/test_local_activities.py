@@ -23,7 +23,7 @@ from botocore.exceptions import ClientError
 
 from sfn_tui.aws.client import STATES_TRUST_POLICY
 from sfn_tui.core.chatsfn import ACTIVITY_NAME, ROLE_NAME, chat_definition
-from sfn_tui.local import activities
+from sfn_tui.local import activities, history_cache
 from sfn_tui.local.seed import CHAT_MACHINE, FAIL_MACHINE, WAIT_MACHINE, seed_demo
 from tests.helpers import CREDENTIALS, REGION, TEST_HOLD_SECONDS, async_wait_until, wait_until
 
@@ -184,7 +184,7 @@ async def test_chat_run_with_aiobotocore_worker(engine: str, make_machine: MakeM
 def test_history_read_as_it_grows_equals_the_whole_history_read_once(
     boto_sfn: Any, make_machine: MakeMachine
 ) -> None:
-    # GetExecutionHistory serializes each event once and keeps it (activities.py, 8.):
+    # GetExecutionHistory serializes each event once and keeps it (local/history_cache.py):
     # read after every turn, the history must equal one serialized from scratch.
     activity_arn, machine_arn = make_machine()
     execution_arn = start(boto_sfn, machine_arn, {"name": "Cy"})
@@ -198,9 +198,9 @@ def test_history_read_as_it_grows_equals_the_whole_history_read_once(
     finished(boto_sfn, execution_arn)
     last = boto_sfn.get_execution_history(executionArn=execution_arn)["events"]
     assert boto_sfn.get_execution_history(executionArn=execution_arn)["events"] == last
-    with activities._history_caches_lock:
-        activities._history_caches.clear()  # the next read serializes every event anew
+    history_cache.clear()  # the next read serializes every event anew
     assert boto_sfn.get_execution_history(executionArn=execution_arn)["events"] == last
+    assert len(history_cache._caches) >= 1  # that read went through the cache
     assert [e["id"] for e in last] == list(range(1, len(last) + 1))
     for earlier in grown:
         assert last[: len(earlier)] == earlier

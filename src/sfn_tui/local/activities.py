@@ -15,15 +15,13 @@ moto never wires them to its backend or its HTTP API. ``install()`` does:
   waits on an activity (and keeps ``error``/``cause``);
 * the engine's own exceptions (``InvalidToken()``...) carry their error code instead of
   failing with HTTP 500;
-* GetExecutionHistory serializes each event once (moto deep-copies and re-serializes
-  the whole history on every call; see ``_HistoryCache``).
+* GetExecutionHistory serializes each event once (``history_cache``).
 
 Every patch reaches into moto internals, so ``install()`` refuses any other moto.
 """
 
 from __future__ import annotations
 
-import copy
 import datetime
 import json
 import threading
@@ -33,6 +31,8 @@ from collections import deque
 from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
+
+from sfn_tui.local import history_cache
 
 MOTO_VERSION = "5.2.5"
 
@@ -158,50 +158,6 @@ def shutdown() -> None:
             execution.stop(stop_date=now, error=None, cause=None, wait=wait)
 
 
-class _HistoryCache:
-    """An execution's history as GetExecutionHistory answers it, event by event.
-
-    moto answers GetExecutionHistory by deep-copying the execution's whole event list and
-    running its generic response serializer over every event: about 0.4 ms an event, so
-    a 100-event chat run cost 45 ms of the engine's one interpreter per call, and every
-    turn of the chat reads it several times. Events are appended and never changed once
-    published (moto's EventManager), so each is serialized once, by moto's own
-    serializer, and kept; a call serializes only the events added since the last one.
-    """
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.events: list[Any] = []  # serialized (JSON-ready) events, oldest first
-
-    def answer(self, manager: Any, serialize: Any) -> str:
-        """The response body; `serialize(events)` is moto's serializer for a list."""
-        with self.lock:
-            with manager._mutex:  # held by moto while it appends an event
-                published = manager._history_event_list
-                done = len(self.events)
-                if done > len(published) or (
-                    done and published[done - 1].get("id") != self.events[-1].get("id")
-                ):
-                    done = 0  # not the history cached (never seen): serialize it all again
-                    self.events.clear()
-                new = copy.deepcopy(published[done:])
-            if new:
-                self.events.extend(serialize(new))
-            return json.dumps({"events": self.events})
-
-
-_history_caches: weakref.WeakKeyDictionary[Any, _HistoryCache] = weakref.WeakKeyDictionary()
-_history_caches_lock = threading.Lock()
-
-
-def _history_cache(manager: Any) -> _HistoryCache:
-    with _history_caches_lock:
-        cache = _history_caches.get(manager)
-        if cache is None:
-            cache = _history_caches[manager] = _HistoryCache()
-        return cache
-
-
 def install() -> None:
     """Patch moto (idempotent). Raises RuntimeError on any moto version but 5.2.5."""
     global _installed
@@ -216,6 +172,7 @@ def install() -> None:
         _closing.clear()
         if not _installed:
             _patch()
+            history_cache.install()
             _installed = True
 
 
@@ -449,36 +406,3 @@ def _patch() -> None:
     resp_cls.get_activity_task = get_activity_task_response
     resp_cls.send_task_failure = send_task_failure_response
     resp_cls.stop_execution = stop_execution_response
-
-    # 8. GetExecutionHistory: each event serialized once (see _HistoryCache). moto ignores
-    #    maxResults, nextToken and reverseOrder here and answers the whole history, oldest
-    #    first; so does this.
-    orig_history_response = resp_cls.get_execution_history
-
-    class HistoryResult(ActionResult):  # type: ignore[misc, valid-type]
-        def __init__(self, manager: Any) -> None:
-            super().__init__(None)
-            self.manager = manager
-
-        def execute_result(self, context: Any) -> Any:
-            def serialize(events: list[Any]) -> list[Any]:
-                body = ActionResult({"events": events}).execute_result(context)[2]
-                return list(json.loads(body).get("events", []))
-
-            # The status and headers of a normal answer (cheap: no events).
-            status, headers, _ = ActionResult({"events": []}).execute_result(context)
-            return status, headers, _history_cache(self.manager).answer(self.manager, serialize)
-
-    def get_execution_history_response(self: Any) -> Any:
-        backend = self.stepfunction_backend
-        if not isinstance(backend, ParserBackend):
-            return orig_history_response(self)
-        execution = backend.describe_execution(self._get_param("executionArn"))
-        worker = getattr(execution, "exec_worker", None)
-        env = getattr(worker, "env", None)
-        manager = getattr(env, "event_manager", None)
-        if manager is None or not hasattr(manager, "_history_event_list"):
-            return orig_history_response(self)  # not started yet (or not a parser run)
-        return HistoryResult(manager)
-
-    resp_cls.get_execution_history = get_execution_history_response
