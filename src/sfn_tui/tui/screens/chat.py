@@ -8,6 +8,7 @@ sending. Past turns come from the execution's history, so reopening shows it all
 from __future__ import annotations
 
 import asyncio
+import time
 from contextlib import suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from sfn_tui.tui.app import SfnTuiApp
 
 HISTORY_INTERVAL = 1.0
+HISTORY_INTERVAL_WAITING = 5.0  # while the run waits for this operator's answer
 TASK_LINE = 28  # characters a line of the task list holds (#chat-side is 32 wide)
 TASK_MARK = {
     TaskStatus.WAITING: ("✉", "bold yellow"),
@@ -86,6 +88,7 @@ class ChatScreen(Screen[None]):
         self.cleaned_up = False
         self._drafts: dict[str, str] = {}
         self._shown_task: str | None = None
+        self._history_asked = 0.0  # monotonic time of the last history request
 
     @property
     def sfn_app(self) -> SfnTuiApp:
@@ -113,7 +116,23 @@ class ChatScreen(Screen[None]):
         if inbox is not None and self.execution_arn is not None:
             inbox.hint_execution(self.execution_arn)  # its tasks are placed without a scan
         self.tasks_changed()
-        self.set_interval(HISTORY_INTERVAL, self.load_history)
+        self.set_interval(HISTORY_INTERVAL, self._history_tick)
+        self.load_history()
+
+    def _history_tick(self) -> None:
+        """Reload the run's history once a second, but only every few seconds while the
+        run waits for this operator's answer: it cannot move on then, and each reload is
+        two calls (a stop or timeout from elsewhere still shows within seconds; the
+        inbox's own events reload at once)."""
+        item = self.current_task
+        waiting_on_us = (
+            item is not None
+            and item.status is TaskStatus.WAITING
+            and item.execution_arn == self.execution_arn
+        )
+        since = time.monotonic() - self._history_asked
+        if waiting_on_us and since < HISTORY_INTERVAL_WAITING:
+            return
         self.load_history()
 
     # State ------------------------------------------------------------------------
@@ -425,6 +444,7 @@ class ChatScreen(Screen[None]):
             and self.query_one("#conversation", ConversationView).turns
         ):
             return  # finished: nothing more will happen
+        self._history_asked = time.monotonic()
         try:
             # Both at once: this is on the path from an answer to the next message.
             detail, events = await asyncio.gather(
