@@ -225,4 +225,11 @@ async def test_the_footer_fits_every_key_in_140_columns(engine: str, sfn: Any) -
         footer = text.splitlines()[-1]
         for key in ("⏎ Details", "s Start", "f Status", "y Copy ARN", "q Quit", "n New chat"):
             assert key in footer, key
-    sfn.stop_execution(executionArn=run["executionArn"])
+        # The run ends elsewhere: the poll brings its new status, and the keys that
+        # depend on it follow without a key pressed (Stop goes, Redrive comes).
+        sfn.stop_execution(executionArn=run["executionArn"])
+        await wait_for(
+            pilot, lambda: "ABORTED" in status_of(dashboard, run["executionArn"]), what="ended"
+        )
+        text = await wait_shown(pilot, "R Redrive", absent=("x Stop",))
+        assert "x Stop" not in text.splitlines()[-1]

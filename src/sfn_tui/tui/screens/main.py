@@ -152,12 +152,21 @@ class MainScreen(Screen[None]):
         if wanted is not None and any(e.status != wanted for e in fresh):
             kept = {e.arn: e for e in fresh if e.status == wanted}
             left = {e.arn for e in fresh} - kept.keys()
-            table.sync(
+            self.sync_executions(
                 [kept.get(arn, e) for arn, e in table.source.items() if arn not in left],
                 complete=True,
             )
         else:
-            table.sync(fresh, complete=False)
+            self.sync_executions(fresh, complete=False)
+
+    def sync_executions(self, executions: list[Execution], *, complete: bool) -> None:
+        """Apply runs to the executions pane; when the selected run's status changes
+        (a poll saw it end), the keys that depend on it (Stop, Redrive) follow."""
+        before = self.executions.selected
+        self.executions.sync(executions, complete=complete)
+        after = self.executions.selected
+        if (before and before.status) != (after and after.status):
+            self.refresh_bindings()
 
     def follow_unfinished(self, newest: set[str]) -> None:
         """Have the poller follow the unfinished runs shown beyond the newest page (it
@@ -204,7 +213,7 @@ class MainScreen(Screen[None]):
                 and all(e.arn != selected.arn for e in shown)
             ):
                 shown.append(selected)  # the cursor's run stays, however far it drifts
-            self.executions.sync(shown, complete=first_only)
+            self.sync_executions(shown, complete=first_only)
             if first_only:
                 self.more_token = page.next_token
                 self.pages_loaded = 1
