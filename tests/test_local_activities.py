@@ -207,6 +207,20 @@ def test_history_read_as_it_grows_equals_the_whole_history_read_once(
     assert last[-1]["type"] == "ExecutionSucceeded"
 
 
+def test_history_cache_keeps_the_most_recently_read_runs_only(
+    boto_sfn: Any, make_machine: MakeMachine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(history_cache, "MAX_CACHED", 2)
+    _, machine_arn = make_machine()
+    runs = [start(boto_sfn, machine_arn, {"name": f"r{i}"}) for i in range(3)]
+    first = [boto_sfn.get_execution_history(executionArn=arn)["events"] for arn in runs]
+    assert len(history_cache._caches) == 2
+    again = [boto_sfn.get_execution_history(executionArn=arn)["events"] for arn in runs]
+    assert all(h and h[0]["id"] == 1 for h in again)
+    for before, after in zip(first, again, strict=True):
+        assert after[: len(before)] == before  # the same events, whether cached or not
+
+
 def test_history_of_an_unknown_execution_is_an_error(boto_sfn: Any) -> None:
     arn = "arn:aws:states:us-east-1:123456789012:execution:nope:nope"
     with pytest.raises(ClientError) as excinfo:

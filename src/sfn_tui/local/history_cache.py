@@ -19,7 +19,7 @@ from __future__ import annotations
 import copy
 import json
 import threading
-import weakref
+from collections import OrderedDict
 from importlib import import_module
 from typing import Any
 
@@ -48,15 +48,22 @@ class _HistoryCache:
             return json.dumps({"events": self.events})
 
 
-_caches: weakref.WeakKeyDictionary[Any, _HistoryCache] = weakref.WeakKeyDictionary()
+MAX_CACHED = 200  # executions whose serialized history is kept, most recently read
+_caches: OrderedDict[Any, _HistoryCache] = OrderedDict()  # by event manager, oldest first
 _caches_lock = threading.Lock()
 
 
 def _cache(manager: Any) -> _HistoryCache:
+    """The cache of this execution's history; the least recently read one goes when more
+    than MAX_CACHED are kept (an engine left running for days reads many runs)."""
     with _caches_lock:
         cache = _caches.get(manager)
         if cache is None:
             cache = _caches[manager] = _HistoryCache()
+            while len(_caches) > MAX_CACHED:
+                _caches.popitem(last=False)
+        else:
+            _caches.move_to_end(manager)
         return cache
 
 
