@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
@@ -10,6 +10,7 @@ import pytest
 from sfn_tui.local import activities
 from sfn_tui.local.engine import LocalEngine
 from tests.helpers import CREDENTIALS, REGION, TEST_HOLD_SECONDS
+from tests.recording_proxy import RecordingProxy
 
 
 @pytest.fixture(scope="session")
@@ -19,6 +20,16 @@ def engine() -> Iterator[str]:
     url = local.start()
     yield url
     local.stop()
+
+
+@pytest.fixture
+async def proxy(engine: str) -> AsyncIterator[RecordingProxy]:
+    """A recording proxy in front of the engine (modules that inject faults or page
+    differently define their own `proxy`, which overrides this one)."""
+    recorder = RecordingProxy(engine)
+    await recorder.start()
+    yield recorder
+    await recorder.stop()
 
 
 @pytest.fixture(autouse=True)

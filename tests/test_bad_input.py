@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -207,14 +206,6 @@ def test_well_formed_role_arns_are_accepted(name: str, path: str) -> None:
 # The real modals and the filter, through a recording proxy -----------------------------
 
 MUTATIONS = {"CreateStateMachine", "CreateActivity", "StartExecution", "UpdateStateMachine"}
-
-
-@pytest.fixture
-async def proxy(engine: str) -> AsyncIterator[RecordingProxy]:
-    recorder = RecordingProxy(engine)
-    await recorder.start()
-    yield recorder
-    await recorder.stop()
 
 
 @pytest.fixture(scope="module")

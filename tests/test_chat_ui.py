@@ -239,7 +239,7 @@ def test_clip_middle_keeps_both_ends_within_the_width(width: int) -> None:
 
 
 async def test_a_run_waiting_for_the_answer_is_read_every_few_seconds(
-    engine: str, generic_machine: tuple[Any, str, str]
+    generic_machine: tuple[Any, str, str], proxy: RecordingProxy
 ) -> None:
     """While the run waits for this operator's answer it cannot move on: the chat pane
     reads its history every 5 s then, not every second (two calls a read on AWS)."""
@@ -248,36 +248,30 @@ async def test_a_run_waiting_for_the_answer_is_read_every_few_seconds(
     run = sfn.start_execution(
         stateMachineArn=machine_arn, name=f"w-{marker[:8]}", input=json.dumps({"order": marker})
     )
-    proxy = RecordingProxy(engine)
-    await proxy.start()
-    try:
-        app = generic_app(proxy.url, activity_arn)
-        async with app.run_test(size=(120, 40)) as pilot:
-            await open_chat_with_task(pilot, app, marker)
-            read = proxy.operations.count("GetExecutionHistory")
-            listed = proxy.operations.count("ListExecutions")
-            began = time.monotonic()
-            await wait_for(  # the dashboard's poll: at least 6 s at one tick per 0.5 s
-                pilot,
-                lambda: proxy.operations.count("ListExecutions") >= listed + 12,
-                what="6 s of polls",
-            )
-            seconds = time.monotonic() - began
-            reads = proxy.operations.count("GetExecutionHistory") - read
-            # Once every 5 s (a read may be under way at each end); once a second would be
-            # about `seconds` reads.
-            assert 1 <= reads <= seconds / 5 + 2, (reads, seconds)
-            editor = app.screen.query_one("#json-reply")
-            editor.text = '{"approved": true}'  # type: ignore[attr-defined]
-            await pilot.press("ctrl+s")
-            await wait_for(
-                pilot,
-                lambda: (
-                    sfn.describe_execution(executionArn=run["executionArn"])["status"]
-                    == "SUCCEEDED"
-                ),
-                what="answered",
-            )
-            await wait_shown(pilot, "SUCCEEDED")  # read at once after the answer
-    finally:
-        await proxy.stop()
+    app = generic_app(proxy.url, activity_arn)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_chat_with_task(pilot, app, marker)
+        read = proxy.operations.count("GetExecutionHistory")
+        listed = proxy.operations.count("ListExecutions")
+        began = time.monotonic()
+        await wait_for(  # the dashboard's poll: at least 6 s at one tick per 0.5 s
+            pilot,
+            lambda: proxy.operations.count("ListExecutions") >= listed + 12,
+            what="6 s of polls",
+        )
+        seconds = time.monotonic() - began
+        reads = proxy.operations.count("GetExecutionHistory") - read
+        # Once every 5 s (a read may be under way at each end); once a second would be
+        # about `seconds` reads.
+        assert 1 <= reads <= seconds / 5 + 2, (reads, seconds)
+        editor = app.screen.query_one("#json-reply")
+        editor.text = '{"approved": true}'  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await wait_for(
+            pilot,
+            lambda: (
+                sfn.describe_execution(executionArn=run["executionArn"])["status"] == "SUCCEEDED"
+            ),
+            what="answered",
+        )
+        await wait_shown(pilot, "SUCCEEDED")  # read at once after the answer

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -32,14 +31,6 @@ DESTRUCTIVE = {
     "SendTaskFailure",
     "SendTaskSuccess",
 }
-
-
-@pytest.fixture
-async def proxy(engine: str) -> AsyncIterator[RecordingProxy]:
-    recorder = RecordingProxy(engine)
-    await recorder.start()
-    yield recorder
-    await recorder.stop()
 
 
 @pytest.fixture(scope="module")

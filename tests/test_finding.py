@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -25,14 +24,6 @@ FAIL = {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E", "Cause": 
 @pytest.fixture
 def sfn(engine: str) -> Any:
     return boto_client("stepfunctions", engine, REGION)
-
-
-@pytest.fixture
-async def proxy(engine: str) -> AsyncIterator[RecordingProxy]:
-    recorder = RecordingProxy(engine)
-    await recorder.start()
-    yield recorder
-    await recorder.stop()
 
 
 def make_app(engine: str) -> SfnTuiApp:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -33,14 +32,6 @@ READS = {
     "GetRole",
     "ValidateStateMachineDefinition",
 }
-
-
-@pytest.fixture
-async def proxy(engine: str) -> AsyncIterator[RecordingProxy]:
-    recorder = RecordingProxy(engine)
-    await recorder.start()
-    yield recorder
-    await recorder.stop()
 
 
 def sfn_client(endpoint: str, region: str = REGION) -> Any:
