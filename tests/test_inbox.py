@@ -263,8 +263,8 @@ async def test_shutdown_fails_claimed_tasks(fake: Any) -> None:
     assert client.sent[-1][2] == (SHUTDOWN_ERROR, SHUTDOWN_CAUSE)
     assert inbox.get(task_id).status is TaskStatus.FAILED
     assert inbox.claimed() == []
-    with pytest.raises(RuntimeError):
-        inbox.work(ACTIVITY)
+    inbox.work(ACTIVITY)  # after shutdown: nothing (a late catalog poll may still ask)
+    assert inbox.worked == set()
 
 
 def test_worker_name_fits_the_api_limit() -> None:
@@ -678,6 +678,21 @@ async def test_task_arriving_during_shutdown_is_failed_too(
     assert summary.abandoned_polls == 0
     detail = await finished(client, run)
     assert (detail.execution.status, detail.error) == ("FAILED", SHUTDOWN_ERROR)
+
+
+async def test_working_an_activity_once_shutdown_has_begun_does_nothing(
+    client: StepFunctionsClient, inbox: TaskInbox
+) -> None:
+    """A catalog poll handled while the app quits asks to work the default activity
+    again: no new long poll, no error (it used to raise and crash the quitting app)."""
+    act, other = await machine(client), await machine(client)
+    inbox.work(act[0])
+    closing = asyncio.create_task(inbox.shutdown(grace=1))
+    await until(lambda: inbox.closing, "shutdown to begin")
+    inbox.work(other[0])
+    await closing
+    assert other[0] not in inbox.worked
+    assert not inbox.is_polling(other[0])
 
 
 async def test_shutdown_abandons_polls_still_open_after_the_grace(

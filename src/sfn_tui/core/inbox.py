@@ -274,9 +274,10 @@ class TaskInbox:
     # Working activities -----------------------------------------------------------
 
     def work(self, activity_arn: str) -> None:
-        """Long-poll this activity from now on (idempotent)."""
+        """Long-poll this activity from now on (idempotent). Once shutdown has begun it
+        does nothing: a catalog poll or a key handled during quit may still ask."""
         if self._closing:
-            raise RuntimeError("The inbox is shutting down.")
+            return
         self._worked.add(activity_arn)
         loop = self._loops.get(activity_arn)
         if loop is None or loop.done():
