@@ -290,8 +290,14 @@ GROUPS_AND_CATCH = {
             "Branches": [
                 {"StartAt": "Left", "States": {"Left": {"Type": "Pass", "End": True}}},
                 {
-                    "StartAt": "Boom",
-                    "States": {"Boom": {"Type": "Fail", "Error": "Boom", "Cause": "b"}},
+                    # The failing branch waits a second first: a branch that fails stops
+                    # its siblings, and Left must have ended by then (under load Boom
+                    # could otherwise fail before Left ran: a flake seen in CI).
+                    "StartAt": "Pause",
+                    "States": {
+                        "Pause": {"Type": "Wait", "Seconds": 1, "Next": "Boom"},
+                        "Boom": {"Type": "Fail", "Error": "Boom", "Cause": "b"},
+                    },
                 },
             ],
             "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handle", "ResultPath": "$.e"}],
