@@ -3,6 +3,8 @@ it forwards, so a test can prove what the app did (and did not) ask of the servi
 
 from __future__ import annotations
 
+import json
+from typing import Any
 from urllib.parse import parse_qs
 
 import aiohttp
@@ -15,6 +17,7 @@ class RecordingProxy:
     def __init__(self, target: str) -> None:
         self.target = target.rstrip("/")
         self.operations: list[str] = []
+        self.requests: list[tuple[str, dict[str, Any]]] = []  # JSON bodies, in order
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self.url = ""
@@ -45,11 +48,26 @@ class RecordingProxy:
         action = parse_qs(body.decode("utf-8", "replace")).get("Action", ["?"])
         return action[0]  # query protocol (IAM)
 
+    @staticmethod
+    def parameters(body: bytes) -> dict[str, Any]:
+        """A JSON request's parameters ({} for the query protocol or no body)."""
+        try:
+            found = json.loads(body) if body else {}
+        except ValueError:
+            return {}
+        return found if isinstance(found, dict) else {}
+
+    def sent(self, operation: str) -> list[dict[str, Any]]:
+        """The parameters of every `operation` call so far, in order."""
+        return [params for name, params in self.requests if name == operation]
+
     async def _forward(self, request: web.Request) -> web.Response:
         assert self._session is not None
         body = await request.read()
         headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
-        self.operations.append(self.operation(dict(request.headers), body))
+        operation = self.operation(dict(request.headers), body)
+        self.operations.append(operation)
+        self.requests.append((operation, self.parameters(body)))
         async with self._session.request(
             request.method, self.target + request.path_qs, headers=headers, data=body
         ) as answer:

@@ -13,9 +13,10 @@ from collections.abc import Callable
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
+from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import ModalScreen
@@ -26,6 +27,7 @@ from sfn_tui.core.poller import PollFailed, utc_now
 from sfn_tui.core.validation import LastInputs
 from sfn_tui.tui.commands import SfnCommands
 from sfn_tui.tui.formatting import visible
+from sfn_tui.tui.key_order import KeyOrder, TypedKeys, TypedRun
 from sfn_tui.tui.messages import InboxChanged, Polled
 from sfn_tui.tui.screens.chat import ChatScreen, GuidedRun
 from sfn_tui.tui.screens.confirm import ConfirmScreen
@@ -127,6 +129,26 @@ class SfnTuiApp(App[None]):
         self._announced: set[str] = set()
         self._quitting = False
         self._shut_down = False
+        # Keys one at a time, in the order typed (see tui/key_order.py).
+        self.keys = KeyOrder(self, super().on_event)
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver, or on Linux the one that batches typed text (a paste in a
+        terminal without bracketed paste; see tui/input_driver.py)."""
+        driver = super().get_driver_class()
+        if driver.__module__ == "textual.drivers.linux_driver":
+            from sfn_tui.tui.input_driver import OrderedInputDriver
+
+            return OrderedInputDriver
+        return driver
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, TypedKeys):
+            await self.keys.arrived(TypedRun(event.text, event.time))
+        elif isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
+            await self.keys.arrived(event)
+        else:
+            await super().on_event(event)
 
     def on_mount(self) -> None:
         self.push_screen(self.dashboard)
