@@ -243,3 +243,39 @@ async def test_keys_land_where_focus_moves_in_every_modal(
         await all_handled(pilot, app.keys.arrivals, burst(pilot, "escape", "escape"))
         await on_dashboard(pilot, app)
     assert not MUTATING & set(proxy.operations), f"seed {seed}: {proxy.operations}"
+
+
+async def test_enter_right_after_moving_to_a_machine_jumps_to_its_runs(
+    engine: str, sfn: Any
+) -> None:
+    """Down, Enter, Down in one burst: Enter opens the machine the cursor moved to (its
+    executions pane takes focus although it is still loading), and the last Down moves
+    in that pane, not the machine cursor."""
+    names = [f"jump-{n}-{uuid.uuid4().hex[:6]}" for n in range(3)]
+    arns = [
+        sfn.create_state_machine(name=n, definition=json.dumps(HOLD), roleArn=ROLE)[
+            "stateMachineArn"
+        ]
+        for n in names
+    ]
+    app = make_app(engine)
+    async with app.run_test(size=(130, 42)) as pilot:
+        dashboard = app.dashboard
+        await wait_for(
+            pilot, lambda: all(a in dashboard.machines.items for a in arns), what="machines"
+        )
+        dashboard.machines.focus()
+        dashboard.machines.select_key(arns[0])
+        await wait_for(
+            pilot,
+            lambda: dashboard.watched is not None and dashboard.watched.arn == arns[0],
+            what="first machine watched",
+        )
+        await wait_for(pilot, lambda: not dashboard.executions.loading, what="its runs listed")
+        first_row = dashboard.machines.cursor_row
+        before = app.keys.arrivals
+        await all_handled(pilot, before, burst(pilot, "down", "enter", "down"))
+        assert dashboard.machines.cursor_row == first_row + 1
+        assert dashboard.watched is not None
+        assert dashboard.watched.arn == dashboard.machines.selected.arn  # type: ignore[union-attr]
+        assert dashboard.focused is dashboard.executions

@@ -50,6 +50,14 @@ class KeyedTable(DataTable[Cell], Generic[T]):
         self.items: dict[str, T] = {}
         self.filter_text = ""
 
+    @property
+    def focusable(self) -> bool:
+        """Focusable while loading too. Textual refuses focus to a loading widget, so
+        Enter on a machine whose runs were still loading left the focus behind, and
+        the next Down moved the machine cursor instead: the keys after Enter must act
+        in the pane Enter went to."""
+        return self.allow_focus() and self.visible and not self._self_or_ancestors_disabled
+
     def key(self, item: T) -> str:
         raise NotImplementedError
 
