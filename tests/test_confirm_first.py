@@ -139,3 +139,30 @@ async def test_fail_task_and_quit_with_a_claimed_task_ask_first(
         still_there(engine, world)
         # Answer it so the shared run does not wait until its timeout.
         await app.inbox.answer(app.inbox.claimed()[0].id, "{}")
+
+
+async def test_backing_out_of_delete_activity_keeps_it_worked(
+    engine: str, proxy: RecordingProxy, world: dict[str, str]
+) -> None:
+    """Cancelling "Delete activity" changes nothing, in the service or in the app: the
+    activity is still worked, so the next run's task still reaches the chat pane."""
+    app = make_app(proxy)
+    async with app.run_test(size=(130, 42)) as pilot:
+        inbox_ready = lambda: app.inbox is not None and world["activity"] in app.inbox.worked  # noqa: E731
+        await select(pilot, app.dashboard.activities, world["activity"])
+        await wait_for(pilot, lambda: app.inbox is not None, what="connected")
+        await pilot.press("w")  # worked by the user's choice (not by default)
+        await wait_for(pilot, inbox_ready, what="activity worked")
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, DeleteResourceScreen), what="asks")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is app.dashboard, what="backed out")
+        assert inbox_ready(), "backing out stopped working the activity"
+        sfn = boto_client("stepfunctions", engine, REGION)
+        sfn.start_execution(stateMachineArn=world["machine"], name=f"next-{uuid.uuid4().hex[:6]}")
+        await wait_for(
+            pilot, lambda: app.inbox is not None and bool(app.inbox.claimed()), what="task claimed"
+        )
+        assert app.inbox is not None
+        await app.inbox.answer(app.inbox.claimed()[0].id, "{}")
+    assert not {"DeleteActivity"} & set(proxy.operations)

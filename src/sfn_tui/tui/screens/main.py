@@ -350,7 +350,8 @@ class MainScreen(Screen[None]):
         if activity is None:
             self.notify("Select an activity first.", severity="warning")
             return
-        self.sfn_app.inbox_unwork(activity.arn)
+        # Nothing changes until the user confirms: the modal stops working the
+        # activity once it is deleted.
         self._open(DeleteResourceScreen(activity), self._deleted)
 
     def _deleted(self, done: bool | None) -> None:
