@@ -477,7 +477,7 @@ async def test_task_of_a_run_stopped_elsewhere_expires(
     await client.stop_execution(run, error="Ops.Stop", cause="stopped by a test")
 
     await until(lambda: item.status is TaskStatus.EXPIRED, "the task to expire")
-    assert item.reason == "It can no longer be answered: the run was ABORTED."
+    assert item.reason == "The run was ABORTED."
     assert inbox.claimed() == []
     with pytest.raises(NotAnswerable):
         await inbox.answer(item.id, "{}")

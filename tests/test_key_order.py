@@ -88,7 +88,7 @@ def burst(pilot: Any, *items: Item) -> int:
     for item in items:
         messages: list[Any]
         if isinstance(item, str):
-            messages = [key(item)] if len(item) == 1 or item in KEY_NAMES else list(map(key, item))
+            messages = [key(item)] if len(item) == 1 or is_key_name(item) else list(map(key, item))
         else:
             messages = [item]
         for message in messages:
@@ -98,7 +98,27 @@ def burst(pilot: Any, *items: Item) -> int:
     return sent
 
 
-KEY_NAMES = {"tab", "enter", "escape", "ctrl+s", "f7", "down", "up", "slash"}
+KEY_NAMES = {
+    "tab",
+    "shift+tab",
+    "enter",
+    "escape",
+    "f7",
+    "down",
+    "up",
+    "left",
+    "right",
+    "home",
+    "end",
+    "pageup",
+    "pagedown",
+    "backspace",
+    "delete",
+}
+
+
+def is_key_name(item: str) -> bool:
+    return item in KEY_NAMES or item.startswith(("ctrl+", "shift+", "alt+"))
 
 
 async def all_handled(pilot: Any, before: int, count: int) -> None:

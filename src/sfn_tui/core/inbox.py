@@ -122,6 +122,9 @@ class InboxTask:
     heartbeat_error: str | None = None  # the last heartbeat problem, if any
     resolve_attempts: int = 0
     send_uncertain: bool = False  # a failed send may have reached the service
+    # The reply the operator is typing, kept with the task (not with a screen) until
+    # it is sent or the task closes: leaving the chat pane must not lose it.
+    draft: str | None = None
 
     @property
     def activity_arn(self) -> str:
@@ -476,7 +479,8 @@ class TaskInbox:
                 continue
             status = detail.execution.status
             if status != "RUNNING" and item.status is not TaskStatus.SENDING and item.is_open:
-                self._expire(item, f"It can no longer be answered: {_status_words(status)}.")
+                words = _status_words(status)
+                self._expire(item, f"{words[0].upper()}{words[1:]}.")
 
     def _expire(self, item: InboxTask, reason: str) -> None:
         item.status = TaskStatus.EXPIRED

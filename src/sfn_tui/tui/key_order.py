@@ -264,3 +264,10 @@ class KeyOrder:
             if self._timer is not None:
                 self._timer.cancel()
                 self._timer = None
+
+
+def typed_at(app: App[Any]) -> float | None:
+    """When the key being handled now was typed (Textual's clock, as `Message.time`),
+    or None outside a key (a timer, a worker) or in an app without a KeyOrder."""
+    order = getattr(app, "keys", None)
+    return order.current_time if isinstance(order, KeyOrder) else None

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
-from textual import on, work
+from textual import _time, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -27,8 +27,10 @@ from sfn_tui.aws.models import TERMINAL_STATUSES, Activity, Role, StateMachineDe
 from sfn_tui.core.chat import chat_prompt, chat_reply, conversation_from_history
 from sfn_tui.core.inbox import InboxTask, InvalidReply, NotAnswerable, TaskStatus
 from sfn_tui.tui.formatting import clip_middle, plain, status_text, visible
+from sfn_tui.tui.key_order import typed_at
 from sfn_tui.tui.screens.confirm import ConfirmScreen
 from sfn_tui.tui.screens.fail_task import FailTaskScreen
+from sfn_tui.tui.widgets.answer_list import AnswerList, option_id, parse_option_id
 from sfn_tui.tui.widgets.conversation import ConversationView
 from sfn_tui.tui.widgets.footer import SteadyFooter
 from sfn_tui.tui.widgets.header import StatusHeader
@@ -65,6 +67,9 @@ def arn_name(arn: str) -> str:
 
 
 class ChatScreen(Screen[None]):
+    # Nothing is focused until there is something to answer (then the answer widget),
+    # or the user moves the focus: see `show_reply`.
+    AUTO_FOCUS = None
     BINDINGS = [
         Binding("escape", "back", "Dashboard", id="chat.back"),
         Binding("ctrl+s", "send_json", "Send JSON", id="chat.send"),
@@ -86,8 +91,8 @@ class ChatScreen(Screen[None]):
         self.execution_output: str | None = None
         self._status_arn: str | None = None  # the run execution_status/output belong to
         self.cleaned_up = False
-        self._drafts: dict[str, str] = {}
-        self._shown_task: str | None = None
+        self._shown_task: str | None = None  # the task the reply area shows
+        self._shown_at = 0.0  # when it was put there (Textual's clock, as key events')
         self._history_asked = 0.0  # monotonic time of the last history request
 
     @property
@@ -104,7 +109,7 @@ class ChatScreen(Screen[None]):
                 yield ConversationView(tz=self.sfn_app.tz, id="conversation")
                 with Vertical(id="reply"):
                     yield Static(id="reply-status")
-                    yield OptionList(id="actions")
+                    yield AnswerList(id="actions")
                     yield TextArea("{}", id="json-reply", show_line_numbers=True)
                     yield Static(id="reply-error", classes="inline-error")
         yield SteadyFooter()
@@ -116,6 +121,7 @@ class ChatScreen(Screen[None]):
         if inbox is not None and self.execution_arn is not None:
             inbox.hint_execution(self.execution_arn)  # its tasks are placed without a scan
         self.tasks_changed()
+        self._focus_reply()
         self.set_interval(HISTORY_INTERVAL, self._history_tick)
         self.load_history()
 
@@ -148,7 +154,12 @@ class ChatScreen(Screen[None]):
             return None
 
     def tasks_changed(self) -> None:
-        """The inbox changed: redraw the task list, follow the run's newest open task."""
+        """The inbox changed: redraw the task list and the reply area.
+
+        Nothing here moves the focus or the task list's cursor: only the user's keys do.
+        The reply area moves on to a new task only when it showed none, or the one it
+        showed has closed (the run's next message after an answer); an answer typed
+        before that switch is refused (see `_answerable`)."""
         inbox = self.sfn_app.inbox
         tasks = list(inbox.tasks) if inbox is not None else []
         if self.execution_arn is None and self.task_id is None:
@@ -163,12 +174,25 @@ class ChatScreen(Screen[None]):
                 self.task_id = newest[-1].id
         if current is not None and current.execution_arn and self.execution_arn is None:
             self.execution_arn = current.execution_arn
+        self._draw_task_list(tasks)
+        self._show_known_history()
+        self.show_reply()
+        self.load_history()
+
+    def _draw_task_list(self, tasks: list[InboxTask]) -> None:
         task_list = self.query_one("#task-list", OptionList)
+        highlighted = task_list.highlighted
+        kept: str | None = None
+        if highlighted is not None and highlighted < task_list.option_count:
+            kept = task_list.get_option_at_index(highlighted).id
+        elif task_list.option_count == 0:
+            kept = self.task_id  # the first drawing: start on the task shown
         task_list.clear_options()
         for item in tasks:
             mark, style = TASK_MARK[item.status]
             # The list is a fixed width and wraps what is longer: names are cut to fit.
-            head = f"{mark} #{item.id} "
+            # ▸ marks the task the reply area shows (the list's cursor is the user's).
+            head = f"{'▸' if item.id == self.task_id else ' '}{mark} #{item.id} "
             label = Text(head, style=style)
             activity = visible(arn_name(item.activity_arn))
             label.append(clip_middle(activity, TASK_LINE - len(head)))
@@ -176,12 +200,11 @@ class ChatScreen(Screen[None]):
                 run = visible(arn_name(item.execution_arn))
                 label.append(f"\n   {clip_middle(run, TASK_LINE - 3)}", style="dim")
             task_list.add_option(Option(label, id=item.id))
-        if self.task_id is not None:
+        if kept is not None:
             with suppress(OptionDoesNotExist):
-                task_list.highlighted = task_list.get_option_index(self.task_id)
-        self._show_known_history()
-        self.show_reply()
-        self.load_history()
+                task_list.highlighted = task_list.get_option_index(kept)
+        elif highlighted is not None and task_list.option_count:
+            task_list.highlighted = min(highlighted, task_list.option_count - 1)
 
     def _show_known_history(self) -> None:
         """Draw the conversation from the history the inbox just read to place a task
@@ -203,43 +226,64 @@ class ChatScreen(Screen[None]):
         current = self.current_task
         if current is not None:
             self.execution_arn = current.execution_arn
+        inbox = self.sfn_app.inbox
+        self._draw_task_list(list(inbox.tasks) if inbox is not None else [])
         self.show_reply()
+        self._focus_reply()  # the user picked this task: the answer is next
         self.load_history()
 
     # Reply area -------------------------------------------------------------------
 
     def show_reply(self) -> None:
         status = self.query_one("#reply-status", Static)
-        actions = self.query_one("#actions", OptionList)
+        actions = self.query_one("#actions", AnswerList)
         editor = self.query_one("#json-reply", TextArea)
         error = self.query_one("#reply-error", Static)
         item = self.current_task
-        if self._shown_task is not None and self._shown_task != self.task_id:
-            self._drafts[self._shown_task] = editor.text
         prompt = chat_prompt(item.input) if item is not None else None
         answerable = item is not None and item.status in (
             TaskStatus.WAITING,
             TaskStatus.SEND_FAILED,
         )
         read_only = self.sfn_app.read_only
+        reply_had_focus = self.focused in (actions, editor)
         actions.display = bool(prompt and answerable and not read_only)
         editor.display = bool(item is not None and prompt is None and answerable and not read_only)
         if self._shown_task != self.task_id:
             error.update("")
             if item is not None:
-                editor.text = self._drafts.get(item.id, "{}")
-            if prompt is not None:
-                actions.clear_options()
+                editor.text = item.draft if item.draft is not None else "{}"
+            actions.clear_options()
+            if item is not None and prompt is not None:
                 for n, action in enumerate(prompt.actions, start=1):
-                    actions.add_option(Option(Text(f"{n}  {visible(action)}"), id=action))
+                    label = Text(f"{n}  {visible(action)}")
+                    actions.add_option(Option(label, id=option_id(item.id, n - 1)))
                 actions.highlighted = 0
             self._shown_task = self.task_id
+            self._shown_at = _time.get_time()
         status.update(self._status_line(item, prompt is not None))
-        if actions.display and self.focused not in (actions,):
-            actions.focus()
-        elif editor.display and self.focused is not editor and self.focused is not actions:
-            editor.focus()
+        if self.focused is None or (reply_had_focus and not self.focused.display):
+            # Focus nowhere yet, or on a reply widget the new task does not use: the
+            # widget that answers it takes it (focus the user put elsewhere stays).
+            self._focus_reply()
         self.refresh_bindings()
+
+    def _focus_reply(self) -> None:
+        """Focus what answers the task shown (the user's key asked for it)."""
+        actions = self.query_one("#actions", AnswerList)
+        editor = self.query_one("#json-reply", TextArea)
+        if actions.display:
+            actions.focus()
+        elif editor.display:
+            editor.focus()
+
+    @on(TextArea.Changed, "#json-reply")
+    def draft_typed(self, event: TextArea.Changed) -> None:
+        """Keep the reply with its task: leaving the pane or looking at another task
+        must not lose it."""
+        item = self.current_task
+        if item is not None and item.id == self._shown_task and item.is_open:
+            item.draft = event.text_area.text
 
     def _status_line(self, item: InboxTask | None, is_chat: bool) -> Text:
         if self.sfn_app.read_only:
@@ -308,9 +352,11 @@ class ChatScreen(Screen[None]):
                 and self.execution_status in TERMINAL_STATUSES
             )
         if action == "choose":
+            # Offered while a task's actions are on screen, even one that has just
+            # closed: the key then says why nothing was sent.
             prompt = chat_prompt(item.input) if item is not None else None
             index = int(cast(int, parameters[0])) if parameters else 0
-            return open_task and prompt is not None and index < len(prompt.actions)
+            return prompt is not None and index < len(prompt.actions)
         return True
 
     # Actions ----------------------------------------------------------------------
@@ -319,22 +365,58 @@ class ChatScreen(Screen[None]):
         self.app.pop_screen()
 
     def action_choose(self, index: int) -> None:
-        item = self.current_task
+        """A number key: answer the task whose actions are on screen."""
+        if self._shown_task is not None:
+            self._answer_with_action(self._shown_task, index, typed_at(self.app))
+
+    @on(OptionList.OptionSelected, "#actions")
+    def action_picked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        picked = parse_option_id(event.option.id)
+        if picked is not None:
+            pressed_at = self.query_one("#actions", AnswerList).pressed_at
+            self._answer_with_action(*picked, pressed_at)
+
+    def _answer_with_action(self, task_id: str, index: int, pressed_at: float | None) -> None:
+        item = self._answerable(task_id, pressed_at)
         prompt = chat_prompt(item.input) if item is not None else None
         if item is None or prompt is None or index >= len(prompt.actions):
             return
         self.send(item.id, chat_reply(prompt.actions[index]))
 
-    @on(OptionList.OptionSelected, "#actions")
-    def action_picked(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.action_choose(event.option_index)
+    def _answerable(self, task_id: str, pressed_at: float | None) -> InboxTask | None:
+        """The task a key answers, if it may: the one on screen when the key was typed,
+        still open. Otherwise nothing is sent, and the user is told why."""
+        inbox = self.sfn_app.inbox
+        try:
+            item = inbox.get(task_id) if inbox is not None else None
+        except KeyError:
+            item = None
+        if item is None or task_id != self._shown_task:
+            self.notify("That task is no longer on screen; nothing was sent.", severity="warning")
+            return None
+        if pressed_at is not None and pressed_at < self._shown_at:
+            self.notify(
+                f"Task #{item.id} appeared after you pressed the key; nothing was sent."
+                " Press it again to answer this task.",
+                severity="warning",
+            )
+            return None
+        if item.status is TaskStatus.SENDING:
+            self.notify(f"Task #{item.id} is being answered already.", severity="warning")
+            return None
+        if not item.is_open:
+            why = item.reason or f"it is {item.status.value.lower()}"
+            self.notify(f"Task #{item.id} can no longer be answered: {why}", severity="warning")
+            return None
+        return item
 
     def action_send_json(self) -> None:
-        item = self.current_task
-        if item is None:
+        if self._shown_task is None:
             return
-        self.send(item.id, self.query_one("#json-reply", TextArea).text)
+        item = self._answerable(self._shown_task, typed_at(self.app))
+        if item is not None:
+            self.send(item.id, self.query_one("#json-reply", TextArea).text)
 
     def action_retry(self) -> None:
         item = self.current_task
@@ -342,7 +424,9 @@ class ChatScreen(Screen[None]):
             self.retry(item.id)
 
     def action_fail_task(self) -> None:
-        item = self.current_task
+        if self._shown_task is None:
+            return
+        item = self._answerable(self._shown_task, typed_at(self.app))
         if item is None:
             return
         task_id = item.id
