@@ -64,6 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
     behaviour.add_argument(
         "--read-only", action="store_true", help="never change anything (hide mutating actions)"
     )
+    behaviour.add_argument(
+        "--work",
+        action="append",
+        default=[],
+        metavar="ACTIVITY",
+        help="claim this activity's tasks for the chat pane from the start (its name;"
+        " repeatable; as pressing w on it)",
+    )
     behaviour.add_argument("--log-file", metavar="PATH", help="write a log here (default: no log)")
     behaviour.add_argument(
         "--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
@@ -284,11 +292,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"sfn-tui: {problem}", file=sys.stderr)
             return 1
 
+    if read_only and args.work:
+        print("sfn-tui: --work claims tasks, which --read-only forbids.", file=sys.stderr)
+        return 2
     if args.log_file and not connection.dummy_credentials:
         remember_credentials(connection.profile)
-    from sfn_tui.tui.app import SfnTuiApp
+    from sfn_tui.tui.app import LOCAL_WORKED_ACTIVITIES, SfnTuiApp
 
-    app = SfnTuiApp(connection, poll_interval=poll_interval, read_only=read_only)
+    worked = frozenset(args.work) | (LOCAL_WORKED_ACTIVITIES if args.local else frozenset())
+    app = SfnTuiApp(
+        connection, poll_interval=poll_interval, read_only=read_only, worked_activities=worked
+    )
     app.run()
     return app.return_code or 0
 

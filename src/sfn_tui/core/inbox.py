@@ -229,6 +229,8 @@ class TaskInbox:
         self._late: list[InboxTask] = []  # tasks that arrived during shutdown
         self._late_sends: list[asyncio.Task[str]] = []
         self._wake = asyncio.Event()  # set by `reconnected`: polls backing off retry now
+        self._deadline = 0.0  # shutdown: when to stop waiting for polls in flight
+        self._hurry = asyncio.Event()  # set by `hurry`: the deadline moved closer
         # The latest history seen per run (when a task was placed in it): the chat pane
         # draws the new message from it without fetching the history again.
         self.histories: dict[str, list[HistoryEvent]] = {}
@@ -580,7 +582,8 @@ class TaskInbox:
     async def shutdown(self, grace: float = 5.0) -> ShutdownSummary:
         """Stop polling, fail every claimed unanswered task with Worker.Shutdown, wait up
         to `grace` seconds for polls in flight (a task one brings is failed the same
-        way), then cancel what is left. Call it before closing the client."""
+        way; `hurry` shortens the wait), then cancel what is left. Call it before
+        closing the client."""
         self._closing = True
         self._worked.clear()
         for arn, loop in self._loops.items():
@@ -590,10 +593,10 @@ class TaskInbox:
             if task is not None:
                 task.cancel()
         self._heartbeats.clear()
-        deadline = time.monotonic() + grace
+        self._deadline = time.monotonic() + grace
         # An answer already on its way may still succeed: let it finish first.
         while any(t.status is TaskStatus.SENDING for t in self.tasks):
-            if time.monotonic() >= deadline:
+            if time.monotonic() >= self._deadline:
                 break
             await asyncio.sleep(0.05)
         claimed = [
@@ -602,10 +605,7 @@ class TaskInbox:
         problems = [
             p for p in await asyncio.gather(*map(self._send_shutdown_failure, claimed)) if p
         ]
-        polls = [loop for loop in self._loops.values() if not loop.done()]
-        pending: set[asyncio.Task[None]] = set()
-        if polls:
-            _, pending = await asyncio.wait(polls, timeout=max(0.0, deadline - time.monotonic()))
+        pending = await self._wait_for_polls()
         for loop in pending:
             loop.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
@@ -622,6 +622,27 @@ class TaskInbox:
         )
         log.info("Inbox shut down: %s", summary.describe())
         return summary
+
+    def hurry(self, seconds: float) -> None:
+        """Wait at most `seconds` more for polls in flight (a second q, a signal)."""
+        self._deadline = min(self._deadline or float("inf"), time.monotonic() + seconds)
+        self._hurry.set()
+
+    async def _wait_for_polls(self) -> set[asyncio.Task[None]]:
+        """Wait for the polls in flight until the deadline; return those still open."""
+        while True:
+            pending = {loop for loop in self._loops.values() if not loop.done()}
+            left = self._deadline - time.monotonic()
+            if not pending or left <= 0:
+                return pending
+            self._hurry.clear()
+            hurried = asyncio.ensure_future(self._hurry.wait())
+            try:
+                await asyncio.wait(
+                    {*pending, hurried}, timeout=left, return_when=asyncio.FIRST_COMPLETED
+                )
+            finally:
+                hurried.cancel()
 
     async def _send_shutdown_failure(self, item: InboxTask) -> str:
         """Fail one task with Worker.Shutdown; '' on success, else why not."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import signal
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
@@ -25,15 +26,16 @@ from textual.worker import Worker, WorkerState
 from sfn_tui.aws.connection import Connection
 from sfn_tui.core.poller import PollFailed, utc_now
 from sfn_tui.core.validation import LastInputs
+from sfn_tui.tui import exit_signals
 from sfn_tui.tui.commands import SfnCommands
 from sfn_tui.tui.formatting import visible
 from sfn_tui.tui.key_order import KeyOrder, TypedKeys, TypedRun
 from sfn_tui.tui.messages import InboxChanged, Polled
 from sfn_tui.tui.screens.chat import ChatScreen, GuidedRun
-from sfn_tui.tui.screens.confirm import ConfirmScreen
 from sfn_tui.tui.screens.guided_run import GuidedRunScreen
 from sfn_tui.tui.screens.help import HelpScreen
 from sfn_tui.tui.screens.main import MainScreen
+from sfn_tui.tui.screens.quit_prompt import QuitPrompt
 from sfn_tui.tui.workarounds import (
     RELEASE_EVERY,
     release_closed_watchers,
@@ -129,6 +131,8 @@ class SfnTuiApp(App[None]):
         self._announced: set[str] = set()
         self._quitting = False
         self._shut_down = False
+        self._signalled: int | None = None
+        self._remove_signal_handlers: Callable[[], None] | None = None
         # Keys one at a time, in the order typed (see tui/key_order.py).
         self.keys = KeyOrder(self, super().on_event)
 
@@ -153,6 +157,26 @@ class SfnTuiApp(App[None]):
     def on_mount(self) -> None:
         self.push_screen(self.dashboard)
         self.set_interval(RELEASE_EVERY, self.release_caches)
+        self._remove_signal_handlers = exit_signals.install(
+            asyncio.get_running_loop(), self.exit_signal
+        )
+
+    def exit_signal(self, signum: int) -> None:
+        """SIGTERM, SIGHUP, SIGINT, SIGQUIT: quit as `q` does, without asking, and
+        waiting at most SIGNAL_GRACE for open polls. A second signal exits at once."""
+        name = exit_signals.describe(signum)
+        if self._signalled is not None:
+            log.warning("%s again: exiting now", name)
+            self.exit(return_code=128 + signum)
+            return
+        self._signalled = signum
+        log.warning("%s received: failing claimed tasks and quitting", name)
+        if signum == signal.SIGHUP:
+            exit_signals.detach_terminal()
+        if self._quitting and self.inbox is not None:
+            self.inbox.hurry(exit_signals.SIGNAL_GRACE)  # a quit is under way: speed it up
+            return
+        self.close_and_exit(grace=exit_signals.SIGNAL_GRACE, return_code=128 + signum)
 
     def notify(
         self,
@@ -254,6 +278,9 @@ class SfnTuiApp(App[None]):
             return
         claimed = inbox.claimed()
         self.tasks_waiting = len(claimed)
+        for screen in self.screen_stack:
+            if isinstance(screen, QuitPrompt):
+                screen.claimed_changed(len(claimed))
         self._announced.intersection_update(item.id for item in inbox.tasks)
         for item in claimed:
             if item.id not in self._announced:
@@ -381,51 +408,49 @@ class SfnTuiApp(App[None]):
 
     async def action_quit(self) -> None:
         if self._quitting:
-            # Second q while waiting for long-polls: quit now.
-            self.exit()
+            # Second q while waiting for long-polls: stop waiting for them now (the
+            # quit still fails what they brought and closes the clients).
+            if self.inbox is not None:
+                self.inbox.hurry(0)
+            else:
+                self.exit()
             return
         claimed = self.inbox.claimed() if self.inbox is not None else []
         if not claimed:
             self.close_and_exit()
             return
-        count = len(claimed)
-        body = (
-            f"{count} claimed task{'s are' if count > 1 else ' is'} not answered. Quitting fails "
-            f"{'them' if count > 1 else 'it'} with Worker.Shutdown (cause: the operator closed "
-            "the dashboard), so no run waits for a timeout."
-        )
 
         def confirmed(yes: bool | None) -> None:
             if yes:
                 self.close_and_exit()
 
-        self.push_screen(
-            ConfirmScreen("Quit sfn-tui?", body, confirm="Fail them and quit"), confirmed
-        )
+        self.push_screen(QuitPrompt(len(claimed)), confirmed)
 
     @work(exclusive=True, group="quit", exit_on_error=False)
-    async def close_and_exit(self) -> None:
+    async def close_and_exit(self, grace: float | None = None, return_code: int = 0) -> None:
         self._quitting = True
         try:
-            await self.shutdown()
+            await self.shutdown(grace=grace)
         finally:
-            self.exit()
+            self.exit(return_code=return_code)
 
     async def on_unmount(self) -> None:
         """However the app ends (q, Ctrl+Q, a test harness), leave nothing running."""
+        if self._remove_signal_handlers is not None:
+            self._remove_signal_handlers()
         await self.shutdown(quick=True)
 
-    async def shutdown(self, quick: bool = False) -> None:
+    async def shutdown(self, quick: bool = False, grace: float | None = None) -> None:
         """Stop the poller and inbox, close the clients, shut the local engine down.
         Each step runs even if an earlier one failed (logged, never shown as a traceback).
-        Idempotent; `quick` skips waiting for open long-polls."""
+        Idempotent; `quick` skips waiting for open long-polls, `grace` bounds it."""
         if self._shut_down:
             return
         self._shut_down = True
         if self.poller is not None:
             self.poller.stop()
         try:
-            await self._close_inbox(quick)
+            await self._close_inbox(quick, grace)
         except Exception:
             log.exception("Closing the task inbox failed")
         self.workers.cancel_group(self, "connect")
@@ -440,11 +465,12 @@ class SfnTuiApp(App[None]):
             await asyncio.to_thread(engine.stop)
         gc.unfreeze()  # what was frozen at connect may be collected again (tests, embedders)
 
-    async def _close_inbox(self, quick: bool) -> None:
+    async def _close_inbox(self, quick: bool, grace: float | None = None) -> None:
         if self.inbox is not None:
             remote = self.engine is None and not quick
-            grace = REMOTE_QUIT_GRACE if remote else LOCAL_QUIT_GRACE
-            if self.inbox.open_polls and grace > 1:
+            if grace is None:
+                grace = REMOTE_QUIT_GRACE if remote else LOCAL_QUIT_GRACE
+            if self.inbox.open_polls and grace > 5:
                 self.notify(
                     "Waiting for open task polls to return so no task is lost (up to 60 s)."
                     " Press q again to quit now.",

@@ -54,6 +54,28 @@ def _typed(run: list[str]) -> Message:
 
 
 class OrderedInputDriver(LinuxDriver):
+    _suspended = False
+
+    def _sigtstp_application(self, *args: object) -> None:
+        self._suspended = True
+        super()._sigtstp_application(*args)
+
+    def _sigcont_application(self, *args: object) -> None:
+        """Resume only after our own suspend (Ctrl+Z). A terminal that hangs up sends
+        SIGCONT after SIGHUP: Textual then restarted application mode on the dead
+        terminal, with a second writer thread, and the app hung on its way out."""
+        if self._suspended:
+            self._suspended = False
+            super()._sigcont_application(*args)
+
+    def write(self, data: str) -> None:
+        """Nothing to draw on once the writer thread has died (the terminal hung up and
+        a write failed): queueing more would block the app when the queue fills."""
+        writer = self._writer_thread
+        if writer is not None and not writer.is_alive():
+            return
+        super().write(data)
+
     def run_input_thread(self) -> None:
         """Wait for input and dispatch events (Textual's loop; see the module doc)."""
         selector = selectors.SelectSelector()
@@ -64,20 +86,28 @@ class OrderedInputDriver(LinuxDriver):
 
         def process_selector_events(
             selector_events: list[tuple[selectors.SelectorKey, int]], final: bool = False
-        ) -> None:
+        ) -> bool:
+            """False once the input has ended (a closed pipe, a terminal that hung up:
+            Textual kept selecting a descriptor that is always readable, spinning)."""
             for last, (_selector_key, mask) in loop_last(selector_events):
                 if mask & selectors.EVENT_READ:
-                    data = decode(os.read(fileno, 1024 * 4), final=final and last)
-                    if not data:
-                        break  # stdin is a pipe that closed
+                    try:
+                        raw = os.read(fileno, 1024 * 4)
+                    except OSError:
+                        return False
+                    data = decode(raw, final=final and last)
+                    if not raw:
+                        return False
                     for event in batched(parser.feed(data)):
                         self.process_message(event)
             for event in parser.tick():
                 self.process_message(event)
+            return True
 
         try:
             while not self.exit_event.is_set():
-                process_selector_events(selector.select(0.1))
+                if not process_selector_events(selector.select(0.1)):
+                    return
             selector.unregister(self.fileno)
             process_selector_events(selector.select(0.1), final=True)
         finally:

@@ -49,6 +49,13 @@ class ConfirmScreen(ModalScreen[bool]):
     def on_mount(self) -> None:
         self.query_one("#cancel", Button).focus()
 
+    def reword(self, body: str, confirm: str) -> None:
+        """Say something else (the facts behind the question changed while it was open)."""
+        self.body, self.confirm_label = body, confirm
+        if self.is_mounted:
+            self.query_one("#confirm-body", Static).update(plain(body))
+            self.query_one("#confirm", Button).label = f"{confirm} (y)"
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "confirm")
 
