@@ -365,7 +365,12 @@ async def client(engine: str) -> AsyncIterator[StepFunctionsClient]:
 
 @pytest.fixture
 async def inbox(client: StepFunctionsClient) -> AsyncIterator[TaskInbox]:
-    box = TaskInbox(client, worker_name=unique("test-worker"), liveness_interval=0.3)
+    box = TaskInbox(
+        client,
+        worker_name=unique("test-worker"),
+        liveness_interval=0.3,
+        heartbeat_client=client.fresh,
+    )
     yield box
     if not box.closing:
         await box.shutdown(grace=0)
@@ -629,7 +634,8 @@ async def test_without_heartbeats_the_same_task_times_out(client: StepFunctionsC
 
 async def test_refused_heartbeat_expires_the_task(client: StepFunctionsClient) -> None:
     act, sm = await machine(client, HeartbeatSeconds=3, TimeoutSeconds=60)
-    box = TaskInbox(client, unique("w"), liveness_interval=3600)  # only heartbeats notice
+    # Only heartbeats notice.
+    box = TaskInbox(client, unique("w"), liveness_interval=3600, heartbeat_client=client.fresh)
     box.work(act)
     try:
         run = await start(client, sm, {})

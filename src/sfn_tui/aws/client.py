@@ -114,6 +114,10 @@ class StepFunctionsClient:
         self._sfn_poll: Any = None
         self._iam: Any = None
 
+    def fresh(self) -> StepFunctionsClient:
+        """Another client like this one (not yet open), for another event loop."""
+        return StepFunctionsClient(self.connection, self.settings)
+
     async def __aenter__(self) -> StepFunctionsClient:
         await self.open()
         return self

@@ -21,6 +21,7 @@ import os
 import socket
 import time
 from collections.abc import Callable, Coroutine
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -32,6 +33,7 @@ from sfn_tui.aws.models import (
     ExecutionDetail,
     HistoryEvent,
 )
+from sfn_tui.core.heartbeats import HeartbeatClient, HeartbeatKeeper, Outcome
 from sfn_tui.core.locate import ExecutionLocator, LocatorClient, Placement
 from sfn_tui.core.validation import InvalidJson, check_json
 
@@ -207,7 +209,12 @@ class TaskInbox:
         *,
         liveness_interval: float = 5.0,
         max_resolve_attempts: int = 12,
+        heartbeat_client: Callable[[], AbstractAsyncContextManager[HeartbeatClient]]
+        | None = None,
     ) -> None:
+        """`heartbeat_client()` makes the client heartbeats are sent with, from a thread
+        of their own (core/heartbeats.py); without it, tasks that need heartbeats say
+        so (`heartbeat_error`)."""
         self.client = client
         self.worker_name = worker_name or default_worker_name()
         self.on_change = on_change
@@ -218,7 +225,11 @@ class TaskInbox:
         self._worked: set[str] = set()
         self._loops: dict[str, asyncio.Task[None]] = {}
         self._polling: set[str] = set()  # activities with a GetActivityTask in flight
-        self._heartbeats: dict[str, asyncio.Task[None]] = {}
+        self._beating: set[str] = set()  # tasks the keeper sends heartbeats for
+        self._keeper: HeartbeatKeeper | None = None
+        if heartbeat_client is not None:
+            self._keeper = HeartbeatKeeper(heartbeat_client, self._heartbeat_outcome)
+        self._loop = asyncio.get_running_loop()
         self._background: set[asyncio.Task[Any]] = set()
         self._maintenance: asyncio.Task[None] | None = None
         self._locator = ExecutionLocator(client, self.worker_name)
@@ -412,30 +423,37 @@ class TaskInbox:
             while len(self.histories) > MAX_HISTORIES:
                 self.histories.pop(next(iter(self.histories)))
         beat = placement.heartbeat_seconds
-        if beat and item.is_open and item.id not in self._heartbeats and not self._closing:
-            self._heartbeats[item.id] = asyncio.create_task(
-                self._heartbeat_loop(item, beat), name=f"inbox-heartbeat {item.id}"
-            )
+        if beat and item.is_open and item.id not in self._beating and not self._closing:
+            if self._keeper is None:
+                item.heartbeat_error = "No heartbeat sender: the task may time out."
+            else:
+                self._beating.add(item.id)
+                self._keeper.keep(
+                    item.id,
+                    item.task.token,
+                    max(1.0, beat / 3),
+                    paused=lambda: item.status is TaskStatus.SENDING,
+                )
         self._changed()
 
-    async def _heartbeat_loop(self, item: InboxTask, heartbeat_seconds: int) -> None:
-        every = max(1.0, heartbeat_seconds / 3)
-        while True:
-            await asyncio.sleep(every)
-            if item.status in (TaskStatus.SENDING,):
-                continue
-            if item.status not in (TaskStatus.WAITING, TaskStatus.SEND_FAILED):
-                return
-            try:
-                await self.client.send_task_heartbeat(item.task.token)
-            except TaskGone:
-                if item.status in (TaskStatus.WAITING, TaskStatus.SEND_FAILED):
-                    self._expire(item, "It timed out or its run ended (the heartbeat was refused).")
-                return
-            except SfnError as error:
-                item.heartbeat_error = str(error)
-                self._changed()
-                continue
+    def _heartbeat_outcome(self, outcome: Outcome) -> None:
+        """From the keeper's thread: apply on this loop."""
+        with contextlib.suppress(RuntimeError):  # the loop has closed: nothing to show
+            self._loop.call_soon_threadsafe(self._apply_heartbeat, outcome)
+
+    def _apply_heartbeat(self, outcome: Outcome) -> None:
+        try:
+            item = self.get(outcome.task_id)
+        except KeyError:
+            return
+        if outcome.gone:
+            self._beating.discard(item.id)
+            if item.status in (TaskStatus.WAITING, TaskStatus.SEND_FAILED):
+                self._expire(item, "It timed out or its run ended (the heartbeat was refused).")
+        elif outcome.error is not None:
+            item.heartbeat_error = outcome.error
+            self._changed()
+        else:
             item.heartbeats_sent += 1
             if item.heartbeat_error:
                 item.heartbeat_error = None
@@ -491,9 +509,10 @@ class TaskInbox:
         self._changed()
 
     def _stop_heartbeat(self, item: InboxTask) -> None:
-        beat = self._heartbeats.pop(item.id, None)
-        if beat is not None and beat is not asyncio.current_task():
-            beat.cancel()
+        if item.id in self._beating:
+            self._beating.discard(item.id)
+            if self._keeper is not None:
+                self._keeper.drop(item.id)
 
     # Answering --------------------------------------------------------------------
 
@@ -589,10 +608,14 @@ class TaskInbox:
         for arn, loop in self._loops.items():
             if arn not in self._polling:
                 loop.cancel()  # between polls: nothing in flight
-        for task in [self._maintenance, *self._heartbeats.values(), *self._background]:
+        for task in [self._maintenance, *self._background]:
             if task is not None:
                 task.cancel()
-        self._heartbeats.clear()
+        if self._keeper is not None:
+            # Heartbeats go on until the tasks are failed below: stop them after.
+            keeper, self._keeper = self._keeper, None
+        else:
+            keeper = None
         self._deadline = time.monotonic() + grace
         # An answer already on its way may still succeed: let it finish first.
         while any(t.status is TaskStatus.SENDING for t in self.tasks):
@@ -612,6 +635,9 @@ class TaskInbox:
         # Tasks that arrived while waiting are being failed: let those sends finish.
         late = await asyncio.gather(*self._late_sends, return_exceptions=True)
         problems += [str(p) for p in late if p]
+        if keeper is not None:
+            await asyncio.to_thread(keeper.close)
+        self._beating.clear()
         self._changed()
         failed = [t for t in [*claimed, *self._late] if t.status is TaskStatus.FAILED]
         summary = ShutdownSummary(

@@ -232,7 +232,9 @@ class SfnTuiApp(App[None]):
         # stalls bench/run.py saw were those collections, not drawing).
         gc.freeze()
         self.where = self.connection.label
-        self.inbox = TaskInbox(self.client, on_change=self._inbox_changed)
+        self.inbox = TaskInbox(
+            self.client, on_change=self._inbox_changed, heartbeat_client=self.client.fresh
+        )
         self.poller = Poller(
             self.client,
             interval=self.poll_interval,
