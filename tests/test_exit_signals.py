@@ -7,79 +7,22 @@ as it found it (the alternate screen left, the cursor shown)."""
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
-import pty
-import select
 import signal
-import struct
-import sys
-import termios
-import threading
 import time
 import uuid
 from typing import Any
 
 import pytest
 
-from tests.helpers import CREDENTIALS, boto_client, wait_until
+from tests.helpers import boto_client, wait_until
+from tests.pty_terminal import Terminal, app_environment, sfn_tui
 
 REGION = "eu-north-1"
 ROLE = "arn:aws:iam::123456789012:role/sfn-tui-signals"
 RUNS = 3
 LEAVE_ALT_SCREEN = b"\x1b[?1049l"
-
-
-class Terminal:
-    """A pty running `sfn-tui`, its output drained in a thread (the app never blocks)."""
-
-    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
-        pid, fd = pty.fork()
-        if pid == 0:  # the child: the app, with the pty as its terminal
-            os.execvpe(argv[0], argv, env)
-        self.pid, self.fd = pid, fd
-        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 130, 0, 0))
-        self.output = bytearray()
-        self.status: int | None = None
-        self._closing = threading.Event()
-        self._reader = threading.Thread(target=self._drain, daemon=True)
-        self._reader.start()
-
-    def _drain(self) -> None:
-        while not self._closing.is_set():
-            ready, _, _ = select.select([self.fd], [], [], 0.1)
-            if not ready:
-                continue
-            try:
-                data = os.read(self.fd, 65536)
-            except OSError:
-                return
-            if not data:
-                return
-            self.output.extend(data)
-
-    def send(self, keys: bytes) -> None:
-        os.write(self.fd, keys)
-
-    def hang_up(self) -> None:
-        """Close the terminal: the kernel sends SIGHUP to the app, reads and writes fail.
-        (The reader lets go first: a read blocked on the fd would keep it open.)"""
-        self._closing.set()
-        self._reader.join()
-        os.close(self.fd)
-
-    def exited(self) -> bool:
-        if self.status is None:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                self.status = status
-        return self.status is not None
-
-    def kill(self) -> None:
-        if not self.exited():
-            os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
 
 
 def claimed_by_app(sfn: Any, run_arn: str) -> bool:
@@ -114,24 +57,8 @@ def test_every_claimed_task_is_failed_when_the_app_is_ended(
         sfn.start_execution(stateMachineArn=machine, name=f"r{n}-{tag}")["executionArn"]
         for n in range(RUNS)
     ]
-    env = {k: v for k, v in os.environ.items() if k not in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")}
-    env.update(
-        TERM="xterm-256color",
-        AWS_ACCESS_KEY_ID=CREDENTIALS["aws_access_key_id"],
-        AWS_SECRET_ACCESS_KEY=CREDENTIALS["aws_secret_access_key"],
-    )
-    argv = [
-        sys.executable,
-        "-m",
-        "sfn_tui",
-        "--endpoint-url",
-        engine,
-        "--region",
-        REGION,
-        "--work",
-        activity_name,
-    ]
-    terminal = Terminal(argv, env)
+    argv = sfn_tui("--endpoint-url", engine, "--region", REGION, "--work", activity_name)
+    terminal = Terminal(argv, app_environment())
     try:
         wait_until(
             lambda: all(claimed_by_app(sfn, run) for run in runs),

@@ -61,9 +61,7 @@ class HeartbeatKeeper:
         self._closed = False
         self._stop = asyncio.Event()  # set (in the thread's loop) by close()
 
-    def keep(
-        self, task_id: str, token: str, every: float, paused: Callable[[], bool]
-    ) -> None:
+    def keep(self, task_id: str, token: str, every: float, paused: Callable[[], bool]) -> None:
         loop = self._start()
         if loop is not None:
             loop.call_soon_threadsafe(self._begin, task_id, token, every, paused)

@@ -209,8 +209,7 @@ class TaskInbox:
         *,
         liveness_interval: float = 5.0,
         max_resolve_attempts: int = 12,
-        heartbeat_client: Callable[[], AbstractAsyncContextManager[HeartbeatClient]]
-        | None = None,
+        heartbeat_client: Callable[[], AbstractAsyncContextManager[HeartbeatClient]] | None = None,
     ) -> None:
         """`heartbeat_client()` makes the client heartbeats are sent with, from a thread
         of their own (core/heartbeats.py); without it, tasks that need heartbeats say

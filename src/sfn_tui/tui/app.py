@@ -26,7 +26,7 @@ from textual.worker import Worker, WorkerState
 from sfn_tui.aws.connection import Connection
 from sfn_tui.core.poller import PollFailed, utc_now
 from sfn_tui.core.validation import LastInputs
-from sfn_tui.tui import exit_signals
+from sfn_tui.tui import exit_signals, paste_limits
 from sfn_tui.tui.commands import SfnCommands
 from sfn_tui.tui.formatting import visible
 from sfn_tui.tui.key_order import KeyOrder, TypedKeys, TypedRun
@@ -134,7 +134,7 @@ class SfnTuiApp(App[None]):
         self._signalled: int | None = None
         self._remove_signal_handlers: Callable[[], None] | None = None
         # Keys one at a time, in the order typed (see tui/key_order.py).
-        self.keys = KeyOrder(self, super().on_event)
+        self.keys = KeyOrder(self, super().on_event, refuse_paste=paste_limits.refusal)
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's driver, or on Linux the one that batches typed text (a paste in a

@@ -34,6 +34,7 @@ from textual.app import App
 from textual.keys import _character_to_key
 from textual.message_pump import MessagePump
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
 log = logging.getLogger(__name__)
@@ -93,14 +94,19 @@ class KeyOrder:
         handle: Callable[[events.Event], Awaitable[None]],
         *,
         settle_timeout: float = SETTLE_TIMEOUT,
+        refuse_paste: Callable[[Widget | None, str], str | None] | None = None,
     ) -> None:
+        """`refuse_paste(focused, text)` may say why a paste must not reach the focus
+        (it is then dropped, and the reason notified)."""
         self._app = app
         self._handle = handle
+        self._refuse_paste = refuse_paste
         self._settle_timeout = settle_timeout
         self._pending: deque[Pending] = deque()
         self._current: events.Event | None = None
         self._screen: Screen[Any] | None = None
         self._timer: asyncio.TimerHandle | None = None
+        self._refusing = False  # the last paste was refused (say so once per burst)
         self.arrivals = 0  # keys, runs and pastes received so far
 
     # What actions may ask ----------------------------------------------------------
@@ -129,6 +135,15 @@ class KeyOrder:
             event = self._take()
             self._current = event
             self._screen = self._app.screen
+            if isinstance(event, events.Paste) and self._refuse_paste is not None:
+                refused = self._refuse_paste(self._app.focused, event.text)
+                if refused is not None:
+                    if not self._refusing:  # a long paste typed in: one message, not 200
+                        self._app.notify(refused, severity="warning", timeout=8)
+                    self._refusing = True
+                    self._settled(event)  # the next key is released from there
+                    return
+            self._refusing = False
             target: MessagePump = self._app.focused or self._app.screen
             try:
                 await self._handle(event)

@@ -26,8 +26,10 @@ from sfn_tui.aws.errors import NotFound, SfnError
 from sfn_tui.aws.models import TERMINAL_STATUSES, Activity, Role, StateMachineDetail
 from sfn_tui.core.chat import chat_prompt, chat_reply, conversation_from_history
 from sfn_tui.core.inbox import InboxTask, InvalidReply, NotAnswerable, TaskStatus
+from sfn_tui.core.validation import MAX_PAYLOAD_BYTES
 from sfn_tui.tui.formatting import clip_middle, plain, status_text, visible
 from sfn_tui.tui.key_order import typed_at
+from sfn_tui.tui.paste_limits import LimitedTextArea
 from sfn_tui.tui.screens.confirm import ConfirmScreen
 from sfn_tui.tui.screens.fail_task import FailTaskScreen
 from sfn_tui.tui.widgets.answer_list import AnswerList, option_id, parse_option_id
@@ -110,7 +112,13 @@ class ChatScreen(Screen[None]):
                 with Vertical(id="reply"):
                     yield Static(id="reply-status")
                     yield AnswerList(id="actions")
-                    yield TextArea("{}", id="json-reply", show_line_numbers=True)
+                    yield LimitedTextArea(
+                        "{}",
+                        id="json-reply",
+                        show_line_numbers=True,
+                        max_bytes=MAX_PAYLOAD_BYTES,
+                        limit_name="AWS's limit for a task's output",
+                    )
                     yield Static(id="reply-error", classes="inline-error")
         yield SteadyFooter()
 

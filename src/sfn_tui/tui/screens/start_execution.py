@@ -22,6 +22,7 @@ from textual.widgets import Button, Input, Label, Static
 from sfn_tui.aws.errors import SfnError
 from sfn_tui.aws.models import Execution, StateMachine
 from sfn_tui.core.validation import (
+    MAX_PAYLOAD_BYTES,
     InvalidJson,
     InvalidName,
     LastInputs,
@@ -80,7 +81,12 @@ class StartExecutionScreen(ModalScreen[Execution | None]):
                 if remembered
                 else "Input (JSON)"
             )
-            yield JsonEditor(self.last_inputs.get(self.machine.arn), id="start-input")
+            yield JsonEditor(
+                self.last_inputs.get(self.machine.arn),
+                max_bytes=MAX_PAYLOAD_BYTES,
+                limit_name="AWS's limit for an execution's input",
+                id="start-input",
+            )
             yield Static("Tab indents · Esc leaves the editor · Ctrl+S starts", id="start-status")
             yield Static("", classes="inline-error", id="start-problem")
             with Horizontal(classes="modal-buttons"):

@@ -13,7 +13,9 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static, TextArea
 
+from sfn_tui.core.validation import MAX_DEFINITION_BYTES
 from sfn_tui.tui.formatting import plain
+from sfn_tui.tui.paste_limits import LimitedTextArea
 
 MAX_ERROR_CHARS = 600
 
@@ -43,19 +45,31 @@ class JsonEditor(Vertical):
     JsonEditor > .json-editor-error.-empty { display: none; }
     """
 
-    def __init__(self, text: str = "", *, id: str | None = None, classes: str | None = None):
+    def __init__(
+        self,
+        text: str = "",
+        *,
+        max_bytes: int = MAX_DEFINITION_BYTES,
+        limit_name: str = "AWS's limit for a definition",
+        id: str | None = None,
+        classes: str | None = None,
+    ):
         super().__init__(id=id, classes=classes)
         self._initial = text
         self._error = ""
+        self._limit = (max_bytes, limit_name)
 
     def compose(self) -> ComposeResult:
-        yield TextArea.code_editor(
+        editor = LimitedTextArea.code_editor(
             self._initial,
             language="json" if json_highlighting() else None,
             theme="css",
             tab_behavior="indent",
             soft_wrap=False,
         )
+        assert isinstance(editor, LimitedTextArea)  # code_editor builds its own class
+        editor.max_bytes, editor.limit_name = self._limit
+        yield editor
         yield Static("", classes="inline-error json-editor-error -empty")
 
     def on_mount(self) -> None:
