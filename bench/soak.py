@@ -12,8 +12,16 @@ and closes them again. Only this process's memory is measured: RSS (from
 /proc/self/status) after a warm-up and at the end. Errors counted: error notifications
 the app shows, ERROR log records, exceptions no task retrieved, and a crash of the app.
 
+Two hostile rounds run alongside: every tour also types a 1 MB text into the start
+modal's input editor as a terminal without bracketed paste does (runs of 4 KiB; the
+editor must refuse what passes AWS's 256 KiB, once, and stay usable); and every
+`--signal-every` seconds a real `sfn-tui` process in a pty claims the tasks of a few
+runs of its own and is ended by a signal (SIGTERM, SIGHUP by closing its terminal,
+SIGINT, SIGQUIT in turn): every one of those runs must end FAILED with
+Worker.Shutdown and the process must exit.
+
 Prints the figures and writes bench/results/soak.json. Targets: RSS growth <= 10 MB,
-zero unhandled errors.
+zero unhandled errors, no paste let through, no claimed task lost to a signal.
 """
 
 from __future__ import annotations
@@ -24,9 +32,12 @@ import gc
 import json
 import logging
 import os
+import pty
+import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 import tracemalloc
 import uuid
@@ -38,6 +49,9 @@ REGION = "us-east-1"
 CREDENTIALS = {"aws_access_key_id": "soak", "aws_secret_access_key": "soak"}
 RESULTS = Path(__file__).resolve().parent / "results" / "soak.json"
 SOAK_ACTIVITY = "SoakActivity"
+SIGNAL_ACTIVITY = "SoakSignals"
+SIGNAL_RUNS = 3  # runs a signalled app claims before it is ended
+PASTE_BYTES = 1024 * 1024
 MAX_RSS_GROWTH_MB = 10.0
 TRACE: dict[str, Any] = {}  # --tracemalloc: where memory grew after the warm-up
 
@@ -91,10 +105,12 @@ def setup_machines(endpoint: str) -> dict[str, str]:
     role = "arn:aws:iam::123456789012:role/sfn-tui-soak"
     activity = sfn.create_activity(name=SOAK_ACTIVITY)["activityArn"]
     arns = {}
+    signals = sfn.create_activity(name=SIGNAL_ACTIVITY)["activityArn"]
     for name, definition in (
         ("SoakWait", SOAK_WAIT),
         ("SoakFail", SOAK_FAIL),
         ("SoakTask", soak_task(activity)),
+        ("SoakSignals", soak_task(signals)),
     ):
         arns[name] = sfn.create_state_machine(
             name=name, definition=json.dumps(definition), roleArn=role
@@ -132,6 +148,82 @@ def drive(endpoint: str, seconds: float) -> int:
     return 0
 
 
+# Signals: a real sfn-tui in a pty, ended by a signal ----------------------------------
+
+SIGNALS = ("SIGTERM", "SIGHUP", "SIGINT", "SIGQUIT")
+
+
+def _drain(fd: int, stop: threading.Event) -> None:
+    while not stop.is_set():
+        if select.select([fd], [], [], 0.1)[0]:
+            try:
+                if not os.read(fd, 65536):
+                    return
+            except OSError:
+                return
+
+
+def signal_round(endpoint: str, how: str) -> dict[str, Any]:
+    """Start SIGNAL_RUNS runs, let a fresh `sfn-tui` claim their tasks, end it with
+    `how` (SIGHUP: its terminal closed); say how every run ended."""
+    sfn = sfn_client(endpoint)
+    machines = {m["name"]: m["stateMachineArn"] for m in sfn.list_state_machines()["stateMachines"]}
+    runs = [
+        sfn.start_execution(
+            stateMachineArn=machines["SoakSignals"], name=f"signal-{uuid.uuid4().hex[:12]}"
+        )["executionArn"]
+        for _ in range(SIGNAL_RUNS)
+    ]
+    env = dict(os.environ, TERM="xterm-256color", AWS_ACCESS_KEY_ID="soak")
+    env["AWS_SECRET_ACCESS_KEY"] = "soak"
+    argv = [sys.executable, "-m", "sfn_tui", "--endpoint-url", endpoint, "--region", REGION]
+    argv += ["--work", SIGNAL_ACTIVITY]
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execvpe(argv[0], argv, env)
+    stop = threading.Event()
+    drain = threading.Thread(target=_drain, args=(fd, stop), daemon=True)
+    drain.start()
+
+    def claimed(run: str) -> bool:
+        events = sfn.get_execution_history(executionArn=run)["events"]
+        return any(e["type"] == "ActivityStarted" for e in events)
+
+    outcome: dict[str, Any] = {"signal": how, "claimed": False, "exited": False}
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not all(map(claimed, runs)):
+        time.sleep(0.2)
+    outcome["claimed"] = all(map(claimed, runs))
+    if how == "SIGHUP":
+        stop.set()
+        drain.join()
+        os.close(fd)  # the terminal goes: the kernel hangs the app up
+    else:
+        os.kill(pid, getattr(signal, how))
+    began = time.monotonic()
+    while time.monotonic() - began < 30:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            outcome["exited"] = True
+            outcome["exit_seconds"] = round(time.monotonic() - began, 2)
+            code = os.waitstatus_to_exitcode(status)
+            outcome["exit_code"] = code
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    if how != "SIGHUP":
+        stop.set()
+        drain.join()
+        os.close(fd)
+    ended = [sfn.describe_execution(executionArn=run) for run in runs]
+    outcome["lost"] = sum(
+        1 for e in ended if (e["status"], e.get("error")) != ("FAILED", "Worker.Shutdown")
+    )
+    return outcome
+
+
 # The app (this process) ---------------------------------------------------------------
 
 
@@ -164,14 +256,21 @@ class Tally(logging.Handler):
 
 
 async def soak_app(
-    endpoint: str, seconds: float, warmup: float, tour_every: float = 60.0, visits: str = "both"
+    endpoint: str,
+    seconds: float,
+    warmup: float,
+    tour_every: float = 60.0,
+    visits: str = "both",
+    signal_every: float = 300.0,
 ) -> dict[str, Any]:
     from sfn_tui.aws.connection import Connection
     from sfn_tui.core.chat import chat_prompt, chat_reply
     from sfn_tui.core.inbox import TaskStatus
     from sfn_tui.tui.app import SfnTuiApp
+    from sfn_tui.tui.key_order import TypedKeys
     from sfn_tui.tui.screens.chat import ChatScreen
     from sfn_tui.tui.screens.execution_detail import ExecutionDetailScreen
+    from sfn_tui.tui.screens.start_execution import StartExecutionScreen
 
     error_notes: list[str] = []
     unretrieved: list[str] = []
@@ -206,6 +305,9 @@ async def soak_app(
     poll_failures = 0
     crash = ""
     shown = 0
+    pastes: Counter[str] = Counter()
+    signal_rounds: list[dict[str, Any]] = []
+    signal_task: asyncio.Task[dict[str, Any]] | None = None
 
     async def until(pilot: Any, predicate: Any, timeout: float, what: str) -> bool:
         deadline = time.monotonic() + timeout
@@ -258,6 +360,34 @@ async def soak_app(
                 await until(pilot, lambda: app.screen is dashboard, 10, "back from detail")
         ui_tours += 1
 
+    async def paste_round(pilot: Any) -> None:
+        """1 MB typed into the start modal's input, in 4 KiB runs (no bracketed paste)."""
+        dashboard = app.dashboard
+        dashboard.machines.focus()
+        await pilot.press("s")
+        if not await until(
+            pilot, lambda: isinstance(app.screen, StartExecutionScreen), 10, "start modal"
+        ):
+            return
+        modal = app.screen
+        await pilot.press("tab", "f7")
+        app.clear_notifications()
+        text = '{"blob": "' + "x" * PASTE_BYTES + '"}'
+        chunk = 4096
+        for at in range(0, len(text), chunk):
+            keys = TypedKeys(text[at : at + chunk])
+            keys.set_sender(app)
+            app._driver.send_message(keys)  # type: ignore[union-attr]
+        await until(pilot, lambda: app.keys.idle, 60, "paste handled")
+        held = len(modal.query_one("#start-input").text.encode())  # type: ignore[attr-defined]
+        refused = sum("Not pasted" in n.message for n in app._notifications)
+        pastes["tried"] += 1
+        pastes["refused once" if refused == 1 else f"refused {refused} times"] += 1
+        if held > 256 * 1024:
+            pastes["let through"] += 1
+        await pilot.press("escape", "escape")
+        await until(pilot, lambda: app.screen is dashboard, 10, "back from the start modal")
+
     begin = time.monotonic()
     try:
         async with app.run_test(size=(140, 44)) as pilot:
@@ -271,6 +401,7 @@ async def soak_app(
                 await pilot.press("down")
             await pilot.press("enter")
             next_sample = next_tour = time.monotonic()
+            next_signal = next_sample + 60
             last_failing = ""
             while (elapsed := time.monotonic() - begin) < seconds:
                 await answer_tasks()
@@ -281,6 +412,17 @@ async def soak_app(
                 if now >= next_tour and elapsed > 5 and visits != "none":
                     next_tour = now + tour_every
                     await tour(pilot)
+                    await paste_round(pilot)
+                if signal_task is not None and signal_task.done():
+                    signal_rounds.append(signal_task.result())
+                    print(f"  signal round: {signal_rounds[-1]}", flush=True)
+                    signal_task = None
+                if signal_every and now >= next_signal and signal_task is None:
+                    next_signal = now + signal_every
+                    how = SIGNALS[len(signal_rounds) % len(SIGNALS)]
+                    signal_task = asyncio.create_task(
+                        asyncio.to_thread(signal_round, endpoint, how)
+                    )
                 if now >= next_sample:
                     next_sample = now + 10
                     gc.collect()
@@ -297,6 +439,8 @@ async def soak_app(
                             flush=True,
                         )
                 await pilot.pause(0.25)
+            if signal_task is not None:
+                signal_rounds.append(await signal_task)
             gc.collect()
             samples.append((round(time.monotonic() - begin, 1), round(rss_mb(), 2)))
             shown = len(app.dashboard.executions.items)
@@ -335,6 +479,8 @@ async def soak_app(
         "poll_failures": poll_failures,
         "ui_tours": ui_tours,
         "ui_misses": ui_misses,
+        "pastes": dict(pastes),
+        "signal_rounds": signal_rounds,
         "executions_shown": shown,
     }
 
@@ -385,6 +531,12 @@ def main(argv: list[str] | None = None) -> int:
         default="both",
         help="what a tour opens",
     )
+    parser.add_argument(
+        "--signal-every",
+        type=float,
+        default=300.0,
+        help="seconds between signal rounds (default 300; 0: none)",
+    )
     parser.add_argument("--tracemalloc", action="store_true", help="print where memory grew")
     parser.add_argument("--driver", metavar="ENDPOINT", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -412,7 +564,9 @@ def main(argv: list[str] | None = None) -> int:
         # Warm-up: the first screens opened import and build their classes once.
         warmup = args.warmup if args.warmup is not None else min(180.0, max(60.0, seconds / 10))
         print(f"soak: {args.minutes:g} min against {endpoint} (warm-up {warmup:.0f} s)", flush=True)
-        figures = asyncio.run(soak_app(endpoint, seconds, warmup, args.tour_every, args.tour))
+        figures = asyncio.run(
+            soak_app(endpoint, seconds, warmup, args.tour_every, args.tour, args.signal_every)
+        )
         driven, _ = driver.communicate(timeout=120)
         figures["driver"] = json.loads(driven.strip().splitlines()[-1]) if driven.strip() else {}
         executions = count_executions(endpoint)
@@ -436,7 +590,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     figures["unhandled_errors"] = unhandled
     growth = figures["rss_growth_mb"]
-    figures["passed"] = unhandled == 0 and growth is not None and growth <= MAX_RSS_GROWTH_MB
+    rounds = figures["signal_rounds"]
+    lost = sum(r["lost"] for r in rounds) + sum(1 for r in rounds if not r["exited"])
+    figures["signal_losses"] = lost
+    let_through = figures["pastes"].get("let through", 0)
+    figures["passed"] = (
+        unhandled == 0
+        and growth is not None
+        and growth <= MAX_RSS_GROWTH_MB
+        and lost == 0
+        and let_through == 0
+    )
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(figures, indent=2) + "\n")
 
@@ -453,6 +617,9 @@ def main(argv: list[str] | None = None) -> int:
         f" log {len(tally.records)}, loop {len(figures['unretrieved_exceptions'])},"
         f" crash {figures['crash'] or 'none'}); poll failures {figures['poll_failures']};"
         f" UI misses {figures['ui_misses']}\n"
+        f"pastes of {PASTE_BYTES // 1024} KiB typed in: {figures['pastes']};"
+        f" signal rounds {len(rounds)} ({', '.join(r['signal'] for r in rounds)}):"
+        f" claimed tasks lost or app not exited {lost}\n"
         f"{'PASS' if figures['passed'] else 'FAIL'}; written to {args.output}",
         flush=True,
     )
