@@ -45,12 +45,14 @@ class LocalEngine:
         with self._lock:
             if self._endpoint_url is not None:
                 return self._endpoint_url
-            from sfn_tui.local import activities, quiet
+            from sfn_tui.local import activities, cfn_cdk_metadata, lambda_invoke, quiet
 
             quiet.silence()
             from moto.core.config import default_user_config
 
             activities.install()
+            lambda_invoke.install()
+            cfn_cdk_metadata.install()
             # Executions only run with the engine on; state machines created before the
             # switch would vanish, so switch before serving anything.
             default_user_config["stepfunctions"] = {"execute_state_machine": True}
@@ -70,12 +72,13 @@ class LocalEngine:
             server, self._server, self._endpoint_url = self._server, None, None
             if server is None:
                 return
-            from sfn_tui.local import activities
+            from sfn_tui.local import activities, lambda_invoke
 
             if _count(-1) == 0:
                 # The last engine of the process: end the executions' threads and
                 # answer pending GetActivityTask long-polls.
                 activities.shutdown()
+                lambda_invoke.shutdown()  # kill the Lambda functions still running
             server.stop()
             server._server.server_close()  # ThreadedMotoServer.stop() leaves the socket open
 
