@@ -55,6 +55,7 @@ def test_handler_gets_event_context_and_environment(engine: str) -> None:
                 "aws_request_id": context.aws_request_id,
                 "log_group_name": context.log_group_name,
                 "remaining": context.get_remaining_time_in_millis(),
+                "custom": context.client_context.custom,
                 "env": {k: os.environ.get(k) for k in (
                     "GREETING", "AWS_REGION", "AWS_LAMBDA_FUNCTION_NAME",
                     "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_ENDPOINT_URL", "_HANDLER",
@@ -67,7 +68,8 @@ def test_handler_gets_event_context_and_environment(engine: str) -> None:
     )
     name = arn.rsplit(":", 1)[1]
 
-    response = invoke(engine, arn, {"answer": 42})
+    client_context = base64.b64encode(json.dumps({"custom": {"tenant": "t1"}}).encode())
+    response = invoke(engine, arn, {"answer": 42}, ClientContext=client_context.decode())
 
     assert response["StatusCode"] == 200
     assert "FunctionError" not in response
@@ -81,6 +83,7 @@ def test_handler_gets_event_context_and_environment(engine: str) -> None:
     assert answer["aws_request_id"] == response["ResponseMetadata"]["RequestId"]
     assert answer["log_group_name"] == f"/aws/lambda/{name}"
     assert 0 < answer["remaining"] <= 20_000
+    assert answer["custom"] == {"tenant": "t1"}
     port = engine.rsplit(":", 1)[1]
     assert answer["env"] == {
         "GREETING": "hello",
@@ -97,8 +100,11 @@ def test_log_tail_when_asked_and_log_in_cloudwatch(engine: str) -> None:
     arn = create_function(
         engine,
         """
+        import logging
+
         def handler(event, context):
             print("working on", event["item"])
+            logging.getLogger().warning("careful with %s", event["item"])
             return "done"
         """,
     )
@@ -113,6 +119,9 @@ def test_log_tail_when_asked_and_log_in_cloudwatch(engine: str) -> None:
     request_id = tail["ResponseMetadata"]["RequestId"]
     assert f"START RequestId: {request_id} Version: $LATEST" in log
     assert "working on b" in log
+    assert re.search(
+        rf"^\[WARNING\]\t\d{{4}}-\d\d-\d\dT[\d:.]+Z\t{request_id}\tcareful with b$", log, re.M
+    )
     assert re.search(rf"REPORT RequestId: {request_id}\tDuration: [\d.]+ ms", log)
     logs = boto_client("logs", engine)
     streams = logs.describe_log_streams(logGroupName=f"/aws/lambda/{name}")["logStreams"]
