@@ -26,8 +26,9 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from sfn_tui.local import cfn_cdk_metadata, lambda_invoke, lambda_tasks
+from sfn_tui.local.engine import LocalEngine
 from tests.helpers import CREDENTIALS, REGION, boto_client, wait_until
-from tests.lambda_functions import create_function, unique
+from tests.lambda_functions import LAMBDA_ROLE, create_function, role_arn, unique
 
 
 def invoke(endpoint: str, arn: str, event: Any = None, **kwargs: Any) -> dict[str, Any]:
@@ -37,6 +38,17 @@ def invoke(endpoint: str, arn: str, event: Any = None, **kwargs: Any) -> dict[st
     )
     response["Body"] = response["Payload"].read()
     return response
+
+
+def single_try_lambda(endpoint: str) -> Any:
+    """A Lambda client that does not retry (InvalidRuntimeException is an HTTP 502)."""
+    return boto3.client(
+        "lambda",
+        endpoint_url=endpoint,
+        region_name=REGION,
+        config=Config(retries={"mode": "standard", "max_attempts": 1}),
+        **CREDENTIALS,
+    )
 
 
 def test_handler_gets_event_context_and_environment(engine: str) -> None:
@@ -94,6 +106,28 @@ def test_handler_gets_event_context_and_environment(engine: str) -> None:
         "_HANDLER": "index.handler",
         "AWS_ACCESS_KEY_ID": "testing",
     }
+
+
+def test_functions_reach_a_running_engine_after_another_one_stops(engine: str) -> None:
+    # Engines in one process share moto's state; the functions' endpoint (MOTO_PORT)
+    # must not stay on an engine that has stopped.
+    with LocalEngine():
+        pass
+    arn = create_function(
+        engine,
+        """
+        import os, boto3
+
+        def handler(event, context):
+            boto3.client("sqs").list_queues()
+            return os.environ["AWS_ENDPOINT_URL"]
+        """,
+    )
+
+    response = invoke(engine, arn)
+
+    assert "FunctionError" not in response, response["Body"]
+    assert json.loads(response["Body"]) == f"http://127.0.0.1:{engine.rsplit(':', 1)[1]}"
 
 
 def test_log_tail_when_asked_and_log_in_cloudwatch(engine: str) -> None:
@@ -262,13 +296,7 @@ def test_missing_handler_is_reported_as_lambda_does(engine: str) -> None:
 
 def test_other_runtimes_are_refused_in_words(engine: str) -> None:
     arn = create_function(engine, "exports.handler = async () => 1;", runtime="nodejs20.x")
-    client = boto3.client(
-        "lambda",
-        endpoint_url=engine,
-        region_name=REGION,
-        config=Config(retries={"mode": "standard", "max_attempts": 1}),
-        **CREDENTIALS,
-    )
+    client = single_try_lambda(engine)
 
     with pytest.raises(ClientError) as raised:
         client.invoke(FunctionName=arn, Payload=b"{}")
@@ -278,6 +306,23 @@ def test_other_runtimes_are_refused_in_words(engine: str) -> None:
     message = raised.value.response["Error"]["Message"]
     assert "runtime nodejs20.x is not supported locally" in message
     assert "Python functions only" in message
+
+
+def test_package_that_cannot_be_unzipped_is_refused(engine: str) -> None:
+    client = single_try_lambda(engine)
+    arn = client.create_function(
+        FunctionName=unique("broken"),
+        Runtime="python3.12",
+        Role=role_arn(engine, LAMBDA_ROLE, "lambda.amazonaws.com"),
+        Handler="index.handler",
+        Code={"ZipFile": b"this is not a zip archive"},
+    )["FunctionArn"]
+
+    with pytest.raises(ClientError) as raised:
+        client.invoke(FunctionName=arn, Payload=b"{}")
+
+    assert raised.value.response["Error"]["Code"] == "InvalidZipFileException"
+    assert "cannot be unzipped" in raised.value.response["Error"]["Message"]
 
 
 def test_payload_that_is_not_json_is_refused(engine: str) -> None:

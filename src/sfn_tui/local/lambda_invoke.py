@@ -12,7 +12,9 @@ sources such as SQS event source mappings and SNS subscriptions) so that:
 * ``DryRun`` answers 204 without running anything;
 * a function the local engine cannot run (not a python3.x runtime, a container image)
   answers ``InvalidRuntimeException`` (HTTP 502) saying so, never a canned result;
-* a payload that is not JSON answers ``InvalidRequestContentException`` as Lambda does;
+* a payload that is not JSON answers ``InvalidRequestContentException``, a package that
+  cannot be unzipped ``InvalidZipFileException``, as Lambda does;
+* the answer's request id is the invocation's (the function's ``aws_request_id``);
 * each invocation's log goes to CloudWatch Logs, group ``/aws/lambda/<name>``.
 
 The function's AWS calls go to this engine: ``AWS_ENDPOINT_URL`` is
@@ -37,6 +39,7 @@ from sfn_tui.local.activities import MOTO_VERSION
 
 _install_lock = threading.Lock()
 _installed = False
+_log_lock = threading.Lock()  # moto's Logs backend is not thread-safe
 
 
 def install() -> None:
@@ -112,12 +115,13 @@ def _save_log(function: Any, invocation: lambda_runner.Invocation) -> None:
     """The invocation's log in CloudWatch Logs, as Lambda writes it."""
     logs = function.logs_backend
     group = f"/aws/lambda/{function.function_name}"
-    logs.ensure_log_group(group)
-    logs.create_log_stream(group, invocation.log_stream)
     now = int(time.time() * 1000)
     events = [{"timestamp": now, "message": line} for line in invocation.log.splitlines()]
-    if events:
-        logs.put_log_events(group, invocation.log_stream, events)
+    with _log_lock:
+        logs.ensure_log_group(group)
+        logs.create_log_stream(group, invocation.log_stream)
+        if events:
+            logs.put_log_events(group, invocation.log_stream, events)
 
 
 def _patch() -> None:
@@ -135,6 +139,12 @@ def _patch() -> None:
 
         def __init__(self, message: str) -> None:
             super().__init__("InvalidRequestContentException", message)
+
+    class InvalidZipFileException(JsonRESTError):  # type: ignore[misc, valid-type]
+        code = 502
+
+        def __init__(self, message: str) -> None:
+            super().__init__("InvalidZipFileException", message)
 
     def invoke(
         self: Any, body: str | bytes | None, request_headers: Any, response_headers: Any
@@ -173,6 +183,8 @@ def _patch() -> None:
             )
         except lambda_runner.UnsupportedFunction as exc:
             raise InvalidRuntimeException(str(exc)) from None
+        except lambda_runner.InvalidZipFile as exc:
+            raise InvalidZipFileException(str(exc)) from None
         _save_log(self, invocation)
         response_headers["X-Amz-Executed-Version"] = invocation.executed_version
         if invocation.function_error:
@@ -211,6 +223,6 @@ def _run_and_log(
         invocation = lambda_runner.run(
             spec, event, endpoint_url=endpoint, request_id=request_id, client_context=context
         )
-    except lambda_runner.UnsupportedFunction:
-        return  # checked before the 202; only a vanished code archive gets here
+    except (lambda_runner.UnsupportedFunction, lambda_runner.InvalidZipFile):
+        return  # nobody to answer; Lambda would drop the event after its retries
     _save_log(function, invocation)

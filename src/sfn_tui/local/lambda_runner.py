@@ -66,6 +66,10 @@ class UnsupportedFunction(Exception):
     """The function cannot run on the local engine (not a Python zip function)."""
 
 
+class InvalidZipFile(Exception):
+    """The function's deployment package cannot be unzipped."""
+
+
 @dataclass(frozen=True)
 class FunctionSpec:
     """What the runner needs to know about the function being invoked."""
@@ -133,7 +137,10 @@ def run(
     request_id: str | None = None,
     client_context: dict[str, object] | None = None,
 ) -> Invocation:
-    """Invoke the function once and wait for its answer (raises UnsupportedFunction)."""
+    """Invoke the function once and wait for its answer.
+
+    Raises UnsupportedFunction (see ``unsupported_reason``) or InvalidZipFile.
+    """
     reason = unsupported_reason(spec)
     if reason is not None:
         raise UnsupportedFunction(reason)
@@ -447,8 +454,8 @@ def _unpacked_code(spec: FunctionSpec) -> Path:
                 with zipfile.ZipFile(io.BytesIO(spec.code_zip or b"")) as archive:
                     archive.extractall(partial)  # strips absolute and ".." paths
             except zipfile.BadZipFile as exc:
-                raise UnsupportedFunction(
-                    f"The code of function {spec.name} is not a valid .zip file: {exc}"
+                raise InvalidZipFile(
+                    f"The deployment package of function {spec.name} cannot be unzipped: {exc}"
                 ) from None
             partial.rename(target)
         return target
