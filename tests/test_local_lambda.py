@@ -266,7 +266,7 @@ def test_memory_size_is_enforced(engine: str) -> None:
         engine,
         """
         def handler(event, context):
-            hog = bytearray(400 * 1024 * 1024)
+            hog = bytearray(256 * 1024 * 1024)
             return len(hog)
         """,
         memory=128,
