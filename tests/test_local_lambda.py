@@ -17,6 +17,7 @@ import base64
 import json
 import os
 import re
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -55,10 +56,13 @@ def test_handler_gets_event_context_and_environment(engine: str) -> None:
     arn = create_function(
         engine,
         """
-        import os
+        import os, sys
 
         def handler(event, context):
             return {
+                "path": sys.path,
+                "root": os.environ["LAMBDA_TASK_ROOT"],
+                "cwd": os.getcwd(),
                 "event": event,
                 "function_name": context.function_name,
                 "function_version": context.function_version,
@@ -96,6 +100,9 @@ def test_handler_gets_event_context_and_environment(engine: str) -> None:
     assert answer["log_group_name"] == f"/aws/lambda/{name}"
     assert 0 < answer["remaining"] <= 20_000
     assert answer["custom"] == {"tenant": "t1"}
+    # The code comes first on sys.path and is the working folder; sfn-tui's is absent.
+    assert answer["path"][0] == answer["root"] == answer["cwd"]
+    assert str(Path(lambda_invoke.__file__).parent) not in answer["path"]
     port = engine.rsplit(":", 1)[1]
     assert answer["env"] == {
         "GREETING": "hello",

@@ -1,6 +1,6 @@
 """The child side of the local Lambda runner: one invocation of a Python handler.
 
-``lambda_runner`` starts this file as a script, ``python -I -u lambda_bootstrap.py
+``lambda_runner`` starts this file as a script, ``python -E -P -u lambda_bootstrap.py
 INVOCATION_FILE READY_FD``, in a new process whose working directory is the function's
 unpacked code (``LAMBDA_TASK_ROOT``) and whose environment is the function's. It does
 what Lambda's Python runtime does for one invocation:
@@ -14,7 +14,8 @@ what Lambda's Python runtime does for one invocation:
 
 Everything the function prints goes to stdout/stderr, which the runner keeps as the
 invocation's log. A timer ends this process if the runner is gone and cannot kill it.
-This file imports nothing from sfn_tui: it runs isolated (``-I``), next to user code.
+This file imports nothing from sfn_tui (its folder is not on ``sys.path``: ``-P``), so
+that it stays out of the way of the user's code.
 """
 
 from __future__ import annotations

@@ -195,7 +195,11 @@ def _run_child(
             process = subprocess.Popen(
                 [
                     sys.executable,
-                    "-I",
+                    # -E: no PYTHON* variables; -P: no script folder on sys.path (the
+                    # user site stays: sfn-tui's boto3 may be installed there); -u: the
+                    # log keeps prints and errors in order.
+                    "-E",
+                    "-P",
                     "-u",
                     str(_BOOTSTRAP),
                     str(invocation_path),
