@@ -13,6 +13,7 @@ from typing import Any, Self
 
 _running_lock = threading.Lock()
 _running = 0  # LocalEngines started and not stopped; moto's state is per process
+_ports: list[int] = []  # their ports, oldest first; MOTO_PORT names one of them
 
 
 class LocalEngine:
@@ -27,6 +28,7 @@ class LocalEngine:
         self._port = port
         self._server: Any = None  # moto ThreadedMotoServer once started
         self._endpoint_url: str | None = None
+        self._bound_port = 0  # the port actually bound, once started
         self._lock = threading.Lock()
 
     @property
@@ -45,23 +47,27 @@ class LocalEngine:
         with self._lock:
             if self._endpoint_url is not None:
                 return self._endpoint_url
-            from sfn_tui.local import activities, quiet
+            from sfn_tui.local import activities, cfn_cdk_metadata, lambda_invoke, quiet
 
             quiet.silence()
             from moto.core.config import default_user_config
 
             activities.install()
+            lambda_invoke.install()
+            cfn_cdk_metadata.install()
             # Executions only run with the engine on; state machines created before the
             # switch would vanish, so switch before serving anything.
             default_user_config["stepfunctions"] = {"execute_state_machine": True}
             server = _make_server(self._host, self._port)
             server.start()
             host, port = server.get_host_and_port()
-            # Service integrations inside executions call http://localhost:$MOTO_PORT.
+            # Service integrations inside executions call http://localhost:$MOTO_PORT,
+            # and Lambda functions get it as their endpoint.
             os.environ["MOTO_PORT"] = str(port)
             self._server = server
             self._endpoint_url = f"http://{host}:{port}"
-            _count(+1)
+            self._bound_port = port
+            _count(+1, port)
             return self._endpoint_url
 
     def stop(self) -> None:
@@ -70,12 +76,13 @@ class LocalEngine:
             server, self._server, self._endpoint_url = self._server, None, None
             if server is None:
                 return
-            from sfn_tui.local import activities
+            from sfn_tui.local import activities, lambda_invoke
 
-            if _count(-1) == 0:
+            if _count(-1, self._bound_port) == 0:
                 # The last engine of the process: end the executions' threads and
                 # answer pending GetActivityTask long-polls.
                 activities.shutdown()
+                lambda_invoke.shutdown()  # kill the Lambda functions still running
             server.stop()
             server._server.server_close()  # ThreadedMotoServer.stop() leaves the socket open
 
@@ -92,10 +99,18 @@ class LocalEngine:
         self.stop()
 
 
-def _count(delta: int) -> int:
+def _count(delta: int, port: int) -> int:
+    """Count an engine in or out; MOTO_PORT moves to another running engine when the
+    one it names stops (all share moto's state, so any of them serves the calls)."""
     global _running
     with _running_lock:
         _running += delta
+        if delta > 0:
+            _ports.append(port)
+        elif port in _ports:
+            _ports.remove(port)
+            if _ports and os.environ.get("MOTO_PORT") == str(port):
+                os.environ["MOTO_PORT"] = str(_ports[-1])
         return _running
 
 
