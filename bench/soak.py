@@ -273,12 +273,14 @@ async def soak_app(
     from sfn_tui.tui.screens.start_execution import StartExecutionScreen
 
     error_notes: list[str] = []
+    said: list[str] = []  # every notification, in order (they expire from the app's list)
     unretrieved: list[str] = []
 
     class SoakApp(SfnTuiApp):
         CSS_PATH = str(Path(sys.modules[SfnTuiApp.__module__].__file__ or "").parent / "app.tcss")
 
         def notify(self, message: str, *args: Any, **kwargs: Any) -> None:
+            said.append(message[:200])
             if kwargs.get("severity") == "error":
                 error_notes.append(f"{kwargs.get('title', '')}: {message}"[:300])
             super().notify(message, *args, **kwargs)
@@ -371,7 +373,7 @@ async def soak_app(
             return
         modal = app.screen
         await pilot.press("tab", "f7")
-        app.clear_notifications()
+        before = len(said)
         text = '{"blob": "' + "x" * PASTE_BYTES + '"}'
         chunk = 4096
         for at in range(0, len(text), chunk):
@@ -380,7 +382,7 @@ async def soak_app(
             app._driver.send_message(keys)  # type: ignore[union-attr]
         await until(pilot, lambda: app.keys.idle, 60, "paste handled")
         held = len(modal.query_one("#start-input").text.encode())  # type: ignore[attr-defined]
-        refused = sum("Not pasted" in n.message for n in app._notifications)
+        refused = sum("Not pasted" in message for message in said[before:])
         pastes["tried"] += 1
         pastes["refused once" if refused == 1 else f"refused {refused} times"] += 1
         if held > 256 * 1024:

@@ -470,8 +470,12 @@ class SfnTuiApp(App[None]):
     async def _close_inbox(self, quick: bool, grace: float | None = None) -> None:
         if self.inbox is not None:
             remote = self.engine is None and not quick
-            if grace is None:
-                grace = REMOTE_QUIT_GRACE if remote else LOCAL_QUIT_GRACE
+            if not remote:
+                # The embedded engine stops with the app (or quitting cannot wait): its
+                # open polls end with it.
+                grace = LOCAL_QUIT_GRACE if grace is None else min(grace, LOCAL_QUIT_GRACE)
+            elif grace is None:
+                grace = REMOTE_QUIT_GRACE
             if self.inbox.open_polls and grace > 5:
                 self.notify(
                     "Waiting for open task polls to return so no task is lost (up to 60 s)."
