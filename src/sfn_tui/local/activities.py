@@ -15,9 +15,9 @@ moto never wires them to its backend or its HTTP API. ``install()`` does:
   waits on an activity (and keeps ``error``/``cause``);
 * the engine's own exceptions (``InvalidToken()``...) carry their error code instead of
   failing with HTTP 500;
-* GetExecutionHistory serializes each event once (``history_cache``).
 
-Every patch reaches into moto internals, so ``install()`` refuses any other moto.
+Every patch reaches into moto internals, so ``install()`` refuses any other moto
+(``patches.check_moto``); ``patches.install()`` installs this module with the others.
 """
 
 from __future__ import annotations
@@ -32,9 +32,7 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
 
-from sfn_tui.local import history_cache
-
-MOTO_VERSION = "5.2.5"
+from sfn_tui.local import patches
 
 HOLD_SECONDS: float = 60.0
 """How long GetActivityTask holds the connection when no task is pending (AWS: 60 s)."""
@@ -161,18 +159,11 @@ def shutdown() -> None:
 def install() -> None:
     """Patch moto (idempotent). Raises RuntimeError on any moto version but 5.2.5."""
     global _installed
-    import moto
-
-    if moto.__version__ != MOTO_VERSION:
-        raise RuntimeError(
-            f"sfn_tui.local.activities patches moto {MOTO_VERSION} internals, "
-            f"but moto {moto.__version__} is installed; pin moto=={MOTO_VERSION}."
-        )
+    patches.check_moto()
     with _install_lock:
         _closing.clear()
         if not _installed:
             _patch()
-            history_cache.install()
             _installed = True
 
 

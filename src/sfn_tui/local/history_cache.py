@@ -9,9 +9,9 @@ published (moto's EventManager), so each is serialized once, by moto's own seria
 and kept; a call serializes only the events added since the last one. Bodies are
 byte-identical to moto's.
 
-moto ignores maxResults, nextToken and reverseOrder here and answers the whole history,
-oldest first; so does this. Installed by ``activities.install()``, which checks the
-moto version every patch relies on.
+This answers the whole history, oldest first; ``history_paging`` cuts it into the
+pages GetExecutionHistory's maxResults, nextToken and reverseOrder ask for. Installed by
+``patches.install()``.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ import threading
 from collections import OrderedDict
 from importlib import import_module
 from typing import Any
+
+from sfn_tui.local import patches
 
 
 class _HistoryCache:
@@ -73,8 +75,16 @@ def clear() -> None:
         _caches.clear()
 
 
+_installed = False
+
+
 def install() -> None:
-    """Patch moto's GetExecutionHistory answer (call once, from ``activities.install``)."""
+    """Patch moto's GetExecutionHistory answer (once; only on the pinned moto)."""
+    global _installed
+    patches.check_moto()
+    if _installed:
+        return
+    _installed = True
     ActionResult = import_module("moto.core.responses").ActionResult
     ParserBackend = import_module("moto.stepfunctions.parser.models").StepFunctionsParserBackend
     resp_cls = import_module("moto.stepfunctions.responses").StepFunctionResponse
