@@ -142,7 +142,7 @@ class Conformance:
         """The message body of the next SQS message (a callback's task token inside)."""
 
         def receive() -> dict[str, Any] | None:
-            out = self.sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=1)
+            out = self.sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=0)
             messages = out.get("Messages", [])
             return json.loads(messages[0]["Body"]) if messages else None
 

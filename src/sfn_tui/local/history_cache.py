@@ -20,6 +20,7 @@ import copy
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from importlib import import_module
 from typing import Any
 
@@ -33,8 +34,10 @@ class _HistoryCache:
         self.lock = threading.Lock()
         self.events: list[Any] = []  # serialized (JSON-ready) events, oldest first
 
-    def answer(self, manager: Any, serialize: Any) -> str:
-        """The response body; `serialize(events)` is moto's serializer for a list."""
+    def answer(self, manager: Any, serialize: Any) -> list[Any]:
+        """Every event, serialized; `serialize(events)` is moto's serializer for a list.
+
+        The events are shared with the cache: callers must not change them."""
         with self.lock:
             with manager._mutex:  # held by moto while it appends an event
                 published = manager._history_event_list
@@ -47,7 +50,7 @@ class _HistoryCache:
                 new = copy.deepcopy(published[done:])
             if new:
                 self.events.extend(serialize(new))
-            return json.dumps({"events": self.events})
+            return list(self.events)
 
 
 MAX_CACHED = 200  # executions whose serialized history is kept, most recently read
@@ -78,6 +81,10 @@ def clear() -> None:
 _installed = False
 
 
+def whole_history(events: list[Any]) -> dict[str, Any]:
+    return {"events": events}
+
+
 def install() -> None:
     """Patch moto's GetExecutionHistory answer (once; only on the pinned moto)."""
     global _installed
@@ -94,6 +101,8 @@ def install() -> None:
         def __init__(self, manager: Any) -> None:
             super().__init__(None)
             self.manager = manager
+            # The body from the serialized events, oldest first (history_paging pages it).
+            self.shape: Callable[[list[Any]], dict[str, Any]] = whole_history
 
         def execute_result(self, context: Any) -> Any:
             def serialize(events: list[Any]) -> list[Any]:
@@ -102,7 +111,8 @@ def install() -> None:
 
             # The status and headers of a normal answer (cheap: no events).
             status, headers, _ = ActionResult({"events": []}).execute_result(context)
-            return status, headers, _cache(self.manager).answer(self.manager, serialize)
+            events = _cache(self.manager).answer(self.manager, serialize)
+            return status, headers, json.dumps(self.shape(events))
 
     def get_execution_history_response(self: Any) -> Any:
         backend = self.stepfunction_backend

@@ -16,6 +16,23 @@ MOTO_VERSION = "5.2.5"
 PATCHES: tuple[str, ...] = (
     "activities",  # activity tasks, SendTask*, StopExecution (must come first)
     "history_cache",  # GetExecutionHistory serializes each event once
+    "closed_tokens",  # TaskTimedOut for an answer to a closed callback task
+    "history_paging",  # GetExecutionHistory maxResults, nextToken, reverseOrder
+    "execution_names",  # names: a UUID when absent, 80 characters, allowed characters
+    "error_matching",  # Retry/Catch: States.ALL, States.TaskFailed, States.HeartbeatTimeout
+    "branch_errors",  # States.* errors out of Parallel branches and Map iterations
+    "choice_no_match",  # States.NoChoiceMatched
+    "intrinsic_escapes",  # \\' \\{ \\} \\\\ in intrinsic function string literals
+    "intrinsic_failure",  # States.IntrinsicFailure
+    "result_path_failure",  # States.ResultPathMatchFailure
+    "map_tolerated_failure",  # States.ExceedToleratedFailureThreshold
+    "definition_checks",  # InvalidDefinition: missing StartAt/Next targets, state names
+    "validate_definition",  # ValidateStateMachineDefinition
+    "payload_quotas",  # 1 MB definitions, 256 KiB input and output
+    "history_quota",  # 25,000 history events
+    "execution_describe",  # JSON output, stopDate of TIMED_OUT runs, redrive fields
+    "redrive",  # RedriveExecution
+    "poller_withdrawal",  # a GetActivityTask whose client has gone gets no task
 )
 
 _lock = threading.Lock()
