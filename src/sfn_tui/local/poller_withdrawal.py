@@ -51,7 +51,7 @@ def install() -> None:
     resp_cls: Any = import_module("moto.stepfunctions.responses").StepFunctionResponse
 
     def get_activity_task_response(self: Any) -> Any:
-        environ = getattr(getattr(self, "request", None), "environ", None) or {}
+        environ = getattr(getattr(self, "normalized_request", None), "environ", None) or {}
         return ActionResult(
             activities.get_activity_task(
                 self.stepfunction_backend,
