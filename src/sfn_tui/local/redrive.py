@@ -56,6 +56,8 @@ def redrive_status(execution: Any, now: datetime.datetime | None = None) -> tupl
         return "NOT_REDRIVABLE", f"Execution is {status} and cannot be redriven."
     now = now or datetime.datetime.now(tz=datetime.UTC)
     stop_date = execution.stop_date
+    if stop_date is not None and stop_date.tzinfo is None:  # moto's own stop: naive UTC
+        stop_date = stop_date.replace(tzinfo=datetime.UTC)
     if stop_date is not None and now - stop_date > datetime.timedelta(days=REDRIVABLE_DAYS):
         return "NOT_REDRIVABLE", "Execution redrivable period exceeded."
     if _history_size(execution) >= MAX_HISTORY:
