@@ -11,7 +11,7 @@ moto did not implement it (HTTP 500). Here:
   state that did not succeed, with the input that state had: the states that succeeded
   are not run again; the state machine's TimeoutSeconds starts again;
 * DescribeExecution then shows RUNNING, redriveCount and redriveDate; the context object
-  has Execution.RedriveCount;
+  has Execution.RedriveCount (0 before any redrive);
 * the last 10 clientTokens of successful redrives get the same answer again.
 
 Differences: a failed Parallel or inline Map state is run again whole (AWS reruns only
@@ -89,6 +89,19 @@ def install() -> None:
     EventHistoryContext: Any = import_module(f"{asl}.eval.event.event_manager").EventHistoryContext
     EventDetails: Any = import_module(f"{asl}.eval.event.event_detail").EventDetails
     TMP_THREADS: Any = import_module("moto.stepfunctions.parser.utils").TMP_THREADS
+
+    # The context object has Execution.RedriveCount from the start (0 until redriven).
+    ExecutionWorker: Any = import_module(
+        "moto.stepfunctions.parser.backend.execution_worker"
+    ).ExecutionWorker
+    original_environment = ExecutionWorker._get_evaluation_environment
+
+    def get_evaluation_environment(self: Any) -> Any:
+        env = original_environment(self)
+        env.states.context_object.context_object_data["Execution"]["RedriveCount"] = 0
+        return env
+
+    ExecutionWorker._get_evaluation_environment = get_evaluation_environment
 
     # Remember, in the execution's own environment, the top-level state being run and
     # the input it had: that is where a redrive continues.
