@@ -200,4 +200,3 @@ def quietly(call: Callable[[], object]) -> None:
         call()
     except ClientError:
         return
-

@@ -14,11 +14,15 @@ from tests.conformance.support import Conformance, error_code
 ACTIVITIES_DOC = "https://docs.aws.amazon.com/step-functions/latest/dg/concepts-activities.html"
 TASK_DOC = "https://docs.aws.amazon.com/step-functions/latest/dg/state-task.html"
 ERRORS_DOC = "https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html"
-GET_TASK_API = "https://docs.aws.amazon.com/step-functions/latest/apireference/API_GetActivityTask.html"
+GET_TASK_API = (
+    "https://docs.aws.amazon.com/step-functions/latest/apireference/API_GetActivityTask.html"
+)
 HEARTBEAT_API = (
     "https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskHeartbeat.html"
 )
-SUCCESS_API = "https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskSuccess.html"
+SUCCESS_API = (
+    "https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskSuccess.html"
+)
 STOP_API = "https://docs.aws.amazon.com/step-functions/latest/apireference/API_StopExecution.html"
 QUOTAS_DOC = "https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html"
 CLOSED = {"TaskTimedOut", "TaskDoesNotExist", "InvalidToken"}
@@ -111,7 +115,9 @@ def test_activity_heartbeat_timeout(conf: Conformance) -> None:
     assert conf.types(run)[-2:] == ["ActivityTimedOut", "ExecutionFailed"]
 
 
-def heartbeat_catcher(activity: str, timeout: int = 60, heartbeat: int | None = 1) -> dict[str, Any]:
+def heartbeat_catcher(
+    activity: str, timeout: int = 60, heartbeat: int | None = 1
+) -> dict[str, Any]:
     task: dict[str, Any] = {
         "Type": "Task",
         "Resource": activity,

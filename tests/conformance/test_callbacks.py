@@ -19,7 +19,9 @@ ERRORS_DOC = "https://docs.aws.amazon.com/step-functions/latest/dg/concepts-erro
 HEARTBEAT_API = (
     "https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskHeartbeat.html"
 )
-SUCCESS_API = "https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskSuccess.html"
+SUCCESS_API = (
+    "https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskSuccess.html"
+)
 
 
 def callback_machine(conf: Conformance, queue: str, **fields: Any) -> str:

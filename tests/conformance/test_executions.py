@@ -29,7 +29,11 @@ def test_execution_timeout_seconds_times_the_run_out(conf: Conformance) -> None:
     # STRUCTURE_DOC: TimeoutSeconds, the maximum time the execution may run; beyond it the
     # run is TIMED_OUT (ExecutionTimedOut). DESCRIBE_API: stopDate is set once it ended.
     run = conf.run(
-        {"TimeoutSeconds": 1, "StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 30, "End": True}}}
+        {
+            "TimeoutSeconds": 1,
+            "StartAt": "W",
+            "States": {"W": {"Type": "Wait", "Seconds": 30, "End": True}},
+        }
     )
     assert run.status == "TIMED_OUT"
     assert "stopDate" in run.result
@@ -139,7 +143,7 @@ def test_get_execution_history_reverse_order(conf: Conformance) -> None:
     # HISTORY_API: reverseOrder lists the events in descending order, paging the same way.
     run = conf.run(LONG)
     newest = conf.sfn.get_execution_history(executionArn=run.arn, reverseOrder=True, maxResults=3)
-    assert [e["type"] for e in newest["events"]][0] == "ExecutionSucceeded"
+    assert newest["events"][0]["type"] == "ExecutionSucceeded"
     assert [e["id"] for e in newest["events"]] == [14, 13, 12]
     every = conf.history(run.arn, reverseOrder=True, maxResults=4)
     assert [e["id"] for e in every] == list(range(14, 0, -1))

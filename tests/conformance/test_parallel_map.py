@@ -11,9 +11,7 @@ INLINE_MAP_DOC = "https://docs.aws.amazon.com/step-functions/latest/dg/state-map
 DISTRIBUTED_MAP_DOC = (
     "https://docs.aws.amazon.com/step-functions/latest/dg/state-map-distributed.html"
 )
-TOLERATED_DOC = (
-    "https://docs.aws.amazon.com/step-functions/latest/dg/maprun-fail-threshold.html"
-)
+TOLERATED_DOC = "https://docs.aws.amazon.com/step-functions/latest/dg/maprun-fail-threshold.html"
 ERRORS_DOC = "https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html"
 
 
@@ -45,9 +43,7 @@ def test_parallel_branch_failure_fails_with_the_branch_error(conf: Conformance) 
     run = conf.run(
         {
             "StartAt": "Both",
-            "States": {
-                "Both": {"Type": "Parallel", "Branches": [branch(1), failing], "End": True}
-            },
+            "States": {"Both": {"Type": "Parallel", "Branches": [branch(1), failing], "End": True}},
         }
     )
     assert run.status == "FAILED"

@@ -8,7 +8,9 @@ from datetime import UTC, datetime, timedelta
 from tests.conformance.support import Conformance
 
 PASS_DOC = "https://docs.aws.amazon.com/step-functions/latest/dg/state-pass.html"
-PATHS_DOC = "https://docs.aws.amazon.com/step-functions/latest/dg/concepts-input-output-filtering.html"
+PATHS_DOC = (
+    "https://docs.aws.amazon.com/step-functions/latest/dg/concepts-input-output-filtering.html"
+)
 CHOICE_DOC = "https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.html"
 ERRORS_DOC = "https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html"
 WAIT_DOC = "https://docs.aws.amazon.com/step-functions/latest/dg/state-wait.html"
@@ -51,7 +53,9 @@ def test_pass_result_with_result_path(conf: Conformance) -> None:
     run = conf.run(
         {
             "StartAt": "Add",
-            "States": {"Add": {"Type": "Pass", "Result": {"x": 1}, "ResultPath": "$.r", "End": True}},
+            "States": {
+                "Add": {"Type": "Pass", "Result": {"x": 1}, "ResultPath": "$.r", "End": True}
+            },
         },
         {"keep": "me"},
     )

@@ -15,7 +15,9 @@ CREATE_API = (
     "https://docs.aws.amazon.com/step-functions/latest/apireference/API_CreateStateMachine.html"
 )
 START_API = "https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html"
-SUCCESS_API = "https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskSuccess.html"
+SUCCESS_API = (
+    "https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskSuccess.html"
+)
 ERRORS_DOC = "https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html"
 PASS = {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}
 LIMIT = 262_144  # 256 KiB, in UTF-8 bytes
@@ -137,7 +139,9 @@ def test_state_name_over_80_characters_is_invalid_definition(conf: Conformance) 
     assert "80" in error_message(excinfo)
 
 
-def test_history_of_25000_events_fails_the_run(conf: Conformance, engine_only: None, monkeypatch: Any) -> None:
+def test_history_of_25000_events_fails_the_run(
+    conf: Conformance, engine_only: None, monkeypatch: Any
+) -> None:
     # QUOTAS_DOC: 25,000 events in one execution history; reaching it fails the run
     # (States.Runtime, "The execution reached the maximum number of history events").
     # The engine's limit is lowered to 40 here.

@@ -111,7 +111,9 @@ def test_succeeded_run_is_not_redrivable(conf: Conformance) -> None:
 def test_running_run_is_not_redrivable(conf: Conformance) -> None:
     # REDRIVE_API: ExecutionNotRedrivable while it runs.
     run = conf.start(
-        conf.machine({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 600, "End": True}}})
+        conf.machine(
+            {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 600, "End": True}}}
+        )
     )
     described = conf.describe(run)
     assert described["redriveStatus"] == "NOT_REDRIVABLE"

@@ -39,8 +39,9 @@ def install() -> None:
                 return ErrorName(error_name=error_name)
         return CustomErrorName(error_name=error_name)
 
-    for module in (
+    for name in (
         f"{base}.state.exec.state_parallel.branches_decl",
         f"{base}.state.exec.state_map.iteration.iteration_worker",
     ):
-        import_module(module).CustomErrorName = error_name
+        module: Any = import_module(name)
+        module.CustomErrorName = error_name

@@ -72,9 +72,7 @@ def install() -> None:
         error = env.stack.pop()
         name = getattr(error, "error_name", None)
         heartbeat = isinstance(error, MissedHeartbeat)
-        env.stack.append(
-            any(matches(str(p.error_name), name, heartbeat) for p in self.error_names)
-        )
+        env.stack.append(any(matches(str(p.error_name), name, heartbeat) for p in self.error_names))
 
     ErrorEqualsDecl._eval_body = eval_body
 

@@ -19,7 +19,7 @@ def states_failure(env: Any, error: str, cause: str) -> Exception:
     names = f"{asl}.component.common.error_name"
     StatesErrorName: Any = import_module(f"{names}.states_error_name").StatesErrorName
     EventDetails: Any = import_module(f"{asl}.eval.event.event_detail").EventDetails
-    return failure.FailureEventException(  # type: ignore[no-any-return]
+    return failure.FailureEventException(
         failure_event=failure.FailureEvent(
             env=env,
             error_name=StatesErrorName.from_name(error),

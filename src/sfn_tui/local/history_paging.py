@@ -83,13 +83,9 @@ def make_page(
     """One page of the history (events oldest first in `events`)."""
     ordered = list(reversed(events)) if reverse else list(events)
     if next_id is not None:
-        ordered = [
-            e for e in ordered if (e["id"] <= next_id if reverse else e["id"] >= next_id)
-        ]
+        ordered = [e for e in ordered if (e["id"] <= next_id if reverse else e["id"] >= next_id)]
     page, rest = ordered[:size], ordered[size:]
-    body: dict[str, Any] = {
-        "events": page if include_data else [without_data(e) for e in page]
-    }
+    body: dict[str, Any] = {"events": page if include_data else [without_data(e) for e in page]}
     if rest:
         body["nextToken"] = encode_token(execution_arn, int(rest[0]["id"]))
     return body

@@ -36,7 +36,7 @@ def install() -> None:
             original(self, env)
         except FailureEventException:
             raise
-        except Exception as error:  # noqa: BLE001 - any failure of the function is AWS's IntrinsicFailure
+        except Exception as error:  # any failure of the function is IntrinsicFailure
             raise states_failure(
                 env,
                 "States.IntrinsicFailure",

@@ -80,7 +80,9 @@ def install() -> None:
         check_definition(definition)
         return original_create(self, name, definition, *args, **kw)
 
-    def update_state_machine(self: Any, arn: str, definition: Any = None, *a: Any, **kw: Any) -> Any:
+    def update_state_machine(
+        self: Any, arn: str, definition: Any = None, *a: Any, **kw: Any
+    ) -> Any:
         check_definition(definition)
         return original_update(self, arn, definition, *a, **kw)
 
@@ -106,9 +108,10 @@ def install() -> None:
         return utf8_size(text) <= MAX_PAYLOAD
 
     quotas.is_within_size_quota = is_within_size_quota
-    for module in (
+    for name in (
         "asl.component.state.state",
         "asl.component.state.exec.state_task.state_task_lambda",
         "asl.component.state.exec.state_task.service.state_task_service",
     ):
-        import_module(f"{parser.__name__}.{module}").is_within_size_quota = is_within_size_quota
+        module: Any = import_module(f"{parser.__name__}.{name}")
+        module.is_within_size_quota = is_within_size_quota
