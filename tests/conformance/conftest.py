@@ -14,6 +14,7 @@ limit) take the ``engine_only`` fixture and are skipped elsewhere, with the reas
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -71,17 +72,47 @@ def conformance_clients(request: pytest.FixtureRequest, conformance_endpoint: st
         kw["endpoint_url"] = conformance_endpoint
         if _loopback(conformance_endpoint):
             kw.update(CREDENTIALS)
+    if local:
+        _local_role(boto3.client("iam", **kw))
     # GetActivityTask holds for up to 60 s on AWS: the read timeout must be longer.
     config = Config(read_timeout=70, retries={"mode": "standard", "max_attempts": 3})
-    return boto3.client("stepfunctions", config=config, **kw), boto3.client("sqs", **kw)
+    return (
+        boto3.client("stepfunctions", config=config, **kw),
+        boto3.client("sqs", **kw),
+        boto3.client("lambda", **kw),
+    )
+
+
+def _local_role(iam: Any) -> None:
+    """The engine's execution role, assumable by Step Functions and Lambda (moto checks
+    that a Lambda function's role exists)."""
+    from botocore.exceptions import ClientError
+
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": ["states.amazonaws.com", "lambda.amazonaws.com"]},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    try:
+        iam.create_role(
+            RoleName=LOCAL_ROLE.rsplit("/", 1)[1], AssumeRolePolicyDocument=json.dumps(trust)
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "EntityAlreadyExists":
+            raise
 
 
 @pytest.fixture
 def conf(request: pytest.FixtureRequest, conformance_clients: Any) -> Iterator[Conformance]:
     local = _remote(request.config) is None
     role = request.config.getoption("--role-arn") or LOCAL_ROLE
-    sfn, sqs = conformance_clients
-    case = Conformance(sfn=sfn, sqs=sqs, role_arn=str(role), local=local)
+    sfn, sqs, lam = conformance_clients
+    case = Conformance(sfn=sfn, sqs=sqs, lam=lam, role_arn=str(role), local=local)
     if not local:
         case.scale = 3.0
     yield case

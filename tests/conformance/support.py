@@ -7,8 +7,10 @@ The same helpers work on the embedded engine and on any endpoint given with
 
 from __future__ import annotations
 
+import io
 import json
 import uuid
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,12 +46,14 @@ class Conformance:
 
     sfn: Any
     sqs: Any
+    lam: Any  # Lambda, for Lambda Task cases
     role_arn: str
     local: bool  # the embedded engine (engine-only knobs are available)
     scale: float = WAIT_SCALE
     machines: list[str] = field(default_factory=list)
     activities: list[str] = field(default_factory=list)
     queues: list[str] = field(default_factory=list)
+    functions: list[str] = field(default_factory=list)
     runs: list[str] = field(default_factory=list)
 
     # Resources ----------------------------------------------------------------------
@@ -74,6 +78,29 @@ class Conformance:
         url = str(self.sqs.create_queue(QueueName=unique("q"))["QueueUrl"])
         self.queues.append(url)
         return url
+
+    def function(
+        self, source: str, handler: str = "index.handler", runtime: str = "python3.12", **kw: Any
+    ) -> str:
+        """A Lambda function whose code is `source` (index.py of a zip); return its ARN.
+
+        The hook for Lambda Task cases: the role is --role-arn (on AWS, one Lambda can
+        assume); `kw` goes to CreateFunction (Timeout, MemorySize, Environment...)."""
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("index.py", source)
+        arn = str(
+            self.lam.create_function(
+                FunctionName=unique("fn"),
+                Runtime=runtime,
+                Role=self.role_arn,
+                Handler=handler,
+                Code={"ZipFile": buffer.getvalue()},
+                **kw,
+            )["FunctionArn"]
+        )
+        self.functions.append(arn)
+        return arn
 
     # Runs ---------------------------------------------------------------------------
 
@@ -159,6 +186,8 @@ class Conformance:
             quietly(lambda arn=arn: self.sfn.delete_activity(activityArn=arn))
         for url in self.queues:
             quietly(lambda url=url: self.sqs.delete_queue(QueueUrl=url))
+        for arn in self.functions:
+            quietly(lambda arn=arn: self.lam.delete_function(FunctionName=arn))
 
     def _stop_if_running(self, arn: str) -> None:
         if self.describe(arn)["status"] == "RUNNING":
