@@ -13,6 +13,25 @@ from tests.helpers import CREDENTIALS, REGION, TEST_HOLD_SECONDS
 from tests.recording_proxy import RecordingProxy
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("conformance", "tests/conformance against another endpoint")
+    group.addoption(
+        "--endpoint",
+        default=None,
+        help="run tests/conformance against this Step Functions endpoint URL (or 'aws' for"
+        " AWS itself, credentials from the standard chain) instead of the embedded engine",
+    )
+    group.addoption(
+        "--region", default=None, help="region for --endpoint (default: AWS_REGION or us-east-1)"
+    )
+    group.addoption(
+        "--role-arn",
+        default=None,
+        help="execution role for the conformance state machines on --endpoint (AWS needs a"
+        " real role that Step Functions can assume, allowed to send to SQS)",
+    )
+
+
 @pytest.fixture(scope="session")
 def engine() -> Iterator[str]:
     """Start one LocalEngine (127.0.0.1, free port) for the session; yield its endpoint URL."""

@@ -11,6 +11,7 @@ every operation ("*"), tell it on command to:
 - `drop`: close the connection without answering
 - `drop_mid`: send the headers and half the engine's body, then close the connection
 - `malformed`: HTTP 200 with a body that is not JSON
+- `missing`: HTTP 501 with an HTML page, as an endpoint that lacks the operation answers
 
 and to refuse every connection (`refuse()`: the port stops listening and open
 connections are cut, as when a server stops) until `allow()`. `operations` records every
@@ -32,7 +33,9 @@ from aiohttp import web
 
 from tests.recording_proxy import HOP_BY_HOP, RecordingProxy
 
-FaultKind = Literal["throttle", "status", "error", "delay", "hang", "drop", "drop_mid", "malformed"]
+FaultKind = Literal[
+    "throttle", "status", "error", "delay", "hang", "drop", "drop_mid", "malformed", "missing"
+]
 AMZ_JSON = "application/x-amz-json-1.0"
 
 
@@ -188,6 +191,9 @@ class FaultProxy:
             finally:
                 self.holding[operation] -= 1
             return await self._forward(request, body)
+        if kind == "missing":
+            page = b"<!doctype html><title>501 Not Implemented</title>"
+            return web.Response(status=501, body=page, content_type="text/html")
         if kind == "malformed":
             return web.Response(
                 status=200, body=b'{"stateMachines": [ <html>', content_type=AMZ_JSON

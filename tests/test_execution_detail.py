@@ -291,9 +291,9 @@ async def test_a_running_execution_updates_without_a_key(engine: str, sfn: Any) 
 
 
 class PagingProxy:
-    """The engine behind a proxy that pages GetExecutionHistory the way AWS does
-    (maxResults, reverseOrder, nextToken; the engine itself answers everything at once),
-    slowly, and records what it was asked."""
+    """The engine (which pages GetExecutionHistory as AWS does: maxResults, reverseOrder,
+    nextToken) behind a proxy that answers its history pages slowly and records what it
+    was asked."""
 
     def __init__(self, target: str, delay: float) -> None:
         self.target = target.rstrip("/")
@@ -326,26 +326,15 @@ class PagingProxy:
         skip = {"host", "content-length", "transfer-encoding", "connection", "content-encoding"}
         headers = {k: v for k, v in request.headers.items() if k.lower() not in skip}
         paged = request.headers.get("X-Amz-Target", "").endswith("GetExecutionHistory")
-        params = json.loads(body) if paged else {}
         if paged:
-            self.history_calls.append(params)
-            body = json.dumps({"executionArn": params["executionArn"]}).encode()
+            self.history_calls.append(json.loads(body))
         async with self._session.request(
             request.method, self.target + request.path_qs, headers=headers, data=body
         ) as answer:
             data = await answer.read()
             out = {k: v for k, v in answer.headers.items() if k.lower() not in skip}
             status = answer.status
-        if paged and status == 200:
-            events = json.loads(data)["events"]
-            if params.get("reverseOrder"):
-                events.reverse()
-            first = int(params.get("nextToken") or 0)
-            size = int(params.get("maxResults") or 100)
-            page: dict[str, Any] = {"events": events[first : first + size]}
-            if first + size < len(events):
-                page["nextToken"] = str(first + size)
-            data = json.dumps(page).encode()
+        if paged:
             await asyncio.sleep(self.delay)
         return web.Response(status=status, body=data, headers=out)
 

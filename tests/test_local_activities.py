@@ -10,13 +10,13 @@ import json
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 import boto3
-import moto
 import pytest
 from aiobotocore.session import get_session
 from botocore.exceptions import ClientError
@@ -98,20 +98,6 @@ def claim(sfn: Any, activity_arn: str, worker: str = "test-worker") -> dict[str,
 def error_code(excinfo: pytest.ExceptionInfo[ClientError]) -> str:
     assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     return str(excinfo.value.response["Error"]["Code"])
-
-
-# --- moto version guard ---------------------------------------------------------------
-
-
-def test_moto_is_the_pinned_version() -> None:
-    # activities.py patches moto internals: a new moto needs a fresh look at every patch.
-    assert moto.__version__ == activities.MOTO_VERSION == "5.2.5"
-
-
-def test_install_refuses_another_moto(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(moto, "__version__", "5.2.6")
-    with pytest.raises(RuntimeError, match=r"moto 5\.2\.6 is installed"):
-        activities.install()
 
 
 # --- the ChatSFN loop -----------------------------------------------------------------
@@ -238,6 +224,57 @@ def test_get_activity_task_without_pending_task_returns_no_token(boto_sfn: Any) 
     held = time.monotonic() - began
     assert "taskToken" not in task
     assert TEST_HOLD_SECONDS * 0.9 <= held < TEST_HOLD_SECONDS + 2
+
+
+POLLER = textwrap.dedent(
+    """
+    import sys, boto3
+    from botocore.config import Config
+    sfn = boto3.client(
+        "stepfunctions", endpoint_url=sys.argv[1], region_name=sys.argv[2],
+        aws_access_key_id="testing", aws_secret_access_key="testing",
+        config=Config(read_timeout=120, retries={"max_attempts": 1}),
+    )
+    print("polling", flush=True)
+    print(sfn.get_activity_task(activityArn=sys.argv[3], workerName="doomed"), flush=True)
+    """
+)
+
+
+def test_task_skips_a_poller_whose_process_was_killed(
+    engine: str, boto_sfn: Any, make_machine: MakeMachine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # local/poller_withdrawal.py: a held GetActivityTask whose client is gone claims
+    # nothing, so the next task reaches a live poller (AWS would hand it to the dead one).
+    monkeypatch.setattr(activities, "HOLD_SECONDS", 30.0)
+    activity_arn, machine_arn = make_machine(TimeoutSeconds=30)
+    doomed = subprocess.Popen(
+        [sys.executable, "-c", POLLER, engine, REGION, activity_arn],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_until(lambda: activities.pollers(activity_arn) == 1, timeout=15, message="held")
+    finally:
+        doomed.kill()
+        doomed.wait(timeout=10)
+    live: dict[str, Any] = {}
+    worker = threading.Thread(
+        target=lambda: live.update(
+            boto_sfn.get_activity_task(activityArn=activity_arn, workerName="alive")
+        )
+    )
+    worker.start()
+    wait_until(lambda: activities.pollers(activity_arn) >= 1, message="live poll held")
+    execution_arn = start(boto_sfn, machine_arn, {"n": 1})
+    worker.join(timeout=35)
+    assert "taskToken" in live, "the task went to the killed poller"
+    assert json.loads(live["input"]) == {"n": 1}
+    events = boto_sfn.get_execution_history(executionArn=execution_arn)["events"]
+    started = [e for e in events if e["type"] == "ActivityStarted"]
+    assert [e["activityStartedEventDetails"]["workerName"] for e in started] == ["alive"]
+    boto_sfn.send_task_success(taskToken=live["taskToken"], output="{}")
+    assert finished(boto_sfn, execution_arn)["status"] == "SUCCEEDED"
 
 
 def test_get_activity_task_unknown_activity(boto_sfn: Any) -> None:

@@ -270,13 +270,9 @@ def test_stop_execution(scene: str, snap_compare: Any) -> None:
     assert snap_compare(ModalHost(scene), terminal_size=SIZE, run_before=run_before)
 
 
-async def redrive_refused(pilot: Any, screen: Any) -> None:
-    await pilot.press("y")
-    await wait_for(pilot, lambda: not screen.possible, what="said")
-
-
-def test_redrive_not_supported(scene: str, snap_compare: Any) -> None:
-    """Redriving pay-7 on the local engine: the endpoint lacks RedriveExecution, said in
-    words; the Redrive button disabled, Close offered."""
-    run_before = shown_with(lambda: RedriveExecutionScreen(DECLINED), redrive_refused)
+def test_redrive_execution(scene: str, snap_compare: Any) -> None:
+    """Redriving pay-7 (FAILED): what redriving does, the Redrive button offered. (The
+    endpoint that lacks RedriveExecution is test_modals' test_redrive_says_when_the_
+    endpoint_lacks_it.)"""
+    run_before = shown_with(lambda: RedriveExecutionScreen(DECLINED))
     assert snap_compare(ModalHost(scene), terminal_size=SIZE, run_before=run_before)

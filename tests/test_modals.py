@@ -27,7 +27,8 @@ from sfn_tui.tui.screens.start_execution import StartExecutionScreen
 from sfn_tui.tui.screens.state_machine_form import DEFAULT_ROLE_NAME, StateMachineFormScreen
 from sfn_tui.tui.screens.stop_execution import RedriveExecutionScreen, StopExecutionScreen
 from sfn_tui.tui.widgets.json_editor import JsonEditor
-from tests.pilot_helpers import screen_text, wait_for
+from tests.fault_proxy import FaultProxy
+from tests.pilot_helpers import screen_text, wait_for, wait_shown
 
 REGION = "eu-south-1"
 ROLE = "arn:aws:iam::123456789012:role/sfn-tui-modal-tests"
@@ -261,19 +262,19 @@ async def test_create_shows_the_services_rejection(engine: str, sfn: Any) -> Non
         await pilot.press("ctrl+s")
         await wait_for(
             pilot,
-            lambda: "CreateStateMachine failed" in shown(form, "#sm-problem"),
+            lambda: "The service found 1 problem" in shown(form, "#sm-problem"),
             what="rejection shown",
         )
-        problem = shown(form, "#sm-problem")
-        assert "Bogus" in problem
+        # The engine answers ValidateStateMachineDefinition: its diagnostic is shown under
+        # the definition, and no CreateStateMachine was tried.
+        assert "Bogus" in form.query_one(JsonEditor).error
         assert "Traceback" not in screen_text(app)
         assert not opened.dismissed
         assert form.query_one(JsonEditor).text == REJECTED
         assert form.query_one("#sm-name", Input).value == name
         assert name not in machine_names(sfn)
-        # The endpoint has no ValidateStateMachineDefinition: found out once, in words.
         await wait_for(pilot, lambda: form.validation_offered is not None, what="validation probed")
-        assert form.validation_offered is False
+        assert form.validation_offered is True
 
 
 async def test_create_refuses_a_taken_name(engine: str, sfn: Any) -> None:
@@ -370,8 +371,9 @@ async def test_update_refuses_bad_json_and_shows_the_services_rejection(
         editor.replace_text(REJECTED)
         await pilot.press("ctrl+s")
         await wait_for(
-            pilot, lambda: "UpdateStateMachine failed" in shown(form, "#sm-problem"), what="shown"
+            pilot, lambda: "The service found 1 problem" in shown(form, "#sm-problem"), what="shown"
         )
+        assert "Bogus" in editor.error
         assert not opened.dismissed and editor.text == REJECTED
         described = sfn.describe_state_machine(stateMachineArn=machine.arn)
         assert json.loads(described["definition"]) == SUCCEED
@@ -633,6 +635,8 @@ async def test_stop_of_an_ended_run_makes_no_call(engine: str) -> None:
 
 
 async def test_redrive_says_when_the_endpoint_lacks_it(engine: str, sfn: Any) -> None:
+    # An endpoint without RedriveExecution (the engine behind a proxy that answers it as
+    # a missing operation: HTTP 501, no AWS error body).
     machine = create_machine(sfn, FAIL, prefix="redrive")
     execution = start_run(sfn, machine)
     failed = Execution(
@@ -642,22 +646,97 @@ async def test_redrive_says_when_the_endpoint_lacks_it(engine: str, sfn: Any) ->
         status="FAILED",
         start_date=execution.start_date,
     )
+    proxy = FaultProxy(engine)
+    await proxy.start()
+    proxy.fault("RedriveExecution", "missing")
+    try:
+        app = make_app(proxy.url)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = RedriveExecutionScreen(failed)
+            opened = await open_modal(pilot, screen)
+            await pilot.press("y")
+            await wait_for(
+                pilot,
+                lambda: "does not support RedriveExecution" in shown(screen, "#redrive-body"),
+                what="said in words",
+            )
+            await on_screen(pilot, "does not support RedriveExecution")
+            assert not opened.dismissed
+            assert not screen.possible
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: opened.dismissed, what="closed")
+            assert opened.result is False
+    finally:
+        await proxy.stop()
+    assert proxy.served("RedriveExecution") == 1
+
+
+# Fails on its first attempt, succeeds once redriven: the Parallel state that failed is
+# run again, and its branch reads $$.Execution.RedriveCount.
+FAILS_ONCE = {
+    "StartAt": "Attempt",
+    "States": {
+        "Attempt": {
+            "Type": "Parallel",
+            "End": True,
+            "Branches": [
+                {
+                    "StartAt": "FirstTime",
+                    "States": {
+                        "FirstTime": {
+                            "Type": "Choice",
+                            "Choices": [
+                                {
+                                    "Variable": "$$.Execution.RedriveCount",
+                                    "NumericEquals": 0,
+                                    "Next": "Boom",
+                                }
+                            ],
+                            "Default": "Done",
+                        },
+                        "Boom": {"Type": "Fail", "Error": "Demo.Flaky", "Cause": "first attempt"},
+                        "Done": {"Type": "Succeed"},
+                    },
+                }
+            ],
+        }
+    },
+}
+
+
+async def test_redrive_from_the_dashboard_on_the_engine(engine: str, sfn: Any) -> None:
+    """R on a failed run, then y: the engine redrives it, the run shows SUCCEEDED."""
+    machine = create_machine(sfn, FAILS_ONCE, prefix="redrive-ok")
+    run = start_run(sfn, machine, name=unique("flaky"))
     app = make_app(engine)
-    async with app.run_test(size=(120, 40)) as pilot:
-        screen = RedriveExecutionScreen(failed)
-        opened = await open_modal(pilot, screen)
+    async with app.run_test(size=(140, 40)) as pilot:
+        dashboard = app.dashboard
+        await wait_for(pilot, lambda: machine.arn in dashboard.machines.items, what="listed")
+        dashboard.machines.focus()
+        while getattr(dashboard.machines.selected, "arn", None) != machine.arn:
+            await pilot.press("down")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: run.arn in dashboard.executions.items, what="run listed")
+        dashboard.executions.focus()
+        await wait_shown(pilot, "FAILED", "R Redrive")
+        await pilot.press("R")
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, RedriveExecutionScreen), what="redrive asked"
+        )
+        await on_screen(pilot, "It failed. Redriving restarts it")
         await pilot.press("y")
         await wait_for(
-            pilot,
-            lambda: "does not support RedriveExecution" in shown(screen, "#redrive-body"),
-            what="said in words",
+            pilot, lambda: not isinstance(app.screen, RedriveExecutionScreen), what="redriven"
         )
-        await on_screen(pilot, "does not support RedriveExecution")
-        assert not opened.dismissed
-        assert not screen.possible
-        await pilot.press("escape")
-        await wait_for(pilot, lambda: opened.dismissed, what="closed")
-        assert opened.result is False
+        await wait_for(
+            pilot,
+            lambda: "SUCCEEDED" in str(dashboard.executions.get_cell(run.arn, "status")),
+            what="the redriven run succeeded",
+        )
+    described = sfn.describe_execution(executionArn=run.arn)
+    assert (described["status"], described["redriveCount"]) == ("SUCCEEDED", 1)
+    history = sfn.get_execution_history(executionArn=run.arn)["events"]
+    assert "ExecutionRedriven" in [e["type"] for e in history]
 
 
 async def test_redrive_of_a_running_execution_makes_no_call(engine: str, sfn: Any) -> None:

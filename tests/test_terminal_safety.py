@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from sfn_tui.aws.connection import Connection
+from sfn_tui.local import execution_names
 from sfn_tui.tui.app import SfnTuiApp
 from sfn_tui.tui.screens.chat import ChatScreen
 from sfn_tui.tui.screens.execution_detail import ExecutionDetailScreen
@@ -32,7 +33,8 @@ SHOWN = (
 )
 # The same inside JSON (an output drawn as pretty JSON): escapes stay JSON escapes.
 SHOWN_IN_JSON = (*SHOWN[:3], "\\u001b[31mR", "\\u001b]52;c;aGk=\\u0007E")
-HOSTILE_NAME = "[bold]n[/]\x1b[7m"  # the engine does not check execution names
+# AWS refuses such a name (InvalidName); endpoints that do not check names pass it on.
+HOSTILE_NAME = "[bold]n[/]\x1b[7m"
 NAME_SHOWN = "[bold]n[/]\\x1b[7m"
 
 
@@ -90,7 +92,13 @@ def hostile(engine: str) -> dict[str, str]:
         ),
         roleArn=ROLE,
     )["stateMachineArn"]
-    run = sfn.start_execution(stateMachineArn=echo, name=HOSTILE_NAME, input=json.dumps({}))
+    # The engine checks names as AWS does: let this one start as on an endpoint that does not.
+    checked = execution_names.name_problem
+    execution_names.name_problem = lambda name: None
+    try:
+        run = sfn.start_execution(stateMachineArn=echo, name=HOSTILE_NAME, input=json.dumps({}))
+    finally:
+        execution_names.name_problem = checked
     failed = sfn.start_execution(stateMachineArn=boom, name=f"boom-{tag}")
     asked = sfn.start_execution(
         stateMachineArn=ask,

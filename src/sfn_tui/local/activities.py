@@ -15,9 +15,9 @@ moto never wires them to its backend or its HTTP API. ``install()`` does:
   waits on an activity (and keeps ``error``/``cause``);
 * the engine's own exceptions (``InvalidToken()``...) carry their error code instead of
   failing with HTTP 500;
-* GetExecutionHistory serializes each event once (``history_cache``).
 
-Every patch reaches into moto internals, so ``install()`` refuses any other moto.
+Every patch reaches into moto internals, so ``install()`` refuses any other moto
+(``patches.check_moto``); ``patches.install()`` installs this module with the others.
 """
 
 from __future__ import annotations
@@ -28,13 +28,12 @@ import threading
 import time
 import weakref
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
 
-from sfn_tui.local import history_cache
-
-MOTO_VERSION = "5.2.5"
+from sfn_tui.local import patches
 
 HOLD_SECONDS: float = 60.0
 """How long GetActivityTask holds the connection when no task is pending (AWS: 60 s)."""
@@ -65,6 +64,7 @@ class _Queue:
         self.cond = threading.Condition()
         self.tasks: deque[_Task] = deque()
         self.deleted = False
+        self.pollers = 0  # GetActivityTask polls held now
 
 
 def _error(code: str, message: str) -> Exception:
@@ -83,23 +83,65 @@ def _queues(backend: Any) -> dict[str, _Queue]:
     return queues
 
 
-def get_activity_task(backend: Any, activity_arn: str, worker_name: str | None) -> dict[str, str]:
-    """Claim the oldest open task of the activity, waiting up to HOLD_SECONDS for one."""
+MAX_POLLERS = 1000
+"""Concurrent GetActivityTask polls an activity allows (AWS quota: 1,000 per ARN)."""
+
+POLL_SLICE_SECONDS = 0.2
+"""How often a held poll asks `gone()` whether its client is still there."""
+
+
+def get_activity_task(
+    backend: Any,
+    activity_arn: str,
+    worker_name: str | None,
+    gone: Callable[[], bool] | None = None,
+) -> dict[str, str]:
+    """Claim the oldest open task of the activity, waiting up to HOLD_SECONDS for one.
+
+    `gone()` says whether the client has gone away (poller_withdrawal passes one): such
+    a poll claims nothing and ends, so a task goes to a poller that is still there.
+    More than MAX_POLLERS polls at once: ActivityWorkerLimitExceeded, as on AWS.
+    """
     backend.describe_activity(activity_arn)  # InvalidArn / ActivityDoesNotExist
     queue = _queues(backend).setdefault(activity_arn, _Queue())
     deadline = time.monotonic() + HOLD_SECONDS
     with queue.cond:
-        while not (queue.deleted or _closing.is_set()):
-            while queue.tasks:
-                task = queue.tasks.popleft()
-                if task.is_open():  # skip tasks of stopped / timed-out executions
-                    task.endpoint.notify_activity_task_start(worker_name)
-                    return {"taskToken": task.token, "input": task.input}
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            queue.cond.wait(remaining)
+        if queue.pollers >= MAX_POLLERS:
+            raise _error(
+                "ActivityWorkerLimitExceeded",
+                "The maximum number of workers concurrently polling for activity tasks has"
+                " been reached.",
+            )
+        queue.pollers += 1
+        try:
+            while not (queue.deleted or _closing.is_set()):
+                if gone is not None and gone():
+                    queue.cond.notify()  # a task that came meanwhile: someone else's
+                    break
+                while queue.tasks:
+                    task = queue.tasks.popleft()
+                    if task.is_open():  # skip tasks of stopped / timed-out executions
+                        task.endpoint.notify_activity_task_start(worker_name)
+                        return {"taskToken": task.token, "input": task.input}
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                queue.cond.wait(remaining if gone is None else min(remaining, POLL_SLICE_SECONDS))
+        finally:
+            queue.pollers -= 1
     return {}
+
+
+def pollers(activity_arn: str) -> int:
+    """How many GetActivityTask polls of this activity are held right now."""
+    from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+    return sum(
+        _queues(backend)[activity_arn].pollers
+        for account in list(stepfunctions_parser_backends.values())
+        for backend in account.values()
+        if activity_arn in _queues(backend)
+    )
 
 
 def _open_task(token: str) -> _Task | None:
@@ -161,18 +203,11 @@ def shutdown() -> None:
 def install() -> None:
     """Patch moto (idempotent). Raises RuntimeError on any moto version but 5.2.5."""
     global _installed
-    import moto
-
-    if moto.__version__ != MOTO_VERSION:
-        raise RuntimeError(
-            f"sfn_tui.local.activities patches moto {MOTO_VERSION} internals, "
-            f"but moto {moto.__version__} is installed; pin moto=={MOTO_VERSION}."
-        )
+    patches.check_moto()
     with _install_lock:
         _closing.clear()
         if not _installed:
             _patch()
-            history_cache.install()
             _installed = True
 
 

@@ -16,7 +16,7 @@ import uuid
 from importlib import import_module
 from typing import Any
 
-from sfn_tui.local.activities import MOTO_VERSION
+from sfn_tui.local import patches
 
 _install_lock = threading.Lock()
 _installed = False
@@ -25,13 +25,7 @@ _installed = False
 def install() -> None:
     """Register the model (idempotent). Raises RuntimeError on any moto but 5.2.5."""
     global _installed
-    import moto
-
-    if moto.__version__ != MOTO_VERSION:
-        raise RuntimeError(
-            f"sfn_tui.local.cfn_cdk_metadata patches moto {MOTO_VERSION} internals, "
-            f"but moto {moto.__version__} is installed; pin moto=={MOTO_VERSION}."
-        )
+    patches.check_moto()
     with _install_lock:
         if _installed:
             return

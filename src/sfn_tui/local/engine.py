@@ -47,14 +47,12 @@ class LocalEngine:
         with self._lock:
             if self._endpoint_url is not None:
                 return self._endpoint_url
-            from sfn_tui.local import activities, cfn_cdk_metadata, lambda_invoke, quiet
+            from sfn_tui.local import patches, quiet
 
             quiet.silence()
             from moto.core.config import default_user_config
 
-            activities.install()
-            lambda_invoke.install()
-            cfn_cdk_metadata.install()
+            patches.install()
             # Executions only run with the engine on; state machines created before the
             # switch would vanish, so switch before serving anything.
             default_user_config["stepfunctions"] = {"execute_state_machine": True}

@@ -9,9 +9,9 @@ published (moto's EventManager), so each is serialized once, by moto's own seria
 and kept; a call serializes only the events added since the last one. Bodies are
 byte-identical to moto's.
 
-moto ignores maxResults, nextToken and reverseOrder here and answers the whole history,
-oldest first; so does this. Installed by ``activities.install()``, which checks the
-moto version every patch relies on.
+This answers the whole history, oldest first; ``history_paging`` cuts it into the
+pages GetExecutionHistory's maxResults, nextToken and reverseOrder ask for. Installed by
+``patches.install()``.
 """
 
 from __future__ import annotations
@@ -20,8 +20,11 @@ import copy
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from importlib import import_module
 from typing import Any
+
+from sfn_tui.local import patches
 
 
 class _HistoryCache:
@@ -31,8 +34,10 @@ class _HistoryCache:
         self.lock = threading.Lock()
         self.events: list[Any] = []  # serialized (JSON-ready) events, oldest first
 
-    def answer(self, manager: Any, serialize: Any) -> str:
-        """The response body; `serialize(events)` is moto's serializer for a list."""
+    def answer(self, manager: Any, serialize: Any) -> list[Any]:
+        """Every event, serialized; `serialize(events)` is moto's serializer for a list.
+
+        The events are shared with the cache: callers must not change them."""
         with self.lock:
             with manager._mutex:  # held by moto while it appends an event
                 published = manager._history_event_list
@@ -45,7 +50,7 @@ class _HistoryCache:
                 new = copy.deepcopy(published[done:])
             if new:
                 self.events.extend(serialize(new))
-            return json.dumps({"events": self.events})
+            return list(self.events)
 
 
 MAX_CACHED = 200  # executions whose serialized history is kept, most recently read
@@ -73,8 +78,20 @@ def clear() -> None:
         _caches.clear()
 
 
+_installed = False
+
+
+def whole_history(events: list[Any]) -> dict[str, Any]:
+    return {"events": events}
+
+
 def install() -> None:
-    """Patch moto's GetExecutionHistory answer (call once, from ``activities.install``)."""
+    """Patch moto's GetExecutionHistory answer (once; only on the pinned moto)."""
+    global _installed
+    patches.check_moto()
+    if _installed:
+        return
+    _installed = True
     ActionResult = import_module("moto.core.responses").ActionResult
     ParserBackend = import_module("moto.stepfunctions.parser.models").StepFunctionsParserBackend
     resp_cls = import_module("moto.stepfunctions.responses").StepFunctionResponse
@@ -84,6 +101,8 @@ def install() -> None:
         def __init__(self, manager: Any) -> None:
             super().__init__(None)
             self.manager = manager
+            # The body from the serialized events, oldest first (history_paging pages it).
+            self.shape: Callable[[list[Any]], dict[str, Any]] = whole_history
 
         def execute_result(self, context: Any) -> Any:
             def serialize(events: list[Any]) -> list[Any]:
@@ -92,7 +111,8 @@ def install() -> None:
 
             # The status and headers of a normal answer (cheap: no events).
             status, headers, _ = ActionResult({"events": []}).execute_result(context)
-            return status, headers, _cache(self.manager).answer(self.manager, serialize)
+            events = _cache(self.manager).answer(self.manager, serialize)
+            return status, headers, json.dumps(self.shape(events))
 
     def get_execution_history_response(self: Any) -> Any:
         backend = self.stepfunction_backend

@@ -34,8 +34,7 @@ import uuid
 from importlib import import_module
 from typing import Any
 
-from sfn_tui.local import lambda_runner, lambda_tasks
-from sfn_tui.local.activities import MOTO_VERSION
+from sfn_tui.local import lambda_runner, lambda_tasks, patches
 
 _install_lock = threading.Lock()
 _installed = False
@@ -45,13 +44,7 @@ _log_lock = threading.Lock()  # moto's Logs backend is not thread-safe
 def install() -> None:
     """Patch moto (idempotent). Raises RuntimeError on any moto version but 5.2.5."""
     global _installed
-    import moto
-
-    if moto.__version__ != MOTO_VERSION:
-        raise RuntimeError(
-            f"sfn_tui.local.lambda_invoke patches moto {MOTO_VERSION} internals, "
-            f"but moto {moto.__version__} is installed; pin moto=={MOTO_VERSION}."
-        )
+    patches.check_moto()
     with _install_lock:
         if not _installed:
             _patch()

@@ -27,6 +27,10 @@ import time
 from importlib import import_module
 from typing import Any
 
+from sfn_tui.local import patches
+
+_installed = False
+
 UNKNOWN_ERROR = "Lambda.Unknown"
 UNKNOWN_CAUSE = (
     "The cause could not be determined because Lambda did not return an error type. "
@@ -114,7 +118,12 @@ def _parse_payload(text: str) -> Any:
 
 
 def install() -> None:
-    """Patch the engine's Lambda task evaluation (call once, from lambda_invoke)."""
+    """Patch the engine's Lambda task evaluation (idempotent; lambda_invoke calls it)."""
+    global _installed
+    patches.check_moto()
+    if _installed:
+        return
+    _installed = True
     asl = "moto.stepfunctions.parser.asl"
     task = f"{asl}.component.state.exec.state_task"
     utils: Any = import_module(f"{task}.lambda_eval_utils")

@@ -1,0 +1,60 @@
+"""Every patch of moto's Step Functions engine, installed under one moto version check.
+
+Each module named in ``PATCHES`` reaches into moto 5.2.5's internals and has an
+``install()`` that starts with ``check_moto()`` (so calling it alone cannot patch another
+moto) and patches once. ``install()`` here checks the version first and then installs
+them all, in order; a new patch module is added with one line in ``PATCHES``.
+"""
+
+from __future__ import annotations
+
+import threading
+from importlib import import_module
+
+MOTO_VERSION = "5.2.5"
+
+PATCHES: tuple[str, ...] = (
+    "activities",  # activity tasks, SendTask*, StopExecution (must come first)
+    "history_cache",  # GetExecutionHistory serializes each event once
+    "closed_tokens",  # TaskTimedOut for an answer to a closed callback task
+    "history_paging",  # GetExecutionHistory maxResults, nextToken, reverseOrder
+    "execution_names",  # names: a UUID when absent, 80 characters, allowed characters
+    "error_matching",  # Retry/Catch: States.ALL, States.TaskFailed, States.HeartbeatTimeout
+    "branch_errors",  # States.* errors out of Parallel branches and Map iterations
+    "choice_no_match",  # States.NoChoiceMatched
+    "intrinsic_escapes",  # \\' \\{ \\} \\\\ in intrinsic function string literals
+    "intrinsic_failure",  # States.IntrinsicFailure
+    "result_path_failure",  # States.ResultPathMatchFailure
+    "map_tolerated_failure",  # States.ExceedToleratedFailureThreshold
+    "definition_checks",  # InvalidDefinition: missing StartAt/Next targets, state names
+    "validate_definition",  # ValidateStateMachineDefinition
+    "payload_quotas",  # 1 MB definitions, 256 KiB input and output
+    "history_quota",  # 25,000 history events
+    "execution_describe",  # JSON output, stopDate of TIMED_OUT runs, redrive fields
+    "redrive",  # RedriveExecution
+    "poller_withdrawal",  # a GetActivityTask whose client has gone gets no task
+    "lambda_invoke",  # Lambda Invoke runs Python functions for real (lambda_runner)
+    "lambda_tasks",  # Step Functions reports Lambda results and errors as AWS does
+    "cfn_cdk_metadata",  # AWS::CDK::Metadata in CloudFormation stacks
+)
+
+_lock = threading.Lock()
+
+
+def check_moto() -> None:
+    """Raise RuntimeError unless moto is the version every patch was written for."""
+    import moto
+
+    if moto.__version__ != MOTO_VERSION:
+        raise RuntimeError(
+            f"sfn_tui.local patches moto {MOTO_VERSION} internals, "
+            f"but moto {moto.__version__} is installed; pin moto=={MOTO_VERSION}."
+        )
+
+
+def install() -> None:
+    """Check the moto version, then install every patch (each one patches only once)."""
+    check_moto()
+    with _lock:
+        for name in PATCHES:
+            import_module(f"sfn_tui.local.{name}").install()
