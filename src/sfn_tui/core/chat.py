@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from sfn_tui.aws.models import HistoryEvent
+from sfn_tui.core.callbacks import callback_scheduled, payload_of, scheduled_of
 
 Speaker = Literal["workflow", "user", "system"]
 
@@ -117,6 +118,19 @@ def _final_turn(output: str | None, at: datetime | None) -> Turn:
     return Turn("system", f"The run succeeded with output:\n{pretty_json(output)}", (), at)
 
 
+def _callback_turn(event: HistoryEvent) -> Turn:
+    """What a `.waitForTaskToken` Task sent for a person to read (its token hidden)."""
+    raw = event.details.get("parameters")
+    payload = payload_of(_parse(raw))
+    if isinstance(payload, dict) and isinstance(payload.get("message"), str):
+        return Turn(
+            "workflow", payload["message"], _actions(payload.get("actions")) or (), event.timestamp
+        )
+    return Turn("workflow", json.dumps(payload, indent=2, ensure_ascii=False), (), event.timestamp)
+
+
+_CALLBACK_CLOSED = {"TaskFailed": "The task was failed", "TaskTimedOut": "The task timed out"}
+
 _SYSTEM_EVENTS = {
     "ActivityFailed": "The task was failed",
     "ActivityTimedOut": "The task timed out",
@@ -139,9 +153,22 @@ def conversation_from_history(
     succeeded_at: datetime | None = None
     succeeded_output: str | None = None
     succeeded = False
-    for event in sorted(events, key=lambda e: e.id):
+    ordered = sorted(events, key=lambda e: e.id)
+    by_id = {event.id: event for event in ordered}
+    for event in ordered:
         kind = event.type
-        if kind == "ActivityScheduled":
+        if callback_scheduled(event):
+            turns.append(_callback_turn(event))
+        elif kind in ("TaskSucceeded", *_CALLBACK_CLOSED):
+            scheduled = scheduled_of(event, by_id)
+            if scheduled is None or not callback_scheduled(scheduled):
+                continue  # a task that waited for no person
+            if kind == "TaskSucceeded":
+                turns.append(_answer_turn(event))
+            else:
+                sentence = _with_error(_CALLBACK_CLOSED[kind], event.details)
+                turns.append(Turn("system", sentence, (), event.timestamp))
+        elif kind == "ActivityScheduled":
             turns.append(_scheduled_turn(event))
         elif kind == "ActivitySucceeded":
             turns.append(_answer_turn(event))

@@ -129,11 +129,15 @@ class HeartbeatKeeper:
     async def _beat(
         self, task_id: str, token: str, every: float, paused: Callable[[], bool]
     ) -> None:
+        first = True
         while True:
-            await asyncio.sleep(every)
+            # The first one at once: a callback may be found late in its heartbeat window.
+            await asyncio.sleep(0.0 if first else every)
             client = self._client
             if client is None or paused():
+                await asyncio.sleep(0.2 if client is None else 0.0)
                 continue
+            first = False
             try:
                 await client.send_task_heartbeat(token)
             except TaskGone:

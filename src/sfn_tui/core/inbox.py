@@ -33,6 +33,8 @@ from sfn_tui.aws.models import (
     ExecutionDetail,
     HistoryEvent,
 )
+from sfn_tui.core.callback_watch import CallbackClient, CallbackWatcher
+from sfn_tui.core.callbacks import CallbackWait
 from sfn_tui.core.heartbeats import HeartbeatClient, HeartbeatKeeper, Outcome
 from sfn_tui.core.locate import ExecutionLocator, LocatorClient, Placement
 from sfn_tui.core.validation import InvalidJson, check_json
@@ -50,7 +52,7 @@ SHUTDOWN_ERROR = "Worker.Shutdown"
 SHUTDOWN_CAUSE = "The operator closed the sfn-tui dashboard before answering this task."
 
 
-class InboxClient(LocatorClient, Protocol):
+class InboxClient(LocatorClient, CallbackClient, Protocol):
     async def get_activity_task(
         self, activity_arn: str, worker_name: str
     ) -> ActivityTask | None: ...
@@ -127,6 +129,9 @@ class InboxTask:
     # The reply the operator is typing, kept with the task (not with a screen) until
     # it is sent or the task closes: leaving the chat pane must not lose it.
     draft: str | None = None
+    # A run waiting at a .waitForTaskToken Task (found in its history, not claimed):
+    # `task.token` is its token ("" when the history does not carry it).
+    callback: CallbackWait | None = None
 
     @property
     def activity_arn(self) -> str:
@@ -142,8 +147,15 @@ class InboxTask:
 
     @property
     def is_open(self) -> bool:
-        """Claimed and not yet answered or expired."""
+        """Claimed (or found waiting) and not yet answered or expired."""
         return self.status in OPEN_STATUSES
+
+    @property
+    def source(self) -> str:
+        """Where it comes from: the activity's name, or the callback's state and service."""
+        if self.callback is not None:
+            return f"{self.callback.state_name} ({self.callback.service})"
+        return self.activity_arn.rsplit(":", 1)[-1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +251,9 @@ class TaskInbox:
         self._late: list[InboxTask] = []  # tasks that arrived during shutdown
         self._late_sends: list[asyncio.Task[str]] = []
         self._wake = asyncio.Event()  # set by `reconnected`: polls backing off retry now
+        self._watcher: CallbackWatcher | None = None
+        self._callback_keys: set[tuple[str, int]] = set()  # callbacks ever listed
+        self._attended: str | None = None  # the callback the operator is answering
         self._deadline = 0.0  # shutdown: when to stop waiting for polls in flight
         self._hurry = asyncio.Event()  # set by `hurry`: the deadline moved closer
         # The latest history seen per run (when a task was placed in it): the chat pane
@@ -267,7 +282,12 @@ class TaskInbox:
         return sum(1 for t in self.tasks if t.activity_arn == activity_arn and t.is_open)
 
     def claimed(self) -> list[InboxTask]:
-        """Claimed tasks not yet answered or expired (ask before quitting)."""
+        """Claimed activity tasks not yet answered or expired (ask before quitting:
+        quitting fails them). Callbacks are not claimed: others may answer them."""
+        return [t for t in self.tasks if t.is_open and t.callback is None]
+
+    def waiting(self) -> list[InboxTask]:
+        """Every task waiting for the operator: claimed ones and callbacks found."""
         return [t for t in self.tasks if t.is_open]
 
     def for_execution(self, execution_arn: str) -> list[InboxTask]:
@@ -381,6 +401,86 @@ class TaskInbox:
             self._spawn(self._resolve_soon(item))
         self._changed()
 
+    # Callbacks ------------------------------------------------------------------------
+
+    def follow_callbacks(self, machine_arns: set[str]) -> None:
+        """List the runs of these machines that wait on a `.waitForTaskToken` callback
+        (see core/callback_watch.py), from now on."""
+        if self._closing:
+            return
+        if self._watcher is None:
+            self._watcher = CallbackWatcher(self.client, self._callbacks_seen)
+        self._watcher.follow(machine_arns)
+
+    @property
+    def followed(self) -> set[str]:
+        """The machines whose runs are followed for callbacks."""
+        return self._watcher.machines if self._watcher is not None else set()
+
+    def _callbacks_seen(self, execution_arn: str, waits: list[CallbackWait]) -> None:
+        keys = {wait.key for wait in waits}
+        changed = False
+        for item in self.tasks:
+            wait = item.callback
+            if (
+                wait is not None
+                and wait.execution_arn == execution_arn
+                and wait.key not in keys
+                and item.status in (TaskStatus.WAITING, TaskStatus.SEND_FAILED)
+            ):
+                self._expire(
+                    item,
+                    "It is no longer waiting: answered from elsewhere, timed out, or its"
+                    " run ended.",
+                )
+                changed = True
+        for wait in waits:
+            if wait.key in self._callback_keys:
+                continue
+            self._callback_keys.add(wait.key)
+            task = ActivityTask(
+                token=wait.token or "",
+                input=wait.shown_payload(),
+                activity_arn=wait.resource,
+                received_at=wait.scheduled_at or _now(),
+            )
+            self.tasks.append(
+                InboxTask(
+                    id=f"T{next(self._ids)}",
+                    task=task,
+                    execution_arn=execution_arn,
+                    heartbeat_seconds=wait.heartbeat_seconds,
+                    timeout_seconds=wait.timeout_seconds,
+                    callback=wait,
+                )
+            )
+            log.info("Callback %s found in %s (%s)", self.tasks[-1].id, execution_arn, wait.service)
+            changed = True
+        if changed:
+            self._changed()
+
+    def attend(self, task_id: str | None) -> None:
+        """The operator is answering this task now (None: none). A callback whose state
+        has HeartbeatSeconds gets heartbeats while attended, and only then: the app is
+        not its worker, the person answering is."""
+        if task_id == self._attended:
+            return
+        previous, self._attended = self._attended, task_id
+        if previous is not None:
+            with contextlib.suppress(KeyError):
+                item = self.get(previous)
+                if item.callback is not None:
+                    self._stop_heartbeat(item)
+        if task_id is None:
+            return
+        try:
+            item = self.get(task_id)
+        except KeyError:
+            return
+        beat = item.heartbeat_seconds
+        if item.callback is not None and item.task.token and beat and item.is_open:
+            self._start_heartbeat(item, beat)
+
     # Finding the task's execution, heartbeats, liveness ----------------------------
 
     async def _resolve_soon(self, item: InboxTask) -> None:
@@ -421,19 +521,23 @@ class TaskInbox:
             self.histories[placement.execution_arn] = list(placement.history)
             while len(self.histories) > MAX_HISTORIES:
                 self.histories.pop(next(iter(self.histories)))
-        beat = placement.heartbeat_seconds
-        if beat and item.is_open and item.id not in self._beating and not self._closing:
-            if self._keeper is None:
-                item.heartbeat_error = "No heartbeat sender: the task may time out."
-            else:
-                self._beating.add(item.id)
-                self._keeper.keep(
-                    item.id,
-                    item.task.token,
-                    max(1.0, beat / 3),
-                    paused=lambda: item.status is TaskStatus.SENDING,
-                )
+        if placement.heartbeat_seconds and item.is_open:
+            self._start_heartbeat(item, placement.heartbeat_seconds)
         self._changed()
+
+    def _start_heartbeat(self, item: InboxTask, heartbeat_seconds: int) -> None:
+        if item.id in self._beating or self._closing:
+            return
+        if self._keeper is None:
+            item.heartbeat_error = "No heartbeat sender: the task may time out."
+            return
+        self._beating.add(item.id)
+        self._keeper.keep(
+            item.id,
+            item.task.token,
+            max(1.0, heartbeat_seconds / 3),
+            paused=lambda: item.status is TaskStatus.SENDING,
+        )
 
     def _heartbeat_outcome(self, outcome: Outcome) -> None:
         """From the keeper's thread: apply on this loop."""
@@ -470,8 +574,8 @@ class TaskInbox:
     async def check_now(self) -> None:
         """Find runs of tasks not yet placed, and expire tasks whose run has ended."""
         for item in list(self.tasks):
-            if not item.is_open:
-                continue
+            if not item.is_open or item.callback is not None:
+                continue  # callbacks: the watcher reads their runs
             if item.execution_arn is None:
                 if item.resolve_attempts < self.max_resolve_attempts:
                     await self._resolve(item)
@@ -541,6 +645,9 @@ class TaskInbox:
             raise NotAnswerable(
                 f"Task {task_id} cannot be answered: it is {item.status.value.lower()}."
             )
+        if not item.task.token:
+            why = item.callback.why_no_token if item.callback is not None else ""
+            raise NotAnswerable(f"Task {task_id} cannot be answered from here. {why}".strip())
         return item
 
     async def _send(self, item: InboxTask, reply: Reply) -> InboxTask:
@@ -621,8 +728,12 @@ class TaskInbox:
             if time.monotonic() >= self._deadline:
                 break
             await asyncio.sleep(0.05)
+        if self._watcher is not None:
+            self._watcher.stop()
         claimed = [
-            t for t in self.tasks if t.status in (TaskStatus.WAITING, TaskStatus.SEND_FAILED)
+            t
+            for t in self.tasks
+            if t.status in (TaskStatus.WAITING, TaskStatus.SEND_FAILED) and t.callback is None
         ]
         problems = [
             p for p in await asyncio.gather(*map(self._send_shutdown_failure, claimed)) if p

@@ -129,6 +129,7 @@ class SfnTuiApp(App[None]):
         self.last_inputs = LastInputs()
         self.dashboard = MainScreen()
         self._announced: set[str] = set()
+        self.callback_machines: set[str] = set()  # followed for callbacks by the user's choice
         self._quitting = False
         self._shut_down = False
         self._signalled: int | None = None
@@ -235,6 +236,7 @@ class SfnTuiApp(App[None]):
         self.inbox = TaskInbox(
             self.client, on_change=self._inbox_changed, heartbeat_client=self.client.fresh
         )
+        self._follow_callbacks()
         self.poller = Poller(
             self.client,
             interval=self.poll_interval,
@@ -278,19 +280,19 @@ class SfnTuiApp(App[None]):
         inbox = self.inbox
         if inbox is None:
             return
-        claimed = inbox.claimed()
-        self.tasks_waiting = len(claimed)
+        waiting = inbox.waiting()
+        self.tasks_waiting = len(waiting)
         for screen in self.screen_stack:
             if isinstance(screen, QuitPrompt):
-                screen.claimed_changed(len(claimed))
+                screen.claimed_changed(len(inbox.claimed()))
         self._announced.intersection_update(item.id for item in inbox.tasks)
-        for item in claimed:
+        for item in waiting:
             if item.id not in self._announced:
                 self._announced.add(item.id)
                 if not isinstance(self.screen, ChatScreen):
-                    name = item.activity_arn.rsplit(":", 1)[-1]
                     self.notify(
-                        f"New task #{item.id} from {name}: press c to answer.", title="Task waiting"
+                        f"New task #{item.id} from {item.source}: press c to answer.",
+                        title="Task waiting",
                     )
         self.dashboard.show_inbox(inbox)
         for screen in self.screen_stack:
@@ -354,6 +356,30 @@ class SfnTuiApp(App[None]):
     def watch_machine(self, state_machine_arn: str | None, status: str | None = None) -> None:
         if self.poller is not None:
             self.poller.watch(state_machine_arn, status)
+        self._follow_callbacks()
+
+    def toggle_callbacks(self, machine_arn: str, name: str) -> None:
+        """Follow (or stop following) a machine's runs for callbacks waiting on a person,
+        besides the watched machine's."""
+        if machine_arn in self.callback_machines:
+            self.callback_machines.discard(machine_arn)
+            self.notify(f"No longer following {name}'s runs for callbacks.")
+        else:
+            self.callback_machines.add(machine_arn)
+            self.notify(
+                f"Following {name}'s runs: those waiting on a person (.waitForTaskToken)"
+                " come to the chat pane (c)."
+            )
+        self.dashboard.show_followed(self.callback_machines)
+        self._follow_callbacks()
+
+    def _follow_callbacks(self) -> None:
+        if self.inbox is None:
+            return
+        followed = set(self.callback_machines)
+        if self.dashboard.watched is not None:
+            followed.add(self.dashboard.watched.arn)
+        self.inbox.follow_callbacks(followed)
 
     def action_refresh(self) -> None:
         if self.poller is not None:

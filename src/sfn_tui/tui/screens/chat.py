@@ -27,7 +27,7 @@ from sfn_tui.aws.models import TERMINAL_STATUSES, Activity, Role, StateMachineDe
 from sfn_tui.core.chat import chat_prompt, chat_reply, conversation_from_history
 from sfn_tui.core.inbox import InboxTask, InvalidReply, NotAnswerable, TaskStatus
 from sfn_tui.core.validation import MAX_PAYLOAD_BYTES
-from sfn_tui.tui.formatting import clip_middle, plain, status_text, visible
+from sfn_tui.tui.formatting import clip_middle, duration, plain, status_text, visible
 from sfn_tui.tui.key_order import typed_at
 from sfn_tui.tui.paste_limits import LimitedTextArea
 from sfn_tui.tui.screens.confirm import ConfirmScreen
@@ -202,8 +202,12 @@ class ChatScreen(Screen[None]):
             # ▸ marks the task the reply area shows (the list's cursor is the user's).
             head = f"{'▸' if item.id == self.task_id else ' '}{mark} #{item.id} "
             label = Text(head, style=style)
-            activity = visible(arn_name(item.activity_arn))
-            label.append(clip_middle(activity, TASK_LINE - len(head)))
+            if item.callback is not None:
+                label.append("⇄ ", style="cyan")  # a callback found waiting, not claimed
+                source = visible(item.callback.state_name)
+            else:
+                source = visible(item.source)
+            label.append(clip_middle(source, TASK_LINE - label.cell_len))
             if item.execution_arn:
                 run = visible(arn_name(item.execution_arn))
                 label.append(f"\n   {clip_middle(run, TASK_LINE - 3)}", style="dim")
@@ -269,6 +273,8 @@ class ChatScreen(Screen[None]):
                 actions.highlighted = 0
             self._shown_task = self.task_id
             self._shown_at = _time.get_time()
+            if self.sfn_app.inbox is not None and not read_only:
+                self.sfn_app.inbox.attend(self.task_id)  # heartbeats for a callback shown
         status.update(self._status_line(item, prompt is not None))
         if self.focused is None or (reply_had_focus and not self.focused.display):
             # Focus nowhere yet, or on a reply widget the new task does not use: the
@@ -302,14 +308,28 @@ class ChatScreen(Screen[None]):
             if self.execution_arn:
                 return Text("Waiting for the workflow's next message…", style="dim")
             return Text("No task waiting. Tasks arrive here from worked activities.", style="dim")
+        if item.status is TaskStatus.WAITING and not item.task.token:
+            why = item.callback.why_no_token if item.callback is not None else ""
+            return Text(f"This callback is waiting, but cannot be answered from here. {why}")
         if item.status is TaskStatus.WAITING:
+            line = Text()
+            if item.callback is not None:
+                waited = duration((self.sfn_app.clock() - item.received_at).total_seconds())
+                line.append(
+                    f"{visible(item.callback.state_name)} waits for a callback"
+                    f" ({item.callback.service}), for {waited}. ",
+                    style="cyan",
+                )
             if is_chat:
-                return Text(
+                line.append(
                     "Pick an answer: number keys, or ↑ ↓ and Enter.  Ctrl+F fails the task."
                 )
-            return Text(
-                "The task's input is above. Type a JSON reply: Ctrl+S sends it, Ctrl+F fails the task."
-            )
+            else:
+                line.append(
+                    "The task's input is above. Type a JSON reply: Ctrl+S sends it,"
+                    " Ctrl+F fails the task."
+                )
+            return line
         if item.status is TaskStatus.SENDING:
             return Text("Sending…", style="bold")
         if item.status is TaskStatus.SEND_FAILED:
@@ -371,6 +391,11 @@ class ChatScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def on_unmount(self) -> None:
+        inbox = self.sfn_app.inbox
+        if inbox is not None:
+            inbox.attend(None)  # nobody is answering a callback now: no more heartbeats
 
     def action_choose(self, index: int) -> None:
         """A number key: answer the task whose actions are on screen."""

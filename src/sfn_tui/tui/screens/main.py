@@ -77,6 +77,13 @@ class MainScreen(Screen[None]):
         Binding("slash", "filter", "Filter", key_display="/", id="main.filter"),
         Binding("f", "status_filter", "Status", tooltip="Status filter", id="main.status_filter"),
         Binding("w", "toggle_work", "Work/unwork", id="main.work"),
+        Binding(
+            "w",
+            "follow_callbacks",
+            "Callbacks",
+            tooltip="Follow this machine's runs for callbacks waiting on a person",
+            id="main.follow_callbacks",
+        ),
         Binding("y", "copy_arn", "Copy ARN", id="main.copy_arn"),
     ]
 
@@ -261,6 +268,8 @@ class MainScreen(Screen[None]):
             return False
         if action == "toggle_work":
             return focused is self.activities
+        if action == "follow_callbacks":  # lists callbacks; answering is refused read-only
+            return on_machines and self.machines.selected is not None
         if action == "status_filter":
             return on_executions
         if action == "create":
@@ -289,6 +298,14 @@ class MainScreen(Screen[None]):
 
     def action_toggle_work(self) -> None:
         self.sfn_app.action_toggle_work_selected()
+
+    def action_follow_callbacks(self) -> None:
+        machine = self.machines.selected
+        if machine is not None:
+            self.sfn_app.toggle_callbacks(machine.arn, machine.name)
+
+    def show_followed(self, machine_arns: set[str]) -> None:
+        self.machines.show_followed(machine_arns)
 
     # Operations (keys act on the focused pane; the palette names them explicitly) ------
 

@@ -30,6 +30,15 @@ class TimeAware:
 class StateMachinesTable(TimeAware, KeyedTable[StateMachine]):
     COLUMNS = (("name", "Name", None), ("type", "Type", 8), ("created", "Created", 10))
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.followed: set[str] = set()  # followed for callbacks (marked ⇄)
+
+    def show_followed(self, machine_arns: set[str]) -> None:
+        changed = self.followed ^ machine_arns
+        self.followed = set(machine_arns)
+        self.refresh_cells([m for arn, m in self.items.items() if arn in changed])
+
     def key(self, item: StateMachine) -> str:
         return item.arn
 
@@ -40,7 +49,10 @@ class StateMachinesTable(TimeAware, KeyedTable[StateMachine]):
         return item.name
 
     def cells(self, item: StateMachine) -> Sequence[Cell]:
-        return (plain(item.name), item.type, short_date(item.creation_date, self.clock(), self.tz))
+        name = plain(item.name)
+        if item.arn in self.followed:
+            name = Text.assemble(("⇄ ", "cyan"), name)
+        return (name, item.type, short_date(item.creation_date, self.clock(), self.tz))
 
 
 class ActivitiesTable(TimeAware, KeyedTable[Activity]):
