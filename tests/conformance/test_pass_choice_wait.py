@@ -231,3 +231,34 @@ def test_wait_seconds_path_to_nothing_is_states_runtime(conf: Conformance) -> No
     run = conf.run(wait_machine({"SecondsPath": "$.nope"}), {})
     assert run.status == "FAILED"
     assert run.error == "States.Runtime"
+
+
+def test_a_definite_path_through_an_array_selects_a_value_not_a_list(conf: Conformance) -> None:
+    # PATHS_DOC (Reference paths: "a path that identifies a single node"), and the
+    # JsonPath rules it cites: $.items[1].name names one node and yields its value;
+    # $.items[*].name is indefinite and yields a list.
+    run = conf.run(
+        {
+            "StartAt": "Pick",
+            "States": {
+                "Pick": {
+                    "Type": "Pass",
+                    "Parameters": {
+                        "second.$": "$.items[1].name",
+                        "first.$": "$.items[0]",
+                        "all.$": "$.items[*].name",
+                        "text.$": "States.Format('{} then {}', $.items[0].name, $.items[1].name)",
+                    },
+                    "End": True,
+                }
+            },
+        },
+        {"items": [{"name": "a"}, {"name": "b"}]},
+    )
+    assert run.status == "SUCCEEDED"
+    assert run.output == {
+        "second": "b",
+        "first": {"name": "a"},
+        "all": ["a", "b"],
+        "text": "a then b",
+    }

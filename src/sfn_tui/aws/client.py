@@ -496,3 +496,76 @@ class StepFunctionsClient:
 
     async def delete_role(self, name: str) -> None:
         await self._call("DeleteRole", self._iam.delete_role, RoleName=name)
+
+    async def put_role_policy(self, role: str, policy_name: str, document: dict[str, Any]) -> None:
+        """An inline policy on a role (what the role may do)."""
+        await self._call(
+            "PutRolePolicy",
+            self._iam.put_role_policy,
+            RoleName=role,
+            PolicyName=policy_name,
+            PolicyDocument=json.dumps(document),
+        )
+
+    async def delete_role_policies(self, role: str) -> None:
+        """Every inline policy of a role (IAM refuses to delete a role that has any)."""
+        page = await self._call("ListRolePolicies", self._iam.list_role_policies, RoleName=role)
+        for name in page.get("PolicyNames", []):
+            await self._call(
+                "DeleteRolePolicy", self._iam.delete_role_policy, RoleName=role, PolicyName=name
+            )
+
+    # Queues (the human-approval workflow's callback queue) ------------------------
+
+    async def _sqs(self) -> Any:
+        """An SQS client, opened on first use and closed with the others."""
+        existing = self.__dict__.get("_sqs_client")
+        if existing is not None:
+            return existing
+        from aiobotocore.config import AioConfig
+        from aiobotocore.session import AioSession
+
+        conn = self.connection
+        kw: dict[str, Any] = {"region_name": conn.region}
+        if conn.endpoint_url:
+            kw["endpoint_url"] = conn.endpoint_url
+        if conn.dummy_credentials:
+            kw["aws_access_key_id"] = LOCAL_ACCESS_KEY
+            kw["aws_secret_access_key"] = LOCAL_SECRET_KEY
+        config = AioConfig(
+            retries={"mode": "standard", "total_max_attempts": self.settings.max_attempts},
+            connect_timeout=self.settings.connect_timeout,
+            read_timeout=self.settings.read_timeout,
+        )
+        client = await self._stack.enter_async_context(
+            AioSession(profile=conn.profile).create_client("sqs", config=config, **kw)
+        )
+        return self.__dict__.setdefault("_sqs_client", client)
+
+    async def find_queue(self, name: str) -> str | None:
+        """The URL of the queue called `name`, or None."""
+        sqs = await self._sqs()
+        try:
+            item = await self._call("GetQueueUrl", sqs.get_queue_url, QueueName=name)
+        except NotFound:
+            return None
+        return str(item["QueueUrl"])
+
+    async def create_queue(self, name: str) -> str:
+        sqs = await self._sqs()
+        item = await self._call("CreateQueue", sqs.create_queue, QueueName=name)
+        return str(item["QueueUrl"])
+
+    async def queue_arn(self, url: str) -> str:
+        sqs = await self._sqs()
+        item = await self._call(
+            "GetQueueAttributes",
+            sqs.get_queue_attributes,
+            QueueUrl=url,
+            AttributeNames=["QueueArn"],
+        )
+        return str(item["Attributes"]["QueueArn"])
+
+    async def delete_queue(self, url: str) -> None:
+        sqs = await self._sqs()
+        await self._call("DeleteQueue", sqs.delete_queue, QueueUrl=url)

@@ -87,6 +87,8 @@ _NOT_FOUND = {
     "ExecutionDoesNotExist",
     "ActivityDoesNotExist",
     "NoSuchEntity",
+    "AWS.SimpleQueueService.NonExistentQueue",  # SQS, query protocol
+    "QueueDoesNotExist",  # SQS, JSON protocol
 }
 _ALREADY = {
     "StateMachineAlreadyExists",

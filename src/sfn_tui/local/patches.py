@@ -33,6 +33,7 @@ PATCHES: tuple[str, ...] = (
     "execution_describe",  # JSON output, stopDate of TIMED_OUT runs, redrive fields
     "redrive",  # RedriveExecution
     "poller_withdrawal",  # a GetActivityTask whose client has gone gets no task
+    "jsonpath_definite",  # $.a[1].b selects a value, not a one-item list
     "lambda_invoke",  # Lambda Invoke runs Python functions for real (lambda_runner)
     "lambda_tasks",  # Step Functions reports Lambda results and errors as AWS does
     "cfn_cdk_metadata",  # AWS::CDK::Metadata in CloudFormation stacks
