@@ -29,8 +29,8 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from sfn_tui.aws.errors import AlreadyExists, NotSupported, SfnError
 from sfn_tui.aws.models import Diagnostic, Role, StateMachine, StateMachineDetail
+from sfn_tui.core.definition_file import read_definition_file
 from sfn_tui.core.validation import (
-    MAX_DEFINITION_BYTES,
     InvalidDefinition,
     InvalidName,
     InvalidValue,
@@ -69,25 +69,6 @@ def describe_diagnostics(diagnostics: list[Diagnostic]) -> str:
         where = f" at {d.location}" if d.location else ""
         lines.append(f"{d.severity} {d.code}{where}: {d.message}")
     return "\n".join(lines)
-
-
-def read_definition_file(path: Path) -> str:
-    """The file's text (UTF-8); ValueError saying why it cannot be used."""
-    try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise ValueError(f"{path} is a folder; give the path of a JSON file.")
-        if size > MAX_DEFINITION_BYTES:
-            raise ValueError(f"{path} is {size:,} bytes; a definition is at most 1 MiB.")
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ValueError(f"There is no file at {path}.") from None
-    except PermissionError:
-        raise ValueError(f"{path} cannot be read: permission denied.") from None
-    except UnicodeDecodeError:
-        raise ValueError(f"{path} is not UTF-8 text.") from None
-    except OSError as error:
-        raise ValueError(f"{path} cannot be read: {error.strerror or error}.") from None
 
 
 class StateMachineFormScreen(ModalScreen[StateMachine | None]):
