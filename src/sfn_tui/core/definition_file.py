@@ -33,9 +33,7 @@ def _kind(mode: int) -> str:
 def _refuse_kind(path: Path, mode: int) -> ValueError:
     if stat.S_ISDIR(mode):
         return ValueError(f"{path} is a folder; give the path of a JSON file.")
-    return ValueError(
-        f"{path} is {_kind(mode)}, not a regular file; give the path of a JSON file."
-    )
+    return ValueError(f"{path} is {_kind(mode)}, not a regular file; give the path of a JSON file.")
 
 
 def _too_large(path: Path, size: int, limit: int) -> ValueError:
