@@ -15,7 +15,8 @@ moto never wires them to its backend or its HTTP API. ``install()`` does:
   waits on an activity (and keeps ``error``/``cause``);
 * the engine's own exceptions (``InvalidToken()``...) carry their error code instead of
   failing with HTTP 500;
-* GetExecutionHistory serializes each event once (``history_cache``).
+* GetExecutionHistory serializes each event once (``history_cache``);
+* a definition's string literals are read as JSON strings (``string_literals``).
 
 Every patch reaches into moto internals, so ``install()`` refuses any other moto.
 """
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
 
-from sfn_tui.local import history_cache
+from sfn_tui.local import history_cache, string_literals
 
 MOTO_VERSION = "5.2.5"
 
@@ -173,6 +174,7 @@ def install() -> None:
         if not _installed:
             _patch()
             history_cache.install()
+            string_literals.install()
             _installed = True
 
 
