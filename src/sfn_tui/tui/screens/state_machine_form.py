@@ -29,6 +29,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from sfn_tui.aws.errors import AlreadyExists, NotSupported, SfnError
 from sfn_tui.aws.models import Diagnostic, Role, StateMachine, StateMachineDetail
+from sfn_tui.core.chatsfn import ROLE_NAME as CHAT_ROLE_NAME
 from sfn_tui.core.definition_file import read_definition_file
 from sfn_tui.core.validation import (
     InvalidDefinition,
@@ -255,18 +256,28 @@ class StateMachineFormScreen(ModalScreen[StateMachine | None]):
         self.show_roles(roles)
 
     def show_roles(self, roles: list[Role], select: str | None = None) -> None:
+        """List the roles to pick from. None is picked for the user, not even when there
+        is only one: on the embedded engine that one is the ChatSFN demo's role, and a
+        role is a choice about permissions. The demo's role is listed last, named so."""
         self.roles = {role.arn: role for role in roles}
+        ordered = sorted(roles, key=lambda role: role.name == CHAT_ROLE_NAME)
         pick = self.query_one("#sm-role", Select)
+        count = len(roles)
         pick.prompt = (
-            "Pick a role that Step Functions may assume"
+            f"Pick one of {count} role{'s' if count > 1 else ''} Step Functions may assume"
             if roles
             else "No role trusts Step Functions: press New role"
         )
-        pick.set_options([(plain(role.name), role.arn) for role in roles])
-        if select is None and len(roles) == 1:
-            select = roles[0].arn
+        pick.set_options([(self._role_label(role), role.arn) for role in ordered])
         if select is not None:
             pick.value = select
+
+    @staticmethod
+    def _role_label(role: Role) -> Text:
+        label = plain(role.name)
+        if role.name == CHAT_ROLE_NAME:
+            label.append(" (the ChatSFN demo's role)", style="dim")
+        return label
 
     @on(Button.Pressed, "#sm-new-role")
     def new_role_pressed(self) -> None:
