@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
@@ -40,6 +41,8 @@ from sfn_tui.aws.errors import (
     Throttled,
 )
 from sfn_tui.aws.models import Activity, Execution, ExecutionDetail, ExecutionPage, StateMachine
+
+log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 30.0
 LATE_AFTER_MIN = 5.0  # seconds without an answer before a poll is called late (see above)
@@ -232,6 +235,11 @@ class Poller:
             try:
                 done, _ = await asyncio.wait({tick}, timeout=self.late_after)
                 if not done:
+                    log.warning(
+                        "A refresh has had no answer for %.0f s (last good refresh: %s)",
+                        self.late_after,
+                        self.last_success.isoformat() if self.last_success else "none yet",
+                    )
                     yield PollLate(started, self.last_success, self.clock())
                 updates = await tick
             finally:
@@ -326,6 +334,14 @@ class Poller:
             self._failure_kind = failure_kind(error)
             if self._failed_since is None:
                 self._failed_since = self.clock()
+            log.log(
+                logging.WARNING if self._failures == 1 else logging.INFO,
+                "Refresh failed (%s), %d in a row: %s; next attempt in %.0f s",
+                self._failure_kind,
+                self._failures,
+                error,
+                self.current_delay,
+            )
             return [
                 PollFailed(
                     error,
@@ -345,5 +361,6 @@ class Poller:
             self._failure_kind = None
             self._catalog_due = True
             recovered.append(PollRecovered(done_at, outage))
+            log.info("Refreshing again after %.0f s without fresh data", outage)
         self.last_success = done_at
         return recovered + updates
