@@ -36,6 +36,7 @@ from sfn_tui.tui.workarounds import (
     RELEASE_EVERY,
     release_closed_watchers,
     release_style_caches,
+    wrap_to_at_least_one_column,
 )
 
 if TYPE_CHECKING:
@@ -107,6 +108,7 @@ class SfnTuiApp(App[None]):
         client_settings: ClientSettings | None = None,
     ) -> None:
         super().__init__()
+        wrap_to_at_least_one_column()  # tiny terminals: see tui/workarounds.py
         self.connection = connection
         self.poll_interval = poll_interval
         self.catalog_interval = catalog_interval

@@ -46,3 +46,27 @@ def release_closed_watchers(*watched: Any) -> None:
                 for node, callback in entries
                 if not getattr(node, "_closing", False) and not getattr(node, "_closed", False)
             ]
+
+
+def wrap_to_at_least_one_column() -> None:
+    """Textual 8.2.8 wraps a widget's text to the width the layout gives it, and a
+    widget squeezed to no width asks Rich to wrap to 0 (or fewer) columns: Rich's
+    ``chop_cells`` then raises "range() arg 3 must not be zero" and the app dies. It
+    happens to any auto-height OptionList or text at small sizes (the chat pane's reply
+    area is 0 columns wide once the terminal is 32 columns or fewer; at 1x1 everything
+    is). Wrapping to at least one column draws nothing wrong: a region 0 columns wide
+    shows nothing anyway. Idempotent; a no-op if Textual changes the method."""
+    try:
+        from textual.content import Content
+    except ImportError:  # pragma: no cover - a Textual without the module
+        return
+    original = getattr(Content, "_wrap_and_format", None)
+    if original is None or getattr(original, "_at_least_one_column", False):
+        return
+
+    @functools.wraps(original)
+    def wrap_and_format(self: Any, width: int, *args: Any, **kwargs: Any) -> Any:
+        return original(self, max(1, width), *args, **kwargs)
+
+    wrap_and_format._at_least_one_column = True  # type: ignore[attr-defined]
+    Content._wrap_and_format = wrap_and_format  # type: ignore[method-assign]
