@@ -32,7 +32,7 @@ from tests.helpers import boto_client, wait_until
 from tests.pilot_helpers import wait_for, wait_shown
 from tests.test_modals import open_modal, type_into
 
-REGION = "ca-central-1"
+REGION = "us-west-1"
 PASS = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
 
 

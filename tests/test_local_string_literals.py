@@ -21,13 +21,14 @@ from typing import Any
 
 from tests.helpers import boto_client, wait_until
 
+REGION = "ap-northeast-1"
 ROLE_ARN = "arn:aws:iam::123456789012:role/sfn-tui-test"
 ANSI = "\x1b[31mAnsiState"
 QUOTED = 'Say "hi" \\ back'
 
 
 def run_to_end(engine: str, definition: dict[str, Any]) -> tuple[Any, str]:
-    sfn = boto_client("stepfunctions", engine)
+    sfn = boto_client("stepfunctions", engine, REGION)
     machine = sfn.create_state_machine(
         name=f"escapes-{uuid.uuid4().hex[:8]}",
         definition=json.dumps(definition),  # ESC, quotes and backslashes written as escapes

@@ -22,7 +22,7 @@ from tests.fault_proxy import FaultProxy
 from tests.helpers import boto_client
 from tests.pilot_helpers import wait_for
 
-REGION = "eu-north-1"
+REGION = "ap-southeast-1"
 ROLE = "arn:aws:iam::123456789012:role/sfn-tui-test"
 # Two attempts per call, so botocore retries once; a hung call is late (5 s) before
 # it times out (2 x 4 s).

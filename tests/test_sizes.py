@@ -40,7 +40,7 @@ from sfn_tui.tui.screens.stop_execution import RedriveExecutionScreen, StopExecu
 from tests.helpers import boto_client, wait_until
 from tests.pilot_helpers import screen_text, wait_for
 
-REGION = "sa-east-1"
+REGION = "eu-west-2"
 ROLE = "arn:aws:iam::123456789012:role/sfn-tui-test"
 SIZES = ((1, 1), (2, 2), (10, 3), (20, 5), (32, 10), (33, 10), (40, 12), (80, 24), (200, 50))
 HOME = (80, 24)

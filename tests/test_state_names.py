@@ -4,13 +4,16 @@ reached. Control characters are made visible only when drawn, never before match
 
 from __future__ import annotations
 
+from sfn_tui.aws.connection import Connection
 from sfn_tui.aws.models import HistoryEvent
 from sfn_tui.core.graph import parse_definition, render_graph
 from sfn_tui.core.history import ExecutionHistory, StateStatus
+from sfn_tui.tui.app import SfnTuiApp
 from tests.helpers import boto_client
 from tests.pilot_helpers import screen_text, wait_for, wait_shown
-from tests.test_execution_detail import REGION, finished, make_app, open_detail, start
+from tests.test_execution_detail import finished, open_detail, start
 
+REGION = "eu-central-2"
 ANSI = "\x1b[31mAnsiState"
 DEFINITION = {
     "StartAt": ANSI,
@@ -35,7 +38,8 @@ async def test_a_state_named_with_an_escape_is_drawn_as_reached(engine: str) -> 
     assert "✔ ?[31mAnsiState" in drawn and "\x1b" not in drawn
 
     # What the user sees: the graph tab marks it reached; no ESC reaches the screen.
-    app = make_app(engine)
+    connection = Connection(region=REGION, endpoint_url=engine, dummy_credentials=True)
+    app = SfnTuiApp(connection, poll_interval=0.5)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_detail(pilot, arn)
         await wait_for(pilot, lambda: screen.finished, what="loaded")

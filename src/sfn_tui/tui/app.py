@@ -24,6 +24,7 @@ from textual.worker import Worker, WorkerState
 from sfn_tui.aws.connection import Connection
 from sfn_tui.core.poller import PollFailed, PollLate, utc_now
 from sfn_tui.core.validation import LastInputs
+from sfn_tui.tui import workarounds
 from sfn_tui.tui.commands import SfnCommands
 from sfn_tui.tui.formatting import visible
 from sfn_tui.tui.messages import InboxChanged, Polled
@@ -36,7 +37,6 @@ from sfn_tui.tui.workarounds import (
     RELEASE_EVERY,
     release_closed_watchers,
     release_style_caches,
-    wrap_to_at_least_one_column,
 )
 
 if TYPE_CHECKING:
@@ -108,7 +108,7 @@ class SfnTuiApp(App[None]):
         client_settings: ClientSettings | None = None,
     ) -> None:
         super().__init__()
-        wrap_to_at_least_one_column()  # tiny terminals: see tui/workarounds.py
+        workarounds.install()  # tiny terminals, large documents: see tui/workarounds.py
         self.connection = connection
         self.poll_interval = poll_interval
         self.catalog_interval = catalog_interval
