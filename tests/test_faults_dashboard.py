@@ -17,6 +17,7 @@ from sfn_tui.aws.client import ClientSettings
 from sfn_tui.aws.connection import Connection
 from sfn_tui.core.poller import CREDENTIALS_PAUSE, PollFailed
 from sfn_tui.tui.app import SfnTuiApp
+from sfn_tui.tui.formatting import clock_time
 from sfn_tui.tui.screens.help import HelpScreen
 from sfn_tui.tui.screens.start_execution import StartExecutionScreen
 from sfn_tui.tui.widgets.json_editor import JsonEditor
@@ -353,3 +354,51 @@ async def test_expired_credentials_pause_polling_and_say_how_to_renew(
         proxy.clear()  # the operator renewed the credentials ...
         await pilot.press("r")  # ... and asks for a refresh
         await wait_for(pilot, lambda: healthy(app), what="polling resumed")
+
+
+# The client waits as long as AWS's would (15 s here, no retries): lateness must be said
+# long before the call gives up.
+PATIENT = ClientSettings(
+    read_timeout=30, connect_timeout=1, long_poll_read_timeout=35, max_attempts=1
+)
+NO_ANSWER_FOR = re.compile(r"no answer for (\d+)s")
+
+
+async def test_a_late_poll_is_said_at_once_counting_up_from_the_last_refresh(
+    sfn: Any, proxy: FaultProxy
+) -> None:
+    """A hung ListExecutions: within seconds (not at the client's timeout) the header
+    stops saying "refreshed" and says "no answer for Ns", counting up, with the time of
+    the last good refresh; the answer, when it comes, brings the header back."""
+    machine_arn = create_machine(sfn, "fault-late")
+    connection = Connection(region=REGION, endpoint_url=proxy.url, dummy_credentials=True)
+    app = SfnTuiApp(connection, poll_interval=0.5, catalog_interval=1.0, client_settings=PATIENT)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await watch(pilot, app, machine_arn)
+        await wait_for(pilot, lambda: healthy(app), what="healthy")
+        proxy.fault("ListExecutions", "hang")
+        await wait_for(pilot, lambda: proxy.held("ListExecutions") > 0, what="a call hanging")
+        assert app.refreshed_at is not None
+        last_good = clock_time(app.refreshed_at, app.tz)
+
+        await wait_for(
+            pilot, lambda: "no answer for" in header(app), timeout=12, what="lateness said"
+        )
+        first = header(app)
+        assert "refreshed" not in first
+        assert f"last refresh {last_good}" in first
+        seconds = NO_ANSWER_FOR.search(first)
+        assert seconds is not None
+        await wait_for(
+            pilot,
+            lambda: (
+                (m := NO_ANSWER_FOR.search(header(app))) is not None
+                and int(m.group(1)) > int(seconds.group(1))
+            ),
+            what="counting up",
+        )
+        assert proxy.held("ListExecutions") > 0  # still the same call, not a timeout
+
+        proxy.clear()  # the answer arrives
+        await wait_for(pilot, lambda: healthy(app), what="refreshed again")
+        await wait_shown(pilot, absent=("no answer",))

@@ -343,7 +343,9 @@ async def test_update_definition(engine: str, sfn: Any) -> None:
         form = StateMachineFormScreen(machine)
         opened = await open_modal(pilot, form)
         editor = form.query_one(JsonEditor)
-        await wait_for(pilot, lambda: editor.text == json.dumps(SUCCEED), what="current loaded")
+        # Stored as one line, shown one value a line.
+        shown_as = json.dumps(SUCCEED, indent=2)
+        await wait_for(pilot, lambda: editor.text == shown_as, what="current loaded")
         await on_screen(pilot, "Edit definition of")
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: "unchanged" in shown(form, "#sm-problem"))
@@ -364,7 +366,9 @@ async def test_update_refuses_bad_json_and_shows_the_services_rejection(
         form = StateMachineFormScreen(machine)
         opened = await open_modal(pilot, form)
         editor = form.query_one(JsonEditor)
-        await wait_for(pilot, lambda: editor.text == json.dumps(SUCCEED), what="current loaded")
+        # Stored as one line, shown one value a line.
+        shown_as = json.dumps(SUCCEED, indent=2)
+        await wait_for(pilot, lambda: editor.text == shown_as, what="current loaded")
         editor.replace_text('{"StartAt": "Done", "States": {')
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: "line 1, column 32" in editor.error, what="JSON error")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sfn_tui.aws import retry_log
 from sfn_tui.aws.connection import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, Connection
 from sfn_tui.aws.errors import NotFound, NotSupported, ServiceError, translate
 from sfn_tui.aws.models import (
@@ -161,6 +162,8 @@ class StepFunctionsClient:
         self._iam = await enter(
             session.create_client("iam", config=config(settings.read_timeout), **common)
         )
+        for client in (self._sfn, self._sfn_poll, self._iam):
+            retry_log.register(client, settings.max_attempts)
 
     async def close(self) -> None:
         await self._stack.aclose()
@@ -288,6 +291,7 @@ class StepFunctionsClient:
                 session.create_client("stepfunctions", config=config, **kw)
             )
             client.meta.events.register("before-parse.sfn.*", reject_malformed_json)
+            retry_log.register(client, 1)
             self.__dict__["_single_try"] = client
             return client
 

@@ -2,7 +2,8 @@
 
 find or create a role Step Functions may assume -> find or create the activity ->
 find or create the state machine (activity ARN injected) -> start a chat run ->
-(answer its tasks through the inbox) -> clean up the three resources.
+(answer its tasks through the inbox) -> clean up the three resources (the role and the
+activity only while no other state machine uses them).
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ import secrets
 import time
 import unicodedata
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.resources import files
 from typing import Generic, Protocol, TypeVar
 
 from sfn_tui.aws.errors import InvalidInput, NotFound, SfnError
 from sfn_tui.aws.models import Activity, Execution, Role, StateMachine, StateMachineDetail
+from sfn_tui.core.usage import Usage, find_usage, machines_phrase, references
 
 ROLE_NAME = "sfn-tui-ChatSFN-role"
 ACTIVITY_NAME = "ChatSFNActivity"
@@ -43,6 +45,7 @@ class ChatSfnClient(Protocol):
     async def create_activity(self, name: str) -> Activity: ...
     async def delete_activity(self, arn: str) -> None: ...
     async def find_state_machine(self, name: str) -> StateMachine | None: ...
+    async def list_state_machines(self) -> list[StateMachine]: ...
     async def describe_state_machine(self, arn: str) -> StateMachineDetail: ...
     async def create_state_machine(
         self, name: str, definition: str, role_arn: str, type: str = "STANDARD"
@@ -81,6 +84,7 @@ class CleanupStep:
     name: str
     ok: bool
     message: str
+    kept: bool = False  # not deleted on purpose: another state machine uses it, or unknown
 
 
 def chat_definition(activity_arn: str) -> str:
@@ -148,7 +152,7 @@ async def ensure_state_machine(
 
 
 def uses_activity(machine: StateMachineDetail, activity_arn: str) -> bool:
-    return activity_arn in machine.definition
+    return references(machine.definition, activity_arn)
 
 
 def check_user_name(user_name: str) -> str:
@@ -196,6 +200,95 @@ def _arn_name(arn: str) -> str:
     return arn.rsplit(":", 1)[-1]
 
 
+@dataclass(frozen=True, slots=True)
+class CleanupPlan:
+    """What a clean-up would delete and what it keeps, and why (names, not ARNs)."""
+
+    machine: str | None
+    activity: str | None
+    role: str | None
+    usage: Usage = field(default_factory=Usage)
+    problem: str = ""  # the state machines could not be listed: nothing shared is deleted
+
+    def _why_kept(self, users: tuple[str, ...]) -> str:
+        if self.problem:
+            return f"the state machines could not be listed to check who uses it ({self.problem})"
+        if users:
+            return f"{machines_phrase(users)} still use{'s' if len(users) == 1 else ''} it"
+        if self.usage.unchecked:
+            unchecked = "; ".join(self.usage.unchecked)
+            return f"some state machines could not be checked: {unchecked}"
+        return ""
+
+    @property
+    def activity_kept(self) -> str:
+        """Why the activity is kept ("" when it is deleted)."""
+        return self._why_kept(self.usage.activity_users) if self.activity else ""
+
+    @property
+    def role_kept(self) -> str:
+        """Why the role is kept ("" when it is deleted)."""
+        return self._why_kept(self.usage.role_users) if self.role else ""
+
+    @property
+    def deleted(self) -> list[str]:
+        """What goes, in words: "the state machine X", "the activity Y", "the IAM role Z"."""
+        goes = []
+        if self.machine:
+            goes.append(f"the state machine {self.machine}")
+        if self.activity and not self.activity_kept:
+            goes.append(f"the activity {self.activity}")
+        if self.role and not self.role_kept:
+            goes.append(f"the IAM role {self.role}")
+        return goes
+
+    def confirmation(self) -> str:
+        """The question asked before the clean-up, naming what is kept and why."""
+        goes = self.deleted
+        listed = ", ".join(goes[:-1]) + f" and {goes[-1]}" if len(goes) > 1 else "".join(goes)
+        lines = [f"Delete {listed}?" if goes else "Nothing would be deleted."]
+        if self.machine:
+            lines[0] += " Its runs' history goes with the machine."
+        if self.activity_kept:
+            lines.append(f"The activity {self.activity} is kept: {self.activity_kept}.")
+        if self.role_kept:
+            lines.append(f"The IAM role {self.role} is kept: {self.role_kept}.")
+        elif self.role:
+            lines.append(
+                "An IAM role serves every region; state machines in other regions were not checked."
+            )
+        return "\n".join(lines)
+
+    def confirm_label(self) -> str:
+        count = len(self.deleted)
+        return {3: "Delete all three", 2: "Delete both"}.get(count, "Delete")
+
+
+async def plan_cleanup(
+    client: ChatSfnClient,
+    sm_arn: str | None,
+    activity_arn: str | None,
+    role_name: str | None,
+) -> CleanupPlan:
+    """What `cleanup` would do now: the role and the activity are kept while another
+    state machine (any but `sm_arn`) uses them, or when that cannot be checked."""
+    usage, problem = Usage(), ""
+    if activity_arn or role_name:
+        try:
+            usage = await find_usage(
+                client, role_name=role_name, activity_arn=activity_arn, excluding=sm_arn
+            )
+        except SfnError as error:
+            problem = str(error)
+    return CleanupPlan(
+        machine=_arn_name(sm_arn) if sm_arn else None,
+        activity=_arn_name(activity_arn) if activity_arn else None,
+        role=role_name,
+        usage=usage,
+        problem=problem,
+    )
+
+
 async def cleanup(
     client: ChatSfnClient,
     sm_arn: str | None,
@@ -203,7 +296,10 @@ async def cleanup(
     role_name: str | None,
 ) -> list[CleanupStep]:
     """Delete the state machine, the activity and the role (those given), in that
-    order; each step is reported and one failing does not stop the others."""
+    order; each step is reported and one failing does not stop the others. The role
+    and the activity are kept (and said why) while another state machine uses them:
+    checked again here, whatever the user was told before confirming."""
+    plan = await plan_cleanup(client, sm_arn, activity_arn, role_name)
     steps: list[CleanupStep] = []
     if sm_arn:
         arn = sm_arn
@@ -211,9 +307,23 @@ async def cleanup(
             await _step("state machine", _arn_name(arn), lambda: client.delete_state_machine(arn))
         )
     if activity_arn:
-        act = activity_arn
-        steps.append(await _step("activity", _arn_name(act), lambda: client.delete_activity(act)))
+        act, name = activity_arn, _arn_name(activity_arn)
+        if plan.activity_kept:
+            used = bool(plan.usage.activity_users)
+            steps.append(_kept("activity", name, plan.activity_kept, used))
+        else:
+            steps.append(await _step("activity", name, lambda: client.delete_activity(act)))
     if role_name:
         role = role_name
-        steps.append(await _step("role", role, lambda: client.delete_role(role)))
+        if plan.role_kept:
+            used = bool(plan.usage.role_users)
+            steps.append(_kept("role", role, plan.role_kept, used))
+        else:
+            steps.append(await _step("role", role, lambda: client.delete_role(role)))
     return steps
+
+
+def _kept(what: str, name: str, why: str, used: bool) -> CleanupStep:
+    """A step not taken. Kept because another machine uses it: done as asked (ok);
+    kept because that could not be checked: not ok, so the clean-up can be tried again."""
+    return CleanupStep(what, name, used, f"Kept the {what} {name}: {why}.", kept=True)

@@ -369,6 +369,7 @@ class TaskInbox:
             if backoff and not self._closing:  # closing: end now, not after the backoff
                 await self._pause(backoff)
             elif failures:
+                log.info("Polling %s works again after %d failed poll(s)", activity_arn, failures)
                 failures, since = 0, None
                 self.poll_errors.pop(activity_arn, None)
                 self._changed()
@@ -683,6 +684,7 @@ class TaskInbox:
             self._expire(item, reason)
             return item
         except SfnError as error:
+            log.warning("Task %s: the answer was not delivered: %s", item.id, error)
             item.status = TaskStatus.SEND_FAILED
             item.last_error = str(error)
             item.send_uncertain = item.send_uncertain or error.maybe_delivered

@@ -10,12 +10,22 @@ It yields small update objects; the UI turns them into messages. After a failure
 backs off (doubling, capped) and says so, with what kind of failure it is (endpoint
 unreachable, throttled, credentials refused, service error); after a success it
 returns to its interval. It never gives up: an outage ends when a call succeeds.
+
+A poll that hangs is said long before the client gives up on it (15 s read timeout times
+3 attempts on AWS: 47 s): once a tick has had no answer for `late_after` seconds,
+`PollLate` is yielded, and the tick goes on waiting. `late_after` is max(5 s, twice the
+interval): a healthy tick answers in milliseconds on loopback and well under a second
+on AWS, so 5 s is never a false alarm on a slow network, and the user was told to
+expect data every interval, so twice that without an answer is news. Every update
+that reports trouble carries `last_success`, the time of the last good refresh: how
+old the data on screen is.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
@@ -32,7 +42,10 @@ from sfn_tui.aws.errors import (
 )
 from sfn_tui.aws.models import Activity, Execution, ExecutionDetail, ExecutionPage, StateMachine
 
+log = logging.getLogger(__name__)
+
 MAX_BACKOFF = 30.0
+LATE_AFTER_MIN = 5.0  # seconds without an answer before a poll is called late (see above)
 CREDENTIALS_PAUSE = 30.0  # refused credentials: wait this long (or for `refresh`) to retry
 EXECUTIONS_PAGE = 100
 FOLLOW_TICKS = 5  # ticks between checks of the followed runs (10 s at the default 2 s)
@@ -102,6 +115,12 @@ class PollFailed:
     retry_in: float  # seconds until the next attempt
     failures: int = 1  # failed ticks in a row
     at: datetime | None = None  # when this tick failed
+    last_success: datetime | None = None  # the last good refresh (None: not one yet)
+
+    @property
+    def stale_since(self) -> datetime:
+        """Since when the data on screen has not been refreshed."""
+        return self.last_success or self.since
 
     @property
     def kind(self) -> FailureKind:
@@ -113,12 +132,26 @@ class PollFailed:
 
 
 @dataclass(frozen=True, slots=True)
+class PollLate:
+    """A tick has had no answer for the poller's `late_after` seconds and still waits."""
+
+    waiting_since: datetime  # when the tick began
+    last_success: datetime | None  # the last good refresh (None: not one yet)
+    at: datetime
+
+    def waited(self, now: datetime) -> float:
+        return max(0.0, (now - self.waiting_since).total_seconds())
+
+
+@dataclass(frozen=True, slots=True)
 class PollRecovered:
     at: datetime
     outage_seconds: float
 
 
-PollUpdate = CatalogFetched | ExecutionsFetched | ExecutionsDescribed | PollFailed | PollRecovered
+PollUpdate = (
+    CatalogFetched | ExecutionsFetched | ExecutionsDescribed | PollFailed | PollLate | PollRecovered
+)
 
 
 def utc_now() -> datetime:
@@ -133,9 +166,14 @@ class Poller:
         interval: float = 2.0,
         catalog_interval: float = 30.0,
         clock: Callable[[], datetime] = utc_now,
+        late_after: float | None = None,
     ) -> None:
         self.client = client
         self.interval = interval
+        self.late_after = (
+            late_after if late_after is not None else max(LATE_AFTER_MIN, 2 * interval)
+        )
+        self.last_success: datetime | None = None
         self.catalog_interval = catalog_interval
         self.clock = clock
         self.watched: str | None = None
@@ -192,7 +230,22 @@ class Poller:
 
     async def run(self) -> AsyncIterator[PollUpdate]:
         while not self._stopped:
-            async for update in self._tick():
+            started = self.clock()
+            tick = asyncio.ensure_future(self._tick())
+            try:
+                done, _ = await asyncio.wait({tick}, timeout=self.late_after)
+                if not done:
+                    log.warning(
+                        "A refresh has had no answer for %.0f s (last good refresh: %s)",
+                        self.late_after,
+                        self.last_success.isoformat() if self.last_success else "none yet",
+                    )
+                    yield PollLate(started, self.last_success, self.clock())
+                updates = await tick
+            finally:
+                if not tick.done():
+                    tick.cancel()  # stopped, or the consumer went away
+            for update in updates:
                 yield update
             if self._stopped:
                 return
@@ -247,9 +300,10 @@ class Poller:
         self._followed = [a for a in current if a not in asked] + [a for a in current if a in asked]
         return tuple(described)
 
-    async def _tick(self) -> AsyncIterator[PollUpdate]:
+    async def _tick(self) -> list[PollUpdate]:
+        """One round of calls; what it found, or why it failed."""
+        updates: list[PollUpdate] = []
         try:
-            updates: list[PollUpdate] = []
             now = time.monotonic()
             if self._catalog_due or now - self._last_catalog >= self.catalog_interval:
                 machines, activities = await asyncio.gather(
@@ -280,16 +334,33 @@ class Poller:
             self._failure_kind = failure_kind(error)
             if self._failed_since is None:
                 self._failed_since = self.clock()
-            yield PollFailed(
-                error, self._failed_since, self.current_delay, self._failures, self.clock()
+            log.log(
+                logging.WARNING if self._failures == 1 else logging.INFO,
+                "Refresh failed (%s), %d in a row: %s; next attempt in %.0f s",
+                self._failure_kind,
+                self._failures,
+                error,
+                self.current_delay,
             )
-            return
+            return [
+                PollFailed(
+                    error,
+                    self._failed_since,
+                    self.current_delay,
+                    self._failures,
+                    self.clock(),
+                    self.last_success,
+                )
+            ]
+        done_at = self.clock()
+        recovered: list[PollUpdate] = []
         if self._failed_since is not None:
-            outage = (self.clock() - self._failed_since).total_seconds()
+            outage = (done_at - (self.last_success or self._failed_since)).total_seconds()
             self._failures = 0
             self._failed_since = None
             self._failure_kind = None
             self._catalog_due = True
-            yield PollRecovered(self.clock(), outage)
-        for update in updates:
-            yield update
+            recovered.append(PollRecovered(done_at, outage))
+            log.info("Refreshing again after %.0f s without fresh data", outage)
+        self.last_success = done_at
+        return recovered + updates

@@ -34,6 +34,7 @@ PATCHES: tuple[str, ...] = (
     "redrive",  # RedriveExecution
     "poller_withdrawal",  # a GetActivityTask whose client has gone gets no task
     "jsonpath_definite",  # $.a[1].b selects a value, not a one-item list
+    "string_literals",  # a definition's string literals read as JSON strings (\u escapes)
     "lambda_invoke",  # Lambda Invoke runs Python functions for real (lambda_runner)
     "lambda_tasks",  # Step Functions reports Lambda results and errors as AWS does
     "cfn_cdk_metadata",  # AWS::CDK::Metadata in CloudFormation stacks

@@ -24,9 +24,9 @@ from textual.screen import ModalScreen
 from textual.worker import Worker, WorkerState
 
 from sfn_tui.aws.connection import Connection
-from sfn_tui.core.poller import PollFailed, utc_now
+from sfn_tui.core.poller import PollFailed, PollLate, utc_now
 from sfn_tui.core.validation import LastInputs
-from sfn_tui.tui import exit_signals, paste_limits
+from sfn_tui.tui import exit_signals, paste_limits, workarounds
 from sfn_tui.tui.commands import SfnCommands
 from sfn_tui.tui.formatting import visible
 from sfn_tui.tui.key_order import KeyOrder, TypedKeys, TypedRun
@@ -82,6 +82,7 @@ class SfnTuiApp(App[None]):
     failing: reactive[str] = reactive("")
     failing_since: reactive[datetime | None] = reactive(None)
     poll_failure: reactive[PollFailed | None] = reactive(None)  # the last failed poll, if failing
+    poll_late: reactive[PollLate | None] = reactive(None)  # a poll that has not answered yet
     tasks_waiting: reactive[int] = reactive(0)
     read_only: reactive[bool] = reactive(False)
 
@@ -110,6 +111,7 @@ class SfnTuiApp(App[None]):
         client_settings: ClientSettings | None = None,
     ) -> None:
         super().__init__()
+        workarounds.install()  # tiny terminals, large documents: see tui/workarounds.py
         self.connection = connection
         self.poll_interval = poll_interval
         self.catalog_interval = catalog_interval

@@ -68,21 +68,49 @@ COMMANDS = (
     ("Quit", "Quit sfn-tui", "quit"),
 )
 
+# Entries that change something on the service (or claim tasks): hidden in read-only
+# mode, and refused there if run some other way.
+MUTATING = frozenset(
+    {
+        "Start execution",
+        "Stop execution",
+        "Redrive execution",
+        "Create state machine",
+        "Update state machine",
+        "Delete state machine",
+        "Create activity",
+        "Delete activity",
+        "New ChatSFN run",
+        "Work or stop working the selected activity",
+    }
+)
+
 
 class SfnCommands(Provider):
+    def _offered(self) -> list[tuple[str, str, str]]:
+        """The entries that can be used now: no mutating one in read-only mode."""
+        read_only = cast("SfnTuiApp", self.app).read_only
+        return [entry for entry in COMMANDS if not (read_only and entry[0] in MUTATING)]
+
     async def discover(self) -> Hits:
-        for text, help_text, action in COMMANDS:
-            yield DiscoveryHit(text, partial(self._run, action), help=help_text)
+        for text, help_text, action in self._offered():
+            yield DiscoveryHit(text, partial(self._run, text, action), help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for text, help_text, action in COMMANDS:
+        for text, help_text, action in self._offered():
             score = matcher.match(text)
             if score > 0:
                 yield Hit(
-                    score, matcher.highlight(text), partial(self._run, action), help=help_text
+                    score,
+                    matcher.highlight(text),
+                    partial(self._run, text, action),
+                    help=help_text,
                 )
 
-    async def _run(self, action: str) -> None:
+    async def _run(self, text: str, action: str) -> None:
         app = cast("SfnTuiApp", self.app)
+        if app.read_only and text in MUTATING:
+            app.notify("Read-only mode: nothing can be changed.", severity="warning")
+            return
         await app.run_action(action)

@@ -18,6 +18,7 @@ from textual import _time, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import OptionList, Static, TextArea
 from textual.widgets.option_list import Option, OptionDoesNotExist
@@ -471,26 +472,9 @@ class ChatScreen(Screen[None]):
         self.app.push_screen(FailTaskScreen(), failed)
 
     def action_cleanup(self) -> None:
-        guided = self.guided
-        if guided is None:
-            return
-        role_part = (
-            f"the IAM role {guided.role.name}"
-            if guided.role_owned
-            else f"keep the role {guided.role.name} you picked"
-        )
-        body = (
-            f"Delete the state machine {guided.machine.name}, the activity "
-            f"{guided.activity.name} and {role_part}? Their runs' history goes with the machine."
-        )
-
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.cleanup()
-
-        self.app.push_screen(
-            ConfirmScreen("Clean up ChatSFN", body, confirm="Delete all three"), confirmed
-        )
+        if self.guided is not None:
+            self.notify("Checking which state machines use the role and the activity…")
+            self.confirm_cleanup()
 
     # Workers ----------------------------------------------------------------------
 
@@ -598,6 +582,32 @@ class ChatScreen(Screen[None]):
         self.show_reply()
 
     @work(exclusive=True, group="chat-cleanup", exit_on_error=False)
+    async def confirm_cleanup(self) -> None:
+        """Ask first, naming what is kept because another state machine uses it."""
+        from sfn_tui.core.chatsfn import plan_cleanup
+
+        guided, client = self.guided, self.sfn_app.client
+        if guided is None or client is None:
+            return
+        plan = await plan_cleanup(
+            client,
+            guided.machine.arn,
+            guided.activity.arn,
+            guided.role.name if guided.role_owned else None,
+        )
+        body = plan.confirmation()
+        if not guided.role_owned:
+            body += f"\nThe role {guided.role.name} you picked is kept."
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.cleanup()
+
+        self.app.push_screen(
+            ConfirmScreen("Clean up ChatSFN", body, confirm=plan.confirm_label()), confirmed
+        )
+
+    @work(exclusive=True, group="chat-cleanup", exit_on_error=False)
     async def cleanup(self) -> None:
         from sfn_tui.core.chatsfn import cleanup
 
@@ -611,9 +621,13 @@ class ChatScreen(Screen[None]):
             guided.role.name if guided.role_owned else None,
         )
         self.cleaned_up = all(step.ok for step in steps)
-        self.sfn_app.inbox_unwork(guided.activity.arn)
+        if not any(step.what == "activity" and step.kept for step in steps):
+            self.sfn_app.inbox_unwork(guided.activity.arn)
         for step in steps:
-            self.notify(step.message, severity="information" if step.ok else "error", timeout=10)
+            severity: SeverityLevel = (
+                "error" if not step.ok else "warning" if step.kept else "information"
+            )
+            self.notify(step.message, severity=severity, timeout=10)
         if not guided.role_owned:
             self.notify(
                 f"Kept the role {guided.role.name}: you picked it, sfn-tui did not make it."

@@ -25,6 +25,7 @@ from sfn_tui.core.poller import (
     ExecutionsDescribed,
     ExecutionsFetched,
     PollFailed,
+    PollLate,
     PollRecovered,
 )
 from sfn_tui.tui.formatting import visible
@@ -190,6 +191,7 @@ class MainScreen(Screen[None]):
     def apply_poll(self, message: Polled) -> None:
         update = message.update
         app = self.sfn_app
+        app.poll_late = update if isinstance(update, PollLate) else None  # any answer ends it
         if isinstance(update, CatalogFetched):
             self.machines.loading = False
             self.activities.loading = False

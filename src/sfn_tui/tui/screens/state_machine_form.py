@@ -16,6 +16,7 @@ None when cancelled.
 from __future__ import annotations
 
 import asyncio
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -29,12 +30,16 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from sfn_tui.aws.errors import AlreadyExists, NotSupported, SfnError
 from sfn_tui.aws.models import Diagnostic, Role, StateMachine, StateMachineDetail
+from sfn_tui.core.chatsfn import ROLE_NAME as CHAT_ROLE_NAME
+from sfn_tui.core.definition_file import read_definition_file
+from sfn_tui.core.json_layout import compact, laid_out
 from sfn_tui.core.validation import (
     MAX_DEFINITION_BYTES,
-    InvalidDefinition,
+    InvalidJson,
     InvalidName,
     InvalidValue,
     check_definition,
+    check_json,
     check_name,
     check_role_arn,
 )
@@ -69,25 +74,6 @@ def describe_diagnostics(diagnostics: list[Diagnostic]) -> str:
         where = f" at {d.location}" if d.location else ""
         lines.append(f"{d.severity} {d.code}{where}: {d.message}")
     return "\n".join(lines)
-
-
-def read_definition_file(path: Path) -> str:
-    """The file's text (UTF-8); ValueError saying why it cannot be used."""
-    try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise ValueError(f"{path} is a folder; give the path of a JSON file.")
-        if size > MAX_DEFINITION_BYTES:
-            raise ValueError(f"{path} is {size:,} bytes; a definition is at most 1 MiB.")
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ValueError(f"There is no file at {path}.") from None
-    except PermissionError:
-        raise ValueError(f"{path} cannot be read: permission denied.") from None
-    except UnicodeDecodeError:
-        raise ValueError(f"{path} is not UTF-8 text.") from None
-    except OSError as error:
-        raise ValueError(f"{path} cannot be read: {error.strerror or error}.") from None
 
 
 class StateMachineFormScreen(ModalScreen[StateMachine | None]):
@@ -128,14 +114,23 @@ class StateMachineFormScreen(ModalScreen[StateMachine | None]):
         self.busy = False
         # Whether the endpoint offers ValidateStateMachineDefinition (None: not known yet).
         self.validation_offered: bool | None = None
+        # A definition AWS holds as one line is shown one value a line, and sent back
+        # as one line (see core/json_layout.py).
+        self.laid_out = False
         if machine is None:
             self._original = TEMPLATE
         else:
-            self._original = self.detail.definition if self.detail else ""
+            self._original = self._shown(self.detail.definition) if self.detail else ""
 
     @property
     def editing(self) -> bool:
         return self.machine is not None
+
+    def _shown(self, definition: str) -> str:
+        """The definition as the editor shows it (laid out when no one did)."""
+        text = laid_out(definition)
+        self.laid_out = text is not definition
+        return text
 
     @property
     def sfn_app(self) -> SfnTuiApp:
@@ -241,7 +236,7 @@ class StateMachineFormScreen(ModalScreen[StateMachine | None]):
 
     def show_detail(self, detail: StateMachineDetail) -> None:
         self.detail = detail
-        self._original = detail.definition
+        self._original = self._shown(detail.definition)
         facts = Text()
         for label, value in (("Type", detail.type), ("Role", detail.role_arn)):
             facts.append(f"{label} ", style="bold")
@@ -250,11 +245,25 @@ class StateMachineFormScreen(ModalScreen[StateMachine | None]):
         facts.rstrip()
         self.query_one("#sm-facts", Static).update(facts)
         area = self.editor.text_area
-        area.load_text(detail.definition)
-        area.read_only = False
+        if area.text != self._original:
+            area.load_text(self._original)
+        size = len(detail.definition.encode("utf-8", errors="surrogatepass"))
+        too_large = size > MAX_DEFINITION_BYTES
+        area.read_only = too_large
         area.focus()
-        self.query_one("#sm-submit", Button).disabled = False
-        self.status("Tab indents · Esc leaves the editor · Ctrl+S saves")
+        self.query_one("#sm-submit", Button).disabled = too_large
+        if too_large:
+            self.status(
+                f"This definition is {size:,} bytes, over the {MAX_DEFINITION_BYTES:,}-byte"
+                " quota for a definition: it is shown read-only (a save would be refused)."
+            )
+        elif self.laid_out:
+            self.status(
+                "AWS holds it as one line: shown one value a line (saved that way, or as"
+                " one line if that way is over 1 MiB). Tab indents · Ctrl+S saves"
+            )
+        else:
+            self.status("Tab indents · Esc leaves the editor · Ctrl+S saves")
         self.probe_validation(detail.definition, detail.type)
 
     # Roles ------------------------------------------------------------------------
@@ -274,18 +283,28 @@ class StateMachineFormScreen(ModalScreen[StateMachine | None]):
         self.show_roles(roles)
 
     def show_roles(self, roles: list[Role], select: str | None = None) -> None:
+        """List the roles to pick from. None is picked for the user, not even when there
+        is only one: on the embedded engine that one is the ChatSFN demo's role, and a
+        role is a choice about permissions. The demo's role is listed last, named so."""
         self.roles = {role.arn: role for role in roles}
+        ordered = sorted(roles, key=lambda role: role.name == CHAT_ROLE_NAME)
         pick = self.query_one("#sm-role", Select)
+        count = len(roles)
         pick.prompt = (
-            "Pick a role that Step Functions may assume"
+            f"Pick one of {count} role{'s' if count > 1 else ''} Step Functions may assume"
             if roles
             else "No role trusts Step Functions: press New role"
         )
-        pick.set_options([(plain(role.name), role.arn) for role in roles])
-        if select is None and len(roles) == 1:
-            select = roles[0].arn
+        pick.set_options([(self._role_label(role), role.arn) for role in ordered])
         if select is not None:
             pick.value = select
+
+    @staticmethod
+    def _role_label(role: Role) -> Text:
+        label = plain(role.name)
+        if role.name == CHAT_ROLE_NAME:
+            label.append(" (the ChatSFN demo's role)", style="dim")
+        return label
 
     @on(Button.Pressed, "#sm-new-role")
     def new_role_pressed(self) -> None:
@@ -344,19 +363,36 @@ class StateMachineFormScreen(ModalScreen[StateMachine | None]):
             self.problem(str(error))
             return
         self.problem("")
-        self.editor.replace_text(text)
-        lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+        shown = laid_out(text)
+        self.laid_out = shown is not text
+        self.editor.replace_text(shown)
+        lines = shown.count("\n") + (0 if shown.endswith("\n") else 1)
+        layout = " (one line in the file: shown one value a line)"
         self.status(
-            f"Loaded {path} ({lines} lines). Ctrl+Z in the editor brings back the old text."
+            f"Loaded {path} ({lines:,} lines{layout if self.laid_out else ''})."
+            " Ctrl+Z in the editor brings back the old text."
         )
-        self.check_locally(text, focus=False)
+        self.check_locally(shown, focus=False)
 
     # Submit -----------------------------------------------------------------------
 
+    def sendable(self, text: str) -> str:
+        """What Create or Save sends for the editor's `text` (valid JSON): what the editor
+        shows, unless it was laid out for editing and is over the quota that way (a
+        1 MiB one-line definition is 1.6 MiB laid out): then one line again."""
+        if self.laid_out and len(text.encode("utf-8", "surrogatepass")) > MAX_DEFINITION_BYTES:
+            return compact(text)
+        return text
+
     def check_locally(self, definition: str, focus: bool = True) -> bool:
         try:
+            if self.laid_out:
+                # Syntax first, where it is in the editor (laid out, the text may be over
+                # the size limit that only what is sent has to meet).
+                check_json(definition, "definition", max_bytes=sys.maxsize)
+                definition = self.sendable(definition)
             check_definition(definition)
-        except InvalidDefinition as error:
+        except InvalidJson as error:  # InvalidDefinition too
             self.editor.show_error(str(error), error.line if focus else 0, error.column)
             return False
         self.editor.clear_error()
@@ -394,11 +430,14 @@ class StateMachineFormScreen(ModalScreen[StateMachine | None]):
             machine_type = self.detail.type
         else:
             return
-        definition = self.editor.text
-        if not self.check_locally(definition):
+        text = self.editor.text
+        if not self.check_locally(text):
             self.problem("Fix the definition first: see the error under the editor.")
             return
-        if self.detail is not None and definition == self.detail.definition:
+        definition = self.sendable(text)
+        if self.detail is not None and (
+            text == self._original or definition == self.detail.definition
+        ):
             self.problem("The definition is unchanged: nothing to save.")
             return
         self.set_busy(True)

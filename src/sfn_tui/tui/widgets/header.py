@@ -2,20 +2,21 @@
 
 Its state lives on the App as reactives (one source for every screen's header);
 the header watches them and redraws. When polling fails it says how (disconnected,
-throttled, credentials refused, service error), since when, and counts down to the
-next attempt.
+throttled, credentials refused, service error), since when (the last good refresh),
+and counts down to the next attempt. A poll still waiting for its answer past the
+poller's `late_after` is said at once: "no answer for Ns", counting up.
 """
 
 from __future__ import annotations
 
 import math
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 
 from rich.text import Text
 from textual.timer import Timer
 from textual.widgets import Static
 
-from sfn_tui.core.poller import PollFailed
+from sfn_tui.core.poller import PollFailed, PollLate
 from sfn_tui.tui.formatting import clock_time
 
 WATCHED = (
@@ -24,6 +25,7 @@ WATCHED = (
     "failing",
     "failing_since",
     "poll_failure",
+    "poll_late",
     "tasks_waiting",
     "read_only",
 )
@@ -39,8 +41,9 @@ def reason(failure: PollFailed) -> str:
 
 def failure_words(failure: PollFailed, tz: tzinfo | None = None) -> str:
     """The header's words for a failing poll (without the countdown). Short: the header
-    is one line and already names the endpoint; the notification has the details."""
-    since = clock_time(failure.since, tz)
+    is one line and already names the endpoint; the notification has the details.
+    "since" is the last good refresh: how old the data on screen is."""
+    since = clock_time(failure.stale_since, tz)
     kind = failure.kind
     if kind == "disconnected":
         return f"⚠ disconnected since {since} · data is stale"
@@ -54,6 +57,14 @@ def failure_words(failure: PollFailed, tz: tzinfo | None = None) -> str:
     if kind == "credentials":
         return f"⚠ polling paused since {since}: renew credentials (aws sso login), then press r"
     return f"⚠ refresh failing since {since}: {reason(failure)}"
+
+
+def late_words(late: PollLate, now: datetime, tz: tzinfo | None = None) -> str:
+    """The header's words while a poll waits for its answer past `late_after`."""
+    waited = f"⚠ no answer for {int(late.waited(now))}s"
+    if late.last_success is None:
+        return f"{waited} · nothing listed yet"
+    return f"{waited} · last refresh {clock_time(late.last_success, tz)} · data may be stale"
 
 
 def _sentence(text: str) -> str:
@@ -92,6 +103,7 @@ class StatusHeader(Static):
     DEFAULT_CSS = """
     StatusHeader { dock: top; height: 1; background: $panel; color: $foreground; padding: 0 1; }
     StatusHeader.-failing { background: $error 40%; }
+    StatusHeader.-late { background: $warning 40%; }
     """
 
     def __init__(self, tz: tzinfo | None = None, **kwargs: object) -> None:
@@ -106,10 +118,13 @@ class StatusHeader(Static):
 
     def _changed(self) -> None:
         failing = bool(getattr(self.app, "failing", "")) or self._failure() is not None
+        late = self._late() is not None
         self.set_class(failing, "-failing")
-        if failing and self._countdown is None:
+        self.set_class(late and not failing, "-late")
+        ticking = failing or late  # a countdown, or a count up
+        if ticking and self._countdown is None:
             self._countdown = self.set_interval(1.0, self.refresh)
-        elif not failing and self._countdown is not None:
+        elif not ticking and self._countdown is not None:
             self._countdown.stop()
             self._countdown = None
         self.refresh()
@@ -117,6 +132,10 @@ class StatusHeader(Static):
     def _failure(self) -> PollFailed | None:
         failure = getattr(self.app, "poll_failure", None)
         return failure if isinstance(failure, PollFailed) else None
+
+    def _late(self) -> PollLate | None:
+        late = getattr(self.app, "poll_late", None)
+        return late if isinstance(late, PollLate) else None
 
     def render(self) -> Text:
         app = self.app
@@ -128,11 +147,14 @@ class StatusHeader(Static):
         text.append(getattr(app, "where", ""), style="bold cyan")
         failing, since = getattr(app, "failing", ""), getattr(app, "failing_since", None)
         refreshed = getattr(app, "refreshed_at", None)
-        failure = self._failure()
-        if failure is not None:
+        failure, late = self._failure(), self._late()
+        clock = getattr(app, "clock", None)
+        if late is not None and callable(clock):  # the newest news, failing or not
+            text.append(" │ ")
+            text.append(late_words(late, clock(), self.tz), style="bold")
+        elif failure is not None:
             text.append(" │ ")
             text.append(failure_words(failure, self.tz), style="bold")
-            clock = getattr(app, "clock", None)
             if callable(clock) and failure.kind != "credentials":  # paused: r resumes
                 left = math.ceil((failure.retry_at - clock()).total_seconds())
                 text.append(f" · retry in {left}s" if left > 0 else " · retrying now")
