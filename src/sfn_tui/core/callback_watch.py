@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 TICK = 5.0
 READS_PER_TICK = 4
 RECHECK = 10.0  # seconds before a run is read again
+HOT_FOR = 30.0  # seconds a hinted run is read every second (a run just started or answered)
+HOT_TICK = 1.0
 HISTORY_PAGE = 100  # newest events read per run
 
 
@@ -78,6 +80,7 @@ class CallbackWatcher:
         self._definitions: dict[str, Any] = {}  # run -> the definition it runs
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
+        self._hot: dict[str, float] = {}  # run -> until when it is read every HOT_TICK
 
     @property
     def machines(self) -> set[str]:
@@ -90,6 +93,13 @@ class CallbackWatcher:
         self._machines = set(machine_arns)
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._loop(), name="callback-watch")
+        self._wake.set()
+
+    def hint(self, execution_arn: str) -> None:
+        """This run is about to wait (just started, or just answered): read it every
+        second for a while, so its next callback shows at once, not in 10 s."""
+        self._hot[execution_arn] = time.monotonic() + HOT_FOR
+        self._runs.setdefault(execution_arn, 0.0)
         self._wake.set()
 
     def stop(self) -> None:
@@ -105,8 +115,12 @@ class CallbackWatcher:
             except SfnError as error:
                 log.info("Looking for callbacks failed: %s", error)
             self._wake.clear()
+            now = time.monotonic()
+            self._hot = {arn: until for arn, until in self._hot.items() if until > now}
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.tick)
+                await asyncio.wait_for(
+                    self._wake.wait(), min(self.tick, HOT_TICK) if self._hot else self.tick
+                )
 
     async def check(self) -> None:
         """One tick: list the followed machines' running runs, read the due ones."""
@@ -116,7 +130,7 @@ class CallbackWatcher:
                 continue
             page = await self.client.list_executions(machine, status="RUNNING")
             running.update((e.arn, machine) for e in page.executions)
-        for arn in [a for a in self._runs if a not in running]:
+        for arn in [a for a in self._runs if a not in running and a not in self._hot]:
             del self._runs[arn]
             self._definitions.pop(arn, None)
             self.report(arn, [])  # ended (or no longer followed): nothing waits there
@@ -124,8 +138,14 @@ class CallbackWatcher:
             self._runs.setdefault(arn, 0.0)
         now = time.monotonic()
         due = sorted(
-            (a for a, read in self._runs.items() if now - read >= self.recheck or not read),
-            key=lambda a: self._runs[a],
+            (
+                a
+                for a, read in self._runs.items()
+                if not read
+                or now - read >= self.recheck
+                or (a in self._hot and now - read >= HOT_TICK)
+            ),
+            key=lambda a: (a not in self._hot, self._runs[a]),
         )
         for arn in due[: self.reads_per_tick]:
             await self._read(arn)

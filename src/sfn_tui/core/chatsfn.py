@@ -41,6 +41,8 @@ class ChatSfnClient(Protocol):
     async def list_states_roles(self) -> list[Role]: ...
     async def create_states_role(self, name: str) -> Role: ...
     async def delete_role(self, name: str) -> None: ...
+    async def delete_role_policies(self, role: str) -> None: ...
+    async def delete_queue(self, url: str) -> None: ...
     async def find_activity(self, name: str) -> Activity | None: ...
     async def create_activity(self, name: str) -> Activity: ...
     async def delete_activity(self, arn: str) -> None: ...
@@ -208,6 +210,7 @@ class CleanupPlan:
     activity: str | None
     role: str | None
     usage: Usage = field(default_factory=Usage)
+    queue: str | None = None  # the approval run's queue (its name)
     problem: str = ""  # the state machines could not be listed: nothing shared is deleted
 
     def _why_kept(self, users: tuple[str, ...]) -> str:
@@ -226,6 +229,11 @@ class CleanupPlan:
         return self._why_kept(self.usage.activity_users) if self.activity else ""
 
     @property
+    def queue_kept(self) -> str:
+        """Why the queue is kept ("" when it is deleted)."""
+        return self._why_kept(self.usage.queue_users) if self.queue else ""
+
+    @property
     def role_kept(self) -> str:
         """Why the role is kept ("" when it is deleted)."""
         return self._why_kept(self.usage.role_users) if self.role else ""
@@ -238,6 +246,8 @@ class CleanupPlan:
             goes.append(f"the state machine {self.machine}")
         if self.activity and not self.activity_kept:
             goes.append(f"the activity {self.activity}")
+        if self.queue and not self.queue_kept:
+            goes.append(f"the queue {self.queue}")
         if self.role and not self.role_kept:
             goes.append(f"the IAM role {self.role}")
         return goes
@@ -251,6 +261,8 @@ class CleanupPlan:
             lines[0] += " Its runs' history goes with the machine."
         if self.activity_kept:
             lines.append(f"The activity {self.activity} is kept: {self.activity_kept}.")
+        if self.queue_kept:
+            lines.append(f"The queue {self.queue} is kept: {self.queue_kept}.")
         if self.role_kept:
             lines.append(f"The IAM role {self.role} is kept: {self.role_kept}.")
         elif self.role:
@@ -261,7 +273,7 @@ class CleanupPlan:
 
     def confirm_label(self) -> str:
         count = len(self.deleted)
-        return {3: "Delete all three", 2: "Delete both"}.get(count, "Delete")
+        return {4: "Delete all four", 3: "Delete all three", 2: "Delete both"}.get(count, "Delete")
 
 
 async def plan_cleanup(
@@ -269,14 +281,19 @@ async def plan_cleanup(
     sm_arn: str | None,
     activity_arn: str | None,
     role_name: str | None,
+    queue_url: str | None = None,
 ) -> CleanupPlan:
-    """What `cleanup` would do now: the role and the activity are kept while another
-    state machine (any but `sm_arn`) uses them, or when that cannot be checked."""
+    """What `cleanup` would do now: the role, the activity and the queue are kept while
+    another state machine (any but `sm_arn`) uses them, or when that cannot be checked."""
     usage, problem = Usage(), ""
-    if activity_arn or role_name:
+    if activity_arn or role_name or queue_url:
         try:
             usage = await find_usage(
-                client, role_name=role_name, activity_arn=activity_arn, excluding=sm_arn
+                client,
+                role_name=role_name,
+                activity_arn=activity_arn,
+                queue_url=queue_url,
+                excluding=sm_arn,
             )
         except SfnError as error:
             problem = str(error)
@@ -286,6 +303,7 @@ async def plan_cleanup(
         role=role_name,
         usage=usage,
         problem=problem,
+        queue=queue_url.rsplit("/", 1)[-1] if queue_url else None,
     )
 
 
@@ -294,12 +312,13 @@ async def cleanup(
     sm_arn: str | None,
     activity_arn: str | None,
     role_name: str | None,
+    queue_url: str | None = None,
 ) -> list[CleanupStep]:
     """Delete the state machine, the activity and the role (those given), in that
     order; each step is reported and one failing does not stop the others. The role
     and the activity are kept (and said why) while another state machine uses them:
     checked again here, whatever the user was told before confirming."""
-    plan = await plan_cleanup(client, sm_arn, activity_arn, role_name)
+    plan = await plan_cleanup(client, sm_arn, activity_arn, role_name, queue_url)
     steps: list[CleanupStep] = []
     if sm_arn:
         arn = sm_arn
@@ -313,13 +332,24 @@ async def cleanup(
             steps.append(_kept("activity", name, plan.activity_kept, used))
         else:
             steps.append(await _step("activity", name, lambda: client.delete_activity(act)))
+    if queue_url:
+        url, queue = queue_url, plan.queue or queue_url
+        if plan.queue_kept:
+            steps.append(_kept("queue", queue, plan.queue_kept, bool(plan.usage.queue_users)))
+        else:
+            steps.append(await _step("queue", queue, lambda: client.delete_queue(url)))
     if role_name:
         role = role_name
         if plan.role_kept:
             used = bool(plan.usage.role_users)
             steps.append(_kept("role", role, plan.role_kept, used))
         else:
-            steps.append(await _step("role", role, lambda: client.delete_role(role)))
+
+            async def delete_role() -> None:
+                await client.delete_role_policies(role)  # IAM refuses a role that has any
+                await client.delete_role(role)
+
+            steps.append(await _step("role", role, delete_role))
     return steps
 
 

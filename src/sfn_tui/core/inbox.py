@@ -413,6 +413,11 @@ class TaskInbox:
             self._watcher = CallbackWatcher(self.client, self._callbacks_seen)
         self._watcher.follow(machine_arns)
 
+    def hint_callbacks(self, execution_arn: str) -> None:
+        """A run that will wait on a callback soon (just started by this app)."""
+        if self._watcher is not None:
+            self._watcher.hint(execution_arn)
+
     @property
     def followed(self) -> set[str]:
         """The machines whose runs are followed for callbacks."""
@@ -699,6 +704,8 @@ class TaskInbox:
         item.status = TaskStatus.ANSWERED if reply.kind == "success" else TaskStatus.FAILED
         item.last_error = None
         self._stop_heartbeat(item)
+        if item.callback is not None and item.execution_arn is not None:
+            self.hint_callbacks(item.execution_arn)  # its next callback may follow at once
         if self.poll_errors and not self._closing:
             self.reconnected()  # the endpoint answers again: failing polls retry now
         self._changed()

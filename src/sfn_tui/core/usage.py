@@ -35,6 +35,7 @@ class Usage:
 
     role_users: tuple[str, ...] = ()
     activity_users: tuple[str, ...] = ()
+    queue_users: tuple[str, ...] = ()
     unchecked: tuple[str, ...] = ()  # machines that could not be described: "Name (error)"
 
 
@@ -70,10 +71,12 @@ async def find_usage(
     *,
     role_name: str | None,
     activity_arn: str | None,
+    queue_url: str | None = None,
     excluding: str | None = None,
 ) -> Usage:
-    """The state machines other than `excluding` (an ARN) that use the role or the
-    activity. SfnError when the machines cannot be listed."""
+    """The state machines other than `excluding` (an ARN) that use the role, the
+    activity or the queue (its URL in the definition). SfnError when the machines
+    cannot be listed."""
     machines = [m for m in await client.list_state_machines() if m.arn != excluding]
     gate = asyncio.Semaphore(CONCURRENCY)
 
@@ -88,6 +91,7 @@ async def find_usage(
 
     role_users: list[str] = []
     activity_users: list[str] = []
+    queue_users: list[str] = []
     unchecked: list[str] = []
     for machine, found in zip(
         machines, await asyncio.gather(*(describe(m) for m in machines)), strict=True
@@ -99,7 +103,9 @@ async def find_usage(
                 role_users.append(machine.name)
             if activity_arn and references(found.definition, activity_arn):
                 activity_users.append(machine.name)
-    return Usage(tuple(role_users), tuple(activity_users), tuple(unchecked))
+            if queue_url and references(found.definition, queue_url):
+                queue_users.append(machine.name)
+    return Usage(tuple(role_users), tuple(activity_users), tuple(queue_users), tuple(unchecked))
 
 
 def machines_phrase(names: tuple[str, ...], limit: int = 5) -> str:

@@ -56,7 +56,7 @@ LOCAL_WORKED_ACTIVITIES = frozenset({"ChatSFNActivity"})
 # holds up to 60 s): a token handed to a poll we abandoned would be lost until timeout.
 REMOTE_QUIT_GRACE = 65.0
 LOCAL_QUIT_GRACE = 0.5
-LETTER_ACTIONS = frozenset({"quit", "help", "refresh", "chat", "new_chat_run"})
+LETTER_ACTIONS = frozenset({"quit", "help", "refresh", "chat", "new_chat_run", "new_approval_run"})
 DASHBOARD_OPERATIONS = frozenset(
     {
         "action_start_execution",
@@ -71,6 +71,7 @@ DASHBOARD_OPERATIONS = frozenset(
         "open_execution",
         "action_filter",
         "action_copy_arn",
+        "action_follow_callbacks",
     }
 )
 
@@ -95,6 +96,15 @@ class SfnTuiApp(App[None]):
         Binding("r", "refresh", "Refresh", id="app.refresh"),
         Binding("c", "chat", "Chat", id="app.chat"),
         Binding("n", "new_chat_run", "New chat", tooltip="New ChatSFN run", id="app.new_chat_run"),
+        Binding(
+            "N",
+            "new_approval_run",
+            "New approval",
+            key_display="N",
+            tooltip="New approval run (a person picks a pitch)",
+            show=False,
+            id="app.new_approval_run",
+        ),
     ]
 
     def __init__(
@@ -351,7 +361,7 @@ class SfnTuiApp(App[None]):
         on_chat = isinstance(self.screen, ChatScreen)
         if action == "chat":
             return not on_chat
-        if action == "new_chat_run":
+        if action in ("new_chat_run", "new_approval_run"):
             return not on_chat and not self.read_only
         return True
 
@@ -372,6 +382,12 @@ class SfnTuiApp(App[None]):
                 f"Following {name}'s runs: those waiting on a person (.waitForTaskToken)"
                 " come to the chat pane (c)."
             )
+        self.dashboard.show_followed(self.callback_machines)
+        self._follow_callbacks()
+
+    def follow_callbacks_of(self, machine_arn: str) -> None:
+        """Follow this machine's runs for callbacks (a guided run just set it up)."""
+        self.callback_machines.add(machine_arn)
         self.dashboard.show_followed(self.callback_machines)
         self._follow_callbacks()
 
@@ -410,6 +426,22 @@ class SfnTuiApp(App[None]):
                 self.push_screen(ChatScreen(run.execution_arn, guided=run))
 
         self.push_screen(GuidedRunScreen(), started)
+
+    def action_new_approval_run(self) -> None:
+        if self.read_only:
+            self.notify("Read-only mode: a new run cannot be started.", severity="warning")
+            return
+        if self.client is None:
+            self.notify("Not connected yet.", severity="warning")
+            return
+        from sfn_tui.tui.screens.guided_approval import GuidedApprovalScreen
+
+        def started(run: GuidedRun | None) -> None:
+            if run is not None:
+                self.action_refresh()
+                self.push_screen(ChatScreen(run.execution_arn, guided=run))
+
+        self.push_screen(GuidedApprovalScreen(), started)
 
     def action_help(self) -> None:
         """Every key that works right now, grouped by where it applies."""

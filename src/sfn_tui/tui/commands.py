@@ -57,6 +57,16 @@ COMMANDS = (
     ),
     ("Copy ARN", "Copy the selected row's ARN to the clipboard", "dashboard('action_copy_arn')"),
     ("New ChatSFN run", "Set up the AWS ChatSFN example and chat with it", "new_chat_run"),
+    (
+        "New approval run",
+        "A workflow that waits for a person's choice (.waitForTaskToken), answered here",
+        "new_approval_run",
+    ),
+    (
+        "Follow callbacks of the selected state machine",
+        "Its runs waiting on a person (.waitForTaskToken) come to the chat pane",
+        "dashboard('action_follow_callbacks')",
+    ),
     ("Open chat / tasks", "Answer the activity tasks this app has claimed", "chat"),
     ("Refresh", "List state machines, activities and executions again now", "refresh"),
     (

@@ -24,7 +24,14 @@ from textual.widgets import OptionList, Static, TextArea
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from sfn_tui.aws.errors import NotFound, SfnError
-from sfn_tui.aws.models import TERMINAL_STATUSES, Activity, Role, StateMachineDetail
+from sfn_tui.aws.models import (
+    TERMINAL_STATUSES,
+    Activity,
+    HistoryEvent,
+    Role,
+    StateMachineDetail,
+)
+from sfn_tui.core.callbacks import open_callbacks
 from sfn_tui.core.chat import chat_prompt, chat_reply, conversation_from_history
 from sfn_tui.core.inbox import InboxTask, InvalidReply, NotAnswerable, TaskStatus
 from sfn_tui.core.validation import MAX_PAYLOAD_BYTES
@@ -59,10 +66,11 @@ class GuidedRun:
     """What the ChatSFN guided run set up, for the final clean-up."""
 
     machine: StateMachineDetail
-    activity: Activity
+    activity: Activity | None  # ChatSFN's activity (the approval run has none)
     role: Role
-    role_owned: bool  # the ChatSFN role (found or created by name), not one the user picked
+    role_owned: bool  # the role found or created by name, not one the user picked
     execution_arn: str
+    queue_url: str | None = None  # the approval run's callback queue
 
 
 def arn_name(arn: str) -> str:
@@ -354,7 +362,8 @@ class ChatScreen(Screen[None]):
             line.append("  output: ")
             line.append_text(plain(self.execution_output))
         if self.guided is not None and not self.cleaned_up and not self.sfn_app.read_only:
-            line.append("\nCtrl+D cleans up: deletes the state machine, the activity and the role.")
+            what = "the activity" if self.guided.activity is not None else "the queue"
+            line.append(f"\nCtrl+D cleans up: deletes the state machine, {what} and the role.")
         return line
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -579,7 +588,20 @@ class ChatScreen(Screen[None]):
         self.query_one("#chat-title", Static).update(title)
         turns = conversation_from_history(events, final_output=detail.output)
         self.query_one("#conversation", ConversationView).show(turns)
+        self._find_callbacks(arn, events)
         self.show_reply()
+
+    def _find_callbacks(self, arn: str, events: list[HistoryEvent]) -> None:
+        """The history shows this run waiting on a callback the inbox has not listed
+        yet: follow its machine and have the run read now (its message is on screen;
+        its answer should be too)."""
+        inbox = self.sfn_app.inbox
+        if inbox is None or any(t.is_open for t in inbox.for_execution(arn)):
+            return
+        if open_callbacks(arn, events) and ":execution:" in arn:
+            machine = arn.rsplit(":", 1)[0].replace(":execution:", ":stateMachine:")
+            self.sfn_app.follow_callbacks_of(machine)
+            inbox.hint_callbacks(arn)
 
     @work(exclusive=True, group="chat-cleanup", exit_on_error=False)
     async def confirm_cleanup(self) -> None:
@@ -592,8 +614,9 @@ class ChatScreen(Screen[None]):
         plan = await plan_cleanup(
             client,
             guided.machine.arn,
-            guided.activity.arn,
+            guided.activity.arn if guided.activity is not None else None,
             guided.role.name if guided.role_owned else None,
+            guided.queue_url,
         )
         body = plan.confirmation()
         if not guided.role_owned:
@@ -603,9 +626,8 @@ class ChatScreen(Screen[None]):
             if yes:
                 self.cleanup()
 
-        self.app.push_screen(
-            ConfirmScreen("Clean up ChatSFN", body, confirm=plan.confirm_label()), confirmed
-        )
+        title = f"Clean up {guided.machine.name}"
+        self.app.push_screen(ConfirmScreen(title, body, confirm=plan.confirm_label()), confirmed)
 
     @work(exclusive=True, group="chat-cleanup", exit_on_error=False)
     async def cleanup(self) -> None:
@@ -614,15 +636,17 @@ class ChatScreen(Screen[None]):
         guided, client = self.guided, self.sfn_app.client
         if guided is None or client is None:
             return
+        activity = guided.activity.arn if guided.activity is not None else None
         steps = await cleanup(
             client,
             guided.machine.arn,
-            guided.activity.arn,
+            activity,
             guided.role.name if guided.role_owned else None,
+            guided.queue_url,
         )
         self.cleaned_up = all(step.ok for step in steps)
-        if not any(step.what == "activity" and step.kept for step in steps):
-            self.sfn_app.inbox_unwork(guided.activity.arn)
+        if activity and not any(step.what == "activity" and step.kept for step in steps):
+            self.sfn_app.inbox_unwork(activity)
         for step in steps:
             severity: SeverityLevel = (
                 "error" if not step.ok else "warning" if step.kept else "information"
