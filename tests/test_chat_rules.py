@@ -67,11 +67,37 @@ def sfn(engine: str) -> Any:
     )
 
 
+def callback_machine(queue_url: str) -> dict[str, Any]:
+    """A ChatSFN-shaped question asked through an SQS .waitForTaskToken callback."""
+    body = {"message.$": "$$.Execution.Name", "actions": ACTIONS, "token.$": "$$.Task.Token"}
+    ask = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        "Parameters": {"QueueUrl": queue_url, "MessageBody": body},
+        "ResultPath": "$.answer",
+        "TimeoutSeconds": 300,
+        "End": True,
+    }
+    return {"StartAt": "Ask", "States": {"Ask": ask}}
+
+
 @pytest.fixture
-def world(sfn: Any) -> dict[str, str]:
-    """A ChatSFN-shaped machine and a generic one, each on its own activity."""
+def world(sfn: Any, engine: str) -> dict[str, str]:
+    """A ChatSFN-shaped machine and a generic one, each on its own activity, and a
+    ChatSFN-shaped one asking through a callback."""
     tag = uuid.uuid4().hex[:6]
     found: dict[str, str] = {"tag": tag}
+    sqs = boto3.client(
+        "sqs",
+        endpoint_url=engine,
+        region_name=REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    queue = sqs.create_queue(QueueName=f"rules-{tag}")["QueueUrl"]
+    found["callback_machine"] = sfn.create_state_machine(
+        name=f"rules-callback-{tag}", definition=json.dumps(callback_machine(queue)), roleArn=ROLE
+    )["stateMachineArn"]
     for kind in ("chat", "json"):
         activity = sfn.create_activity(name=f"rules-{kind}-{tag}")["activityArn"]
         machine = sfn.create_state_machine(
@@ -81,11 +107,12 @@ def world(sfn: Any) -> dict[str, str]:
         )["stateMachineArn"]
         found[f"{kind}_activity"], found[f"{kind}_machine"] = activity, machine
     yield found
-    for page in sfn.get_paginator("list_executions").paginate(
-        stateMachineArn=found["chat_machine"], statusFilter="RUNNING"
-    ):
-        for run in page["executions"]:
-            sfn.stop_execution(executionArn=run["executionArn"])
+    for machine in (found["chat_machine"], found["callback_machine"]):
+        for page in sfn.get_paginator("list_executions").paginate(
+            stateMachineArn=machine, statusFilter="RUNNING"
+        ):
+            for run in page["executions"]:
+                sfn.stop_execution(executionArn=run["executionArn"])
 
 
 def make_app(proxy: RecordingProxy, world: dict[str, str]) -> SfnTuiApp:
@@ -101,11 +128,12 @@ def start(sfn: Any, world: dict[str, str], kind: str = "chat") -> str:
 
 
 def claimed_runs(app: SfnTuiApp) -> set[str]:
+    """Runs with a task waiting in the app: claimed activity tasks and callbacks found."""
     inbox = app.inbox
     if inbox is None:
         return set()
     return {
-        t.execution_arn.rsplit(":", 1)[1] for t in inbox.claimed() if t.execution_arn is not None
+        t.execution_arn.rsplit(":", 1)[1] for t in inbox.waiting() if t.execution_arn is not None
     }
 
 
@@ -138,9 +166,11 @@ async def test_inbox_changes_never_move_the_users_choice(
     picked, with the action the user pressed."""
     seed = int(os.environ.get("SFN_TUI_CHAT_SEED", random.randrange(1 << 30)))
     rng = random.Random(seed)
-    first, second = start(sfn, world), start(sfn, world)
+    first, second = start(sfn, world), start(sfn, world, "callback")
     app = make_app(proxy, world)
     async with app.run_test(size=(130, 40), notifications=True) as pilot:
+        await wait_for(pilot, lambda: app.inbox is not None, what="connected")
+        app.follow_callbacks_of(world["callback_machine"])
         await until_claimed(pilot, app, first, second)
         await pilot.press("c")
         await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen), what="chat pane")
@@ -155,7 +185,7 @@ async def test_inbox_changes_never_move_the_users_choice(
             ]
             await all_handled(pilot, app.keys.arrivals, burst(pilot, *moves))
             before = chat_state(chat)
-            arrived.append(start(sfn, world))
+            arrived.append(start(sfn, world, rng.choice(("chat", "callback"))))
             await until_claimed(pilot, app, arrived[-1])
             await wait_for(
                 pilot,
@@ -170,20 +200,21 @@ async def test_inbox_changes_never_move_the_users_choice(
         await all_handled(pilot, app.keys.arrivals, burst(pilot, "home", "down", "enter"))
         picked = task_list.get_option_at_index(1).id
         await wait_for(pilot, lambda: chat._shown_task == picked, what="picked task shown")
-        arrived.append(start(sfn, world))  # one more arrives between the pick and the key
+        # One more arrives between the pick and the key.
+        arrived.append(start(sfn, world, rng.choice(("chat", "callback"))))
         await until_claimed(pilot, app, arrived[-1])
         await all_handled(pilot, app.keys.arrivals, burst(pilot, "2"))
         await wait_for(pilot, lambda: len(answers(proxy)) == 1, what="one answer sent")
         assert app.inbox is not None
         target = app.inbox.get(picked)
-        assert target.execution_arn is not None
-        name = target.execution_arn.rsplit(":", 1)[1]
+        target_arn = target.execution_arn
+        assert target_arn is not None
         await wait_for(
             pilot,
-            lambda: run_status(sfn, world, name)["status"] == "SUCCEEDED",
+            lambda: sfn.describe_execution(executionArn=target_arn)["status"] == "SUCCEEDED",
             what="the picked run answered",
         )
-    output = json.loads(run_status(sfn, world, name)["output"])
+    output = json.loads(sfn.describe_execution(executionArn=target_arn)["output"])
     assert output["answer"] == {"action": "poem"}, f"seed {seed}"
     assert answers(proxy) == [json.dumps({"action": "poem"})], f"seed {seed}"
 
