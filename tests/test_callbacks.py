@@ -20,7 +20,7 @@ from sfn_tui.tui.screens.fail_task import FailTaskScreen
 from tests.pilot_helpers import wait_for, wait_shown
 from tests.test_key_order import all_handled, burst
 
-REGION = "ca-central-1"
+REGION = "eu-south-2"
 ROLE = "arn:aws:iam::123456789012:role/sfn-tui-callbacks"
 HEARTBEAT = 6  # seconds: room for the callback to be found (the first look is at once)
 

@@ -32,7 +32,7 @@ from sfn_tui.tui.screens.state_machine_form import StateMachineFormScreen
 from sfn_tui.tui.screens.stop_execution import StopExecutionScreen
 from tests.pilot_helpers import wait_for
 
-REGION = "sa-east-1"
+REGION = "us-west-2"
 ROLE = "arn:aws:iam::123456789012:role/sfn-tui-key-order"
 HOLD = {"StartAt": "Hold", "States": {"Hold": {"Type": "Wait", "Seconds": 900, "End": True}}}
 MUTATING = {
