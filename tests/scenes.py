@@ -166,3 +166,51 @@ async def generic_task_view(pilot: Any) -> None:
 
     await wait_for(pilot, shown, what="generic task shown")
     app.clear_notifications()
+
+
+APPROVAL_SCENE_REGION = "ap-southeast-4"
+APPROVAL_RUN = "approval-a-lighthouse"
+
+
+def start_approval_run(endpoint: str) -> None:
+    """The approval workflow's queue and machine, and one run waiting for the producer
+    (idempotent: the run is started once)."""
+    from sfn_tui.core import approval
+
+    sfn = sfn_client(endpoint, APPROVAL_SCENE_REGION)
+    sqs = boto_client("sqs", endpoint, APPROVAL_SCENE_REGION)
+    queue = sqs.create_queue(QueueName=approval.QUEUE_NAME)["QueueUrl"]
+    machines = {m["name"]: m["stateMachineArn"] for m in sfn.list_state_machines()["stateMachines"]}
+    machine = (
+        machines.get(approval.STATE_MACHINE_NAME)
+        or sfn.create_state_machine(
+            name=approval.STATE_MACHINE_NAME,
+            definition=approval.approval_definition(queue),
+            roleArn="arn:aws:iam::123456789012:role/sfn-tui-approval-role",
+        )["stateMachineArn"]
+    )
+    runs = {e["name"] for e in sfn.list_executions(stateMachineArn=machine)["executions"]}
+    if APPROVAL_RUN not in runs:
+        sfn.start_execution(
+            stateMachineArn=machine,
+            name=APPROVAL_RUN,
+            input=json.dumps({"topic": "a lighthouse", "round": 1}),
+        )
+    pin_dates(APPROVAL_SCENE_REGION)
+
+
+async def callback_waiting(pilot: Any) -> None:
+    """The approval run's machine watched; the chat pane open on its callback, the three
+    pitches and the choices shown."""
+    app = pilot.app
+    dashboard = app.dashboard
+    await wait_for(pilot, lambda: len(dashboard.machines.items) >= 1, what="machines")
+    await wait_for(
+        pilot,
+        lambda: app.inbox is not None and any(t.callback is not None for t in app.inbox.waiting()),
+        what="the callback found",
+    )
+    await pilot.press("c")
+    await wait_for(pilot, lambda: waiting_on(app, "Round 1"), what="the pitches")
+    await wait_for(pilot, lambda: app.screen.query_one("#actions").display, what="the choices")
+    app.clear_notifications()

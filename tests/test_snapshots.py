@@ -9,14 +9,17 @@ from typing import Any
 import pytest
 
 from tests.scenes import (
+    APPROVAL_SCENE_REGION,
     CHAT_SCENE_REGION,
     GENERIC_REGION,
     SIZE,
+    callback_waiting,
     chat_mid_conversation,
     generic_task_view,
     prepare_demo,
     scene_app,
     show_dashboard,
+    start_approval_run,
     start_chat_run,
     start_review_run,
 )
@@ -64,3 +67,13 @@ def test_read_only_header(demo: str, snap_compare: Any) -> None:
     assert snap_compare(
         scene_app(demo, read_only=True), terminal_size=SIZE, run_before=show_dashboard
     )
+
+
+def test_callback_waiting_in_chat(engine: str, snap_compare: Any) -> None:
+    """A run waiting at a .waitForTaskToken step (the approval workflow's producer):
+    in the task list as a callback (⇄ and the state's name), its message with the three
+    pitches, the choices numbered, and the line saying which state waits on which
+    service; the token is nowhere on screen."""
+    start_approval_run(engine)
+    app = scene_app(engine, APPROVAL_SCENE_REGION)
+    assert snap_compare(app, terminal_size=SIZE, run_before=callback_waiting)
