@@ -80,6 +80,7 @@ def conformance_clients(request: pytest.FixtureRequest, conformance_endpoint: st
         boto3.client("stepfunctions", config=config, **kw),
         boto3.client("sqs", **kw),
         boto3.client("lambda", **kw),
+        boto3.client("sns", **kw),
     )
 
 
@@ -111,8 +112,8 @@ def _local_role(iam: Any) -> None:
 def conf(request: pytest.FixtureRequest, conformance_clients: Any) -> Iterator[Conformance]:
     local = _remote(request.config) is None
     role = request.config.getoption("--role-arn") or LOCAL_ROLE
-    sfn, sqs, lam = conformance_clients
-    case = Conformance(sfn=sfn, sqs=sqs, lam=lam, role_arn=str(role), local=local)
+    sfn, sqs, lam, sns = conformance_clients
+    case = Conformance(sfn=sfn, sqs=sqs, lam=lam, sns=sns, role_arn=str(role), local=local)
     if not local:
         case.scale = 3.0
     yield case
