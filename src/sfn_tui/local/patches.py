@@ -36,6 +36,7 @@ PATCHES: tuple[str, ...] = (
     "poller_withdrawal",  # a GetActivityTask whose client has gone gets no task
     "lambda_invoke",  # Lambda Invoke runs Python functions for real (lambda_runner)
     "lambda_tasks",  # Step Functions reports Lambda results and errors as AWS does
+    "nested_executions",  # states:startExecution (request/response, .sync, .sync:2, callback)
     "cfn_cdk_metadata",  # AWS::CDK::Metadata in CloudFormation stacks
 )
 
