@@ -72,7 +72,9 @@ def conformance_clients(request: pytest.FixtureRequest, conformance_endpoint: st
         kw["endpoint_url"] = conformance_endpoint
         if _loopback(conformance_endpoint):
             kw.update(CREDENTIALS)
-    if local:
+    loopback = conformance_endpoint is not None and _loopback(conformance_endpoint)
+    if local or (loopback and not request.config.getoption("--role-arn")):
+        # an emulator on this machine: the default role, which Lambda checks exists
         _local_role(boto3.client("iam", **kw))
     # GetActivityTask holds for up to 60 s on AWS: the read timeout must be longer.
     config = Config(read_timeout=70, retries={"mode": "standard", "max_attempts": 3})
@@ -80,6 +82,7 @@ def conformance_clients(request: pytest.FixtureRequest, conformance_endpoint: st
         boto3.client("stepfunctions", config=config, **kw),
         boto3.client("sqs", **kw),
         boto3.client("lambda", **kw),
+        boto3.client("sns", **kw),
     )
 
 
@@ -111,8 +114,8 @@ def _local_role(iam: Any) -> None:
 def conf(request: pytest.FixtureRequest, conformance_clients: Any) -> Iterator[Conformance]:
     local = _remote(request.config) is None
     role = request.config.getoption("--role-arn") or LOCAL_ROLE
-    sfn, sqs, lam = conformance_clients
-    case = Conformance(sfn=sfn, sqs=sqs, lam=lam, role_arn=str(role), local=local)
+    sfn, sqs, lam, sns = conformance_clients
+    case = Conformance(sfn=sfn, sqs=sqs, lam=lam, sns=sns, role_arn=str(role), local=local)
     if not local:
         case.scale = 3.0
     yield case

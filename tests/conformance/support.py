@@ -49,11 +49,13 @@ class Conformance:
     lam: Any  # Lambda, for Lambda Task cases
     role_arn: str
     local: bool  # the embedded engine (engine-only knobs are available)
+    sns: Any = None  # SNS, for callbacks through a topic
     scale: float = WAIT_SCALE
     machines: list[str] = field(default_factory=list)
     activities: list[str] = field(default_factory=list)
     queues: list[str] = field(default_factory=list)
     functions: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
     runs: list[str] = field(default_factory=list)
 
     # Resources ----------------------------------------------------------------------
@@ -78,6 +80,37 @@ class Conformance:
         url = str(self.sqs.create_queue(QueueName=unique("q"))["QueueUrl"])
         self.queues.append(url)
         return url
+
+    def topic_to_queue(self) -> tuple[str, str]:
+        """An SNS topic delivering raw messages to a new queue; return (topic ARN, queue URL).
+
+        The queue's policy lets the topic send to it (AWS needs it; the engine ignores it)."""
+        queue = self.queue()
+        queue_arn = self.sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+        topic = str(self.sns.create_topic(Name=unique("topic"))["TopicArn"])
+        self.topics.append(topic)
+        policy = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "sns.amazonaws.com"},
+                    "Action": "sqs:SendMessage",
+                    "Resource": queue_arn,
+                    "Condition": {"ArnEquals": {"aws:SourceArn": topic}},
+                }
+            ],
+        }
+        self.sqs.set_queue_attributes(QueueUrl=queue, Attributes={"Policy": json.dumps(policy)})
+        self.sns.subscribe(
+            TopicArn=topic,
+            Protocol="sqs",
+            Endpoint=queue_arn,
+            Attributes={"RawMessageDelivery": "true"},
+        )
+        return topic, queue
 
     def function(
         self, source: str, handler: str = "index.handler", runtime: str = "python3.12", **kw: Any
@@ -188,6 +221,8 @@ class Conformance:
             quietly(lambda url=url: self.sqs.delete_queue(QueueUrl=url))
         for arn in self.functions:
             quietly(lambda arn=arn: self.lam.delete_function(FunctionName=arn))
+        for arn in self.topics:
+            quietly(lambda arn=arn: self.sns.delete_topic(TopicArn=arn))
 
     def _stop_if_running(self, arn: str) -> None:
         if self.describe(arn)["status"] == "RUNNING":

@@ -3,6 +3,7 @@ paging and order."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -40,6 +41,15 @@ def test_execution_timeout_seconds_times_the_run_out(conf: Conformance) -> None:
     assert run.types() == ["ExecutionStarted", "WaitStateEntered", "ExecutionTimedOut"]
     listed = conf.sfn.list_executions(stateMachineArn=run.result["stateMachineArn"])
     assert "stopDate" in listed["executions"][0]
+
+
+def test_describe_gives_input_details(conf: Conformance) -> None:
+    # DESCRIBE_API: inputDetails ("Provides details about execution input or output"):
+    # included is true when the input is in the answer; outputDetails likewise.
+    run = conf.run(QUICK, {"n": 1})
+    assert json.loads(run.result["input"]) == {"n": 1}
+    assert run.result["inputDetails"] == {"included": True}
+    assert run.result["outputDetails"] == {"included": True}
 
 
 def test_start_without_a_name_gets_a_uuid(conf: Conformance) -> None:

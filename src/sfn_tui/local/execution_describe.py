@@ -5,6 +5,8 @@ AWS (DescribeExecution, ListExecutions API reference):
 * ``output`` is JSON text: a run whose output is a string answers ``"done"`` with its
   quotes (moto answered ``done``, which is not JSON);
 * ``stopDate`` is set once a run ended, TIMED_OUT included (moto left it out there);
+* ``inputDetails`` (``{"included": true}``: the input is in the answer) is there, as
+  ``outputDetails`` was (moto left it out; `.sync` Tasks that start a child run read it);
 * ``redriveCount`` (0 until redriven), ``redriveDate`` once redriven, ``redriveStatus``
   and, when NOT_REDRIVABLE, ``redriveStatusReason`` (see ``redrive``); list items carry
   ``redriveCount`` and ``redriveDate`` too.
@@ -25,7 +27,10 @@ _installed = False
 
 def describe_fields(execution: Any) -> dict[str, Any]:
     """The fields a parser execution adds to DescribeExecution."""
-    out: dict[str, Any] = {"redriveCount": redrive.redrive_count(execution)}
+    out: dict[str, Any] = {
+        "inputDetails": {"included": True},
+        "redriveCount": redrive.redrive_count(execution),
+    }
     when = redrive.redrive_date(execution)
     if when is not None:
         out["redriveDate"] = when

@@ -17,6 +17,7 @@ PATCHES: tuple[str, ...] = (
     "activities",  # activity tasks, SendTask*, StopExecution (must come first)
     "history_cache",  # GetExecutionHistory serializes each event once
     "closed_tokens",  # TaskTimedOut for an answer to a closed callback task
+    "callback_tasks",  # answers to .waitForTaskToken tasks; a new token per attempt
     "history_paging",  # GetExecutionHistory maxResults, nextToken, reverseOrder
     "execution_names",  # names: a UUID when absent, 80 characters, allowed characters
     "error_matching",  # Retry/Catch: States.ALL, States.TaskFailed, States.HeartbeatTimeout
@@ -37,6 +38,7 @@ PATCHES: tuple[str, ...] = (
     "string_literals",  # a definition's string literals read as JSON strings (\u escapes)
     "lambda_invoke",  # Lambda Invoke runs Python functions for real (lambda_runner)
     "lambda_tasks",  # Step Functions reports Lambda results and errors as AWS does
+    "nested_executions",  # states:startExecution (request/response, .sync, .sync:2, callback)
     "cfn_cdk_metadata",  # AWS::CDK::Metadata in CloudFormation stacks
 )
 
