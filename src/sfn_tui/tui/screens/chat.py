@@ -86,7 +86,13 @@ class ChatScreen(Screen[None]):
         Binding("ctrl+s", "send_json", "Send JSON", id="chat.send"),
         Binding("ctrl+f", "fail_task", "Fail task", id="chat.fail"),
         Binding("ctrl+r", "retry", "Retry send", id="chat.retry"),
-        Binding("ctrl+d", "cleanup", "Clean up ChatSFN", id="chat.cleanup"),
+        Binding(
+            "ctrl+d",
+            "cleanup",
+            "Clean up",
+            tooltip="Delete what the guided run set up (asks first)",
+            id="chat.cleanup",
+        ),
         *[
             Binding(str(n), f"choose({n - 1})", f"Action {n}", show=False, id=f"chat.choose{n}")
             for n in range(1, 10)
