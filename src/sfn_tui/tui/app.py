@@ -131,6 +131,7 @@ class SfnTuiApp(App[None]):
         self._announced: set[str] = set()
         self._quitting = False
         self._shut_down = False
+        self._unmounting = False  # the widgets are going: inbox changes are not drawn
         self._signalled: int | None = None
         self._remove_signal_handlers: Callable[[], None] | None = None
         # Keys one at a time, in the order typed (see tui/key_order.py).
@@ -276,7 +277,7 @@ class SfnTuiApp(App[None]):
 
     def on_inbox_changed(self, _: InboxChanged) -> None:
         inbox = self.inbox
-        if inbox is None:
+        if inbox is None or self._unmounting:
             return
         claimed = inbox.claimed()
         self.tasks_waiting = len(claimed)
@@ -438,6 +439,7 @@ class SfnTuiApp(App[None]):
 
     async def on_unmount(self) -> None:
         """However the app ends (q, Ctrl+Q, a test harness), leave nothing running."""
+        self._unmounting = True
         if self._remove_signal_handlers is not None:
             self._remove_signal_handlers()
         await self.shutdown(quick=True)
