@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from sfn_tui.core.redact import REDACTED, redact
+from sfn_tui.core.redact import REDACTED, redact, remember_secret
 
 # Short enough (< 100 characters) that only the key-value net can catch them.
 SHORT_SECRETS = (
@@ -82,3 +82,22 @@ def test_nothing_after_a_plus_slash_or_equals_survives(
     line = shape.format(t=secret)
     assume(tail[:8] not in shape)
     assert tail[:8] not in redact(line)
+
+
+def test_a_remembered_secret_holding_another_is_redacted_whole() -> None:
+    """Longest first: a remembered secret that contains a shorter one must not be
+    redacted piecewise (the shorter one first would leave the rest of the longer)."""
+    short, long = "Zq8+Wv/R", "AAqq-Zq8+Wv/R-and-the-rest-of-it"
+    remember_secret(short)
+    remember_secret(long)
+    redacted = redact(f"credentials: {long} end")
+    assert redacted == f"credentials: {REDACTED} end"
+
+
+def test_only_secrets_of_eight_characters_or_more_are_remembered() -> None:
+    """Shorter values (the local engine's dummy "testing") would redact ordinary words."""
+    remember_secret(None)
+    remember_secret("")
+    remember_secret("Sh0rt7c")
+    remember_secret("Exact8ch")
+    assert redact("Sh0rt7c Exact8ch") == f"Sh0rt7c {REDACTED}"
