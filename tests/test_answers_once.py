@@ -80,8 +80,9 @@ def run_output(world: dict[str, Any], run: str) -> Any:
 async def open_chat(pilot: Any, app: SfnTuiApp) -> ChatScreen:
     await wait_for(
         pilot,
-        lambda: app.inbox is not None
-        and any(t.execution_arn is not None for t in app.inbox.claimed()),
+        lambda: (
+            app.inbox is not None and any(t.execution_arn is not None for t in app.inbox.claimed())
+        ),
         what="a task claimed and placed",
     )
     await pilot.press("c")

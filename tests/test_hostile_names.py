@@ -29,7 +29,7 @@ from sfn_tui.tui.screens.execution_detail import ExecutionDetailScreen
 from sfn_tui.tui.screens.help import HelpScreen
 from sfn_tui.tui.screens.stop_execution import RedriveExecutionScreen, StopExecutionScreen
 from tests.helpers import boto_client, wait_until
-from tests.pilot_helpers import screen_text, wait_for, wait_shown
+from tests.pilot_helpers import wait_for, wait_shown
 from tests.test_terminal_safety import HOSTILE, SHOWN
 
 REGION = "me-central-1"
@@ -59,7 +59,12 @@ def scene(engine: str) -> Iterator[dict[str, str]]:
             {
                 "StartAt": STATE,
                 "States": {
-                    STATE: {"Type": "Task", "Resource": activity, "TimeoutSeconds": 300, "End": True}
+                    STATE: {
+                        "Type": "Task",
+                        "Resource": activity,
+                        "TimeoutSeconds": 300,
+                        "End": True,
+                    }
                 },
             }
         ),
@@ -123,8 +128,10 @@ async def test_chat_title_and_messages_show_a_hostile_run_literally(
     async with app.run_test(size=(150, 45)) as pilot:
         await wait_for(
             pilot,
-            lambda: app.inbox is not None
-            and any(t.execution_arn == scene["asked"] for t in app.inbox.claimed()),
+            lambda: (
+                app.inbox is not None
+                and any(t.execution_arn == scene["asked"] for t in app.inbox.claimed())
+            ),
             what="the run's task claimed and placed",
         )
         await watch_run(pilot, app, scene["ask"], scene["asked"])
