@@ -4,6 +4,8 @@ line, not even its tail after the first such character."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -87,7 +89,8 @@ def test_nothing_after_a_plus_slash_or_equals_survives(
 def test_a_remembered_secret_holding_another_is_redacted_whole() -> None:
     """Longest first: a remembered secret that contains a shorter one must not be
     redacted piecewise (the shorter one first would leave the rest of the longer)."""
-    short, long = "Zq8+Wv/R", "AAqq-Zq8+Wv/R-and-the-rest-of-it"
+    tag = uuid.uuid4().hex[:4]  # remembered secrets stay for the process: fresh ones
+    short, long = f"Zq8+W{tag[:3]}", f"AAqq-Zq8+W{tag[:3]}-and-the-rest-{tag}"
     remember_secret(short)
     remember_secret(long)
     redacted = redact(f"credentials: {long} end")
@@ -96,8 +99,10 @@ def test_a_remembered_secret_holding_another_is_redacted_whole() -> None:
 
 def test_only_secrets_of_eight_characters_or_more_are_remembered() -> None:
     """Shorter values (the local engine's dummy "testing") would redact ordinary words."""
+    tag = uuid.uuid4().hex  # remembered secrets stay for the process: fresh ones
+    seven, eight = f"S{tag[:6]}", f"E{tag[6:13]}"
     remember_secret(None)
     remember_secret("")
-    remember_secret("Sh0rt7c")
-    remember_secret("Exact8ch")
-    assert redact("Sh0rt7c Exact8ch") == f"Sh0rt7c {REDACTED}"
+    remember_secret(seven)
+    remember_secret(eight)
+    assert redact(f"{seven} {eight}") == f"{seven} {REDACTED}"
