@@ -215,3 +215,39 @@ async def test_the_footer_offers_no_change_in_read_only(
             assert offered & CHANGING_ACTIONS == set(), f"{pane.id} offers {offered}"
         assert not isinstance(app.screen, ModalScreen)
     assert changing_calls(proxy) == []
+
+
+async def test_a_palette_search_finds_its_entry_and_is_refused_in_read_only(
+    engine: str, proxy: RecordingProxy, world: dict[str, str]
+) -> None:
+    """Typing in the palette: the matching entries only, the best first; Enter runs it,
+    and in read-only that is refused like any other route."""
+    app = make_app(proxy)
+    async with app.run_test(size=(140, 40), notifications=True) as pilot:
+        dashboard = app.dashboard
+        await wait_for(pilot, lambda: world["machine"] in dashboard.machines.items, what="listed")
+        dashboard.machines.focus()
+        dashboard.machines.select_key(world["machine"])
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), what="palette")
+        await pilot.press(*"start execution")
+        commands = app.screen.query_one(CommandList)
+
+        def listed() -> list[str]:
+            return [
+                entry_text(commands.get_option_at_index(i)) for i in range(commands.option_count)
+            ]
+
+        await wait_for(
+            pilot,
+            lambda: bool(listed()) and listed()[0] == "Start execution",
+            what="Start execution found first",
+        )
+        assert "Help" not in listed() and "Copy ARN" not in listed(), listed()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not isinstance(app.screen, CommandPalette), what="chosen")
+        await pilot.pause()
+        assert not isinstance(app.screen, CHANGING_SCREENS), app.screen
+        await pilot.press("ctrl+s", "enter")
+        await wait_shown(pilot, "Read-only mode", flat=True)
+    assert changing_calls(proxy) == []
