@@ -72,7 +72,20 @@ class Target:
 MODULES: dict[str, Target] = {
     "redact": Target("core/redact.py", ("tests/test_secrets.py", "tests/test_redaction_tails.py")),
     "validation": Target(
-        "core/validation.py", ("tests/test_validation.py", "tests/test_bad_input.py")
+        "core/validation.py",
+        (
+            "tests/test_validation.py",
+            # test_bad_input.py's checks of the functions (not its Pilot scenes: slow,
+            # and they exercise validation only through these same functions).
+            "tests/test_bad_input.py::test_check_name_accepts_exactly_what_aws_does_and_says_why_not",
+            "tests/test_bad_input.py::test_check_json_refuses_in_words_and_never_raises_anything_else",
+            "tests/test_bad_input.py::test_valid_json_is_never_refused",
+            "tests/test_bad_input.py::test_integers_longer_than_python_reads_are_still_json",
+            "tests/test_bad_input.py::test_a_task_reply_is_refused_before_sending_in_words",
+            "tests/test_bad_input.py::test_check_definition_refuses_in_words",
+            "tests/test_bad_input.py::test_a_pasted_role_arn_is_checked_in_words",
+            "tests/test_bad_input.py::test_well_formed_role_arns_are_accepted",
+        ),
     ),
     "inbox": Target(
         "core/inbox.py",
