@@ -142,7 +142,7 @@ MODULES: dict[str, Target] = {
     "key_order": Target("tui/key_order.py", ("tests/test_key_order.py",)),
     "paste_limits": Target(
         "tui/paste_limits.py",
-        ("tests/test_large_paste.py",),
+        ("tests/test_paste_refusal.py", "tests/test_large_paste.py"),
         deselect=("tests/test_large_paste.py::test_a_megabyte_typed_into_a_real_terminal",),
     ),
 }
