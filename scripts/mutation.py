@@ -104,7 +104,7 @@ MODULES: dict[str, Target] = {
     "heartbeats": Target("core/heartbeats.py", ("tests/test_heartbeats.py", "tests/test_inbox.py")),
     "read_only_main": Target(
         "tui/screens/main.py",
-        ("tests/test_read_only.py", "tests/test_read_only_routes.py", "tests/test_operate.py"),
+        ("tests/test_read_only.py", "tests/test_read_only_routes.py"),
         functions=("MainScreen.check_action", "MainScreen._open"),
     ),
     "read_only_app": Target(

@@ -19,6 +19,7 @@ class Fields(App[None]):
     def compose(self) -> ComposeResult:
         yield LimitedTextArea("abc", max_bytes=10, limit_name="the reply limit", id="small")
         yield LimitedTextArea("", max_bytes=256 * KIB, id="reply")
+        yield LimitedTextArea("", max_bytes=KIB, id="kib")
         yield TextArea("", id="plain")
         yield Input("ab", max_length=5, id="short")
         yield Input("", id="line")
@@ -57,6 +58,12 @@ async def test_sizes_are_said_in_kib_and_mib() -> None:
             "Not pasted: the field would hold 300.0 KiB; it takes at most 256.0 KiB."
             " What it held is unchanged."
         )
+        kib = app.query_one("#kib", LimitedTextArea)  # 1,024 bytes is 1.0 KiB
+        assert refusal(kib, "x" * 1025) == (
+            "Not pasted: the field would hold 1.0 KiB; it takes at most 1.0 KiB."
+            " What it held is unchanged."
+        )
+        assert "1023 bytes" in (refusal(app.query_one("#small"), "x" * 1020) or "")
         plain = app.query_one("#plain", TextArea)  # any editor: a definition's 1 MiB
         assert refusal(plain, "x" * (1024 * KIB)) is None
         assert refusal(plain, "x" * (1536 * KIB)) == (
