@@ -131,7 +131,6 @@ class SfnTuiApp(App[None]):
         self._announced: set[str] = set()
         self._quitting = False
         self._shut_down = False
-        self._unmounting = False  # the widgets are going: inbox changes are not drawn
         self._signalled: int | None = None
         self._remove_signal_handlers: Callable[[], None] | None = None
         # Keys one at a time, in the order typed (see tui/key_order.py).
@@ -277,8 +276,8 @@ class SfnTuiApp(App[None]):
 
     def on_inbox_changed(self, _: InboxChanged) -> None:
         inbox = self.inbox
-        if inbox is None or self._unmounting:
-            return
+        if inbox is None or not self.is_running:
+            return  # closing down: the screens may be gone already, nothing to draw
         claimed = inbox.claimed()
         self.tasks_waiting = len(claimed)
         for screen in self.screen_stack:
@@ -439,7 +438,6 @@ class SfnTuiApp(App[None]):
 
     async def on_unmount(self) -> None:
         """However the app ends (q, Ctrl+Q, a test harness), leave nothing running."""
-        self._unmounting = True
         if self._remove_signal_handlers is not None:
             self._remove_signal_handlers()
         await self.shutdown(quick=True)
