@@ -75,6 +75,7 @@ MODULES: dict[str, Target] = {
         "core/validation.py",
         (
             "tests/test_validation.py",
+            "tests/test_validation_words.py",
             # test_bad_input.py's checks of the functions (not its Pilot scenes: slow,
             # and they exercise validation only through these same functions).
             "tests/test_bad_input.py::test_check_name_accepts_exactly_what_aws_does_and_says_why_not",
@@ -101,7 +102,7 @@ MODULES: dict[str, Target] = {
         "core/poller.py",
         ("tests/test_poll_backoff.py", "tests/test_faults_dashboard.py", "tests/test_finding.py"),
     ),
-    "heartbeats": Target("core/heartbeats.py", ("tests/test_heartbeats.py", "tests/test_inbox.py")),
+    "heartbeats": Target("core/heartbeats.py", ("tests/test_inbox.py", "tests/test_heartbeats.py")),
     "read_only_main": Target(
         "tui/screens/main.py",
         ("tests/test_read_only.py", "tests/test_read_only_routes.py"),
