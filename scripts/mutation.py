@@ -121,7 +121,7 @@ MODULES: dict[str, Target] = {
     ),
     "read_only_chat": Target(
         "tui/screens/chat.py",
-        ("tests/test_read_only.py", "tests/test_chat_rules.py", "tests/test_answers_once.py"),
+        ("tests/test_read_only.py", "tests/test_answers_once.py"),
         functions=("ChatScreen.check_action", "ChatScreen._answerable"),
     ),
     "read_only_commands": Target(
@@ -130,11 +130,9 @@ MODULES: dict[str, Target] = {
     "formatting": Target(
         "tui/formatting.py",
         (
-            "tests/test_terminal_safety.py",
-            "tests/test_hostile_names.py",
-            "tests/test_bad_input.py",
-            "tests/test_chat_ui.py",
-            "tests/test_history.py",
+            "tests/test_formatting_units.py",
+            "tests/test_bad_input.py::test_service_text_is_always_drawable",
+            "tests/test_chat_ui.py::test_clip_middle_keeps_both_ends_within_the_width",
         ),
     ),
     "activities": Target(
