@@ -5,6 +5,7 @@ against the tests that cover it. Not part of CI (minutes per module).
     .venv/bin/python scripts/mutation.py                  # every module below
     .venv/bin/python scripts/mutation.py redact inbox     # some (names as in MODULES)
     .venv/bin/python scripts/mutation.py inbox --max-minutes 10
+    .venv/bin/python scripts/mutation.py inbox --max-minutes 10 --resume   # go on
     .venv/bin/python scripts/mutation.py --report         # the last results again
 
 For each module: a copy of src/, tests/ and resources/ in .mutation/<name>/ with a
@@ -147,9 +148,12 @@ MODULES: dict[str, Target] = {
 }
 
 
-def prepare(name: str, target: Target) -> Path:
-    """A fresh working copy for one module, with its mutmut settings."""
+def prepare(name: str, target: Target, resume: bool = False) -> Path:
+    """A fresh working copy for one module, with its mutmut settings (with `resume`,
+    the last one: mutmut then checks only the mutants not checked yet)."""
     work = OUT / name
+    if resume and (work / "mutants").exists():
+        return work
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
@@ -238,11 +242,13 @@ def original_line(source: list[str], before: str) -> int:
     return 0
 
 
-def mutate_module(name: str, max_minutes: float | None, jobs: int) -> dict[str, object]:
+def mutate_module(
+    name: str, max_minutes: float | None, jobs: int, resume: bool = False
+) -> dict[str, object]:
     target = MODULES[name]
     print(f"== {name} ({target.path})", flush=True)
     started = time.monotonic()
-    work = prepare(name, target)
+    work = prepare(name, target, resume)
     finished = run_mutmut(work, target, max_minutes * 60 if max_minutes else None, jobs)
     statuses = results(work, target)
     source = (ROOT / "src" / "sfn_tui" / target.path).read_text().splitlines()
@@ -321,6 +327,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("modules", nargs="*", help=f"some of: {', '.join(MODULES)}")
     parser.add_argument("--max-minutes", type=float, help="stop a module's run after this long")
     parser.add_argument("--jobs", type=int, default=1, help="mutants at once (default 1)")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="go on from the last run of each module (a time budget cut it short)",
+    )
     parser.add_argument("--report", action="store_true", help="print the last results only")
     args = parser.parse_args(argv)
     names = args.modules or list(MODULES)
@@ -331,7 +342,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not Path(MUTMUT).exists():
             parser.error("mutmut is not installed: pip install -e '.[test,mutation]'")
         for name in names:
-            mutate_module(name, args.max_minutes, args.jobs)
+            mutate_module(name, args.max_minutes, args.jobs, args.resume)
     print(report(names))
     return 0
 
