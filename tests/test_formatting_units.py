@@ -52,6 +52,7 @@ def test_clip_middle_keeps_both_ends() -> None:
     assert clip_middle("abcdef", 6) == "abcdef"
     assert clip_middle("abcdefg", 6) == "abc…fg"
     assert clip_middle("abcdefgh", 5) == "ab…gh"
+    assert clip_middle("abc", 2) == "a…"
     assert clip_middle("abc", 1) == "…"
     assert clip_middle("abc", 0) == ""
 
@@ -97,3 +98,14 @@ def test_short_times_today_this_year_and_before() -> None:
     # "Today" is the day in the zone shown: 23:30 UTC is tomorrow at UTC+2.
     late = datetime(2026, 6, 15, 23, 30, tzinfo=UTC)
     assert short_time(late, now, UTC2) == "Jun 16 01:30"
+
+
+def test_today_is_today_in_the_zone_shown() -> None:
+    """Near midnight the machine's zone and the zone shown disagree on the day."""
+    now = datetime(2026, 6, 15, 23, 0, tzinfo=UTC)  # June 16, 01:00 at UTC+2
+    earlier = datetime(2026, 6, 15, 22, 30, tzinfo=UTC)  # June 16, 00:30 at UTC+2
+    assert short_time(earlier, now, UTC2) == "00:30:00"
+    assert short_date(earlier, now, UTC2) == "00:30"
+    yesterday = datetime(2026, 6, 15, 21, 30, tzinfo=UTC)  # June 15, 23:30 at UTC+2
+    assert short_time(yesterday, now, UTC2) == "Jun 15 23:30"
+    assert short_date(yesterday, now, UTC2) == "Jun 15"
