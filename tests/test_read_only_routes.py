@@ -90,8 +90,15 @@ async def palette_entries(pilot: Any, app: SfnTuiApp) -> list[str]:
     await pilot.press("ctrl+p")
     await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), what="palette open")
     commands = app.screen.query_one(CommandList)
-    await wait_for(pilot, lambda: commands.option_count > 3, what="palette entries")
-    await pilot.pause(0.3)  # discovery hits come in batches: let the last one land
+
+    def gathered() -> bool:
+        """Entries listed, and the palette done gathering them (they come in batches)."""
+        gathering = CommandPalette._GATHER_COMMANDS_GROUP
+        return commands.option_count > 3 and not any(
+            worker.group == gathering and not worker.is_finished for worker in app.workers
+        )
+
+    await wait_for(pilot, gathered, what="palette entries")
     system = {command.title for command in app.get_system_commands(app.screen)}
     names = [entry_text(commands.get_option_at_index(i)) for i in range(commands.option_count)]
     await pilot.press("escape")
