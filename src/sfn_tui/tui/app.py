@@ -290,8 +290,8 @@ class SfnTuiApp(App[None]):
 
     def on_inbox_changed(self, _: InboxChanged) -> None:
         inbox = self.inbox
-        if inbox is None:
-            return
+        if inbox is None or not self.is_running:
+            return  # closing down: the screens may be gone already, nothing to draw
         waiting = inbox.waiting()
         self.tasks_waiting = len(waiting)
         for screen in self.screen_stack:

@@ -1,0 +1,349 @@
+"""Mutation testing of sfn-tui's safety core with mutmut, one module at a time, each
+against the tests that cover it. Not part of CI (minutes per module).
+
+    .venv/bin/pip install -e '.[test,mutation]'
+    .venv/bin/python scripts/mutation.py                  # every module below
+    .venv/bin/python scripts/mutation.py redact inbox     # some (names as in MODULES)
+    .venv/bin/python scripts/mutation.py inbox --max-minutes 10
+    .venv/bin/python scripts/mutation.py inbox --max-minutes 10 --resume   # go on
+    .venv/bin/python scripts/mutation.py --report         # the last results again
+
+For each module: a copy of src/, tests/ and resources/ in .mutation/<name>/ with a
+[tool.mutmut] section naming that one file and its tests; `mutmut run` there (it runs
+the tests once to learn which test calls which function, then, per mutant, in a forked
+child, only the tests that call the mutated function); then `mutmut results` and
+`mutmut show` for each survivor. The score per module and every survivor go to
+.mutation/<name>.json and to the Markdown report this prints, with the reason recorded
+for each survivor in scripts/mutation_reasons.toml.
+
+mutmut mutates function and method bodies, not module-level constants. A module whose
+run is cut by --max-minutes reports the mutants it checked (mutmut takes them in source
+order: say so when quoting the score).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / ".mutation"
+REASONS = Path(__file__).resolve().parent / "mutation_reasons.toml"
+MUTMUT = str(Path(sys.executable).with_name("mutmut"))
+KILLED = {"killed", "timeout", "caught by type check"}
+LEFT = {"survived", "no tests", "suspicious"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """A module to mutate and the tests that cover it."""
+
+    path: str  # under src/sfn_tui
+    tests: tuple[str, ...]
+    # Only these functions ("Class.method" or "function"); () = every function.
+    functions: tuple[str, ...] = ()
+    # Test ids left out: they run sfn-tui in a child process of their own (a pty).
+    deselect: tuple[str, ...] = ()
+
+    @property
+    def module(self) -> str:
+        return "sfn_tui." + self.path[: -len(".py")].replace("/", ".")
+
+    def patterns(self) -> list[str]:
+        """mutmut's names for the mutants of `functions` (fnmatch patterns)."""
+        names = []
+        for function in self.functions:
+            owner, _, method = function.rpartition(".")
+            mangled = f"xǁ{owner}ǁ{method}" if owner else f"x_{method}"
+            names.append(f"{self.module}.{mangled}__mutmut_*")
+        return names
+
+
+MODULES: dict[str, Target] = {
+    "redact": Target("core/redact.py", ("tests/test_secrets.py", "tests/test_redaction_tails.py")),
+    "validation": Target(
+        "core/validation.py",
+        (
+            "tests/test_validation.py",
+            "tests/test_validation_words.py",
+            # test_bad_input.py's checks of the functions (not its Pilot scenes: slow,
+            # and they exercise validation only through these same functions).
+            "tests/test_bad_input.py::test_check_name_accepts_exactly_what_aws_does_and_says_why_not",
+            "tests/test_bad_input.py::test_check_json_refuses_in_words_and_never_raises_anything_else",
+            "tests/test_bad_input.py::test_valid_json_is_never_refused",
+            "tests/test_bad_input.py::test_integers_longer_than_python_reads_are_still_json",
+            "tests/test_bad_input.py::test_a_task_reply_is_refused_before_sending_in_words",
+            "tests/test_bad_input.py::test_check_definition_refuses_in_words",
+            "tests/test_bad_input.py::test_a_pasted_role_arn_is_checked_in_words",
+            "tests/test_bad_input.py::test_well_formed_role_arns_are_accepted",
+        ),
+    ),
+    "inbox": Target(
+        "core/inbox.py",
+        # The other files that cover the inbox (test_exit_paths.py, test_faults_tasks.py,
+        # test_poll_backoff.py) take minutes a run: add them for an unhurried run.
+        ("tests/test_inbox.py", "tests/test_answers_once.py"),
+        # Heartbeats sent on time from their thread: fails under mutmut on a loaded
+        # machine even unmutated (its clean run), so it cannot judge mutants there.
+        deselect=("tests/test_inbox.py::test_heartbeats_keep_a_task_alive",),
+    ),
+    "poller": Target(
+        "core/poller.py",
+        # test_faults_dashboard.py and test_finding.py cover it too, at minutes a run.
+        ("tests/test_poll_backoff.py",),
+    ),
+    "heartbeats": Target("core/heartbeats.py", ("tests/test_inbox.py", "tests/test_heartbeats.py")),
+    "read_only_main": Target(
+        "tui/screens/main.py",
+        ("tests/test_read_only.py", "tests/test_read_only_routes.py"),
+        functions=("MainScreen.check_action", "MainScreen._open"),
+    ),
+    "read_only_app": Target(
+        "tui/app.py",
+        ("tests/test_read_only.py", "tests/test_read_only_routes.py", "tests/test_exit_paths.py"),
+        functions=(
+            "SfnTuiApp.check_action",
+            "SfnTuiApp.action_new_chat_run",
+            "SfnTuiApp.toggle_work",
+            "SfnTuiApp.auto_work",
+            "SfnTuiApp.action_dashboard",
+        ),
+    ),
+    "read_only_chat": Target(
+        "tui/screens/chat.py",
+        ("tests/test_read_only.py", "tests/test_answers_once.py"),
+        functions=("ChatScreen.check_action", "ChatScreen._answerable"),
+    ),
+    "read_only_commands": Target(
+        "tui/commands.py", ("tests/test_read_only_routes.py", "tests/test_exit_paths.py")
+    ),
+    "formatting": Target(
+        "tui/formatting.py",
+        # The Pilot scenes (test_terminal_safety.py, test_hostile_names.py) show these
+        # values in place; mutmut ran test files whole, and they take minutes.
+        ("tests/test_formatting_units.py",),
+    ),
+    "activities": Target(
+        "local/activities.py", ("tests/test_local_activities.py", "tests/test_inbox.py")
+    ),
+    "key_order": Target("tui/key_order.py", ("tests/test_key_order.py",)),
+    "paste_limits": Target(
+        "tui/paste_limits.py",
+        ("tests/test_paste_refusal.py", "tests/test_large_paste.py"),
+        deselect=("tests/test_large_paste.py::test_a_megabyte_typed_into_a_real_terminal",),
+    ),
+}
+
+
+def prepare(name: str, target: Target, resume: bool = False) -> Path:
+    """A fresh working copy for one module, with its mutmut settings (with `resume`,
+    the last one: mutmut then checks only the mutants not checked yet)."""
+    work = OUT / name
+    if resume and (work / "mutants").exists():
+        return work
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    shutil.copytree(ROOT / "resources", work / "resources")
+    shutil.copytree(
+        ROOT / "src", work / "src", symlinks=True, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    shutil.copytree(ROOT / "tests", work / "tests", ignore=shutil.ignore_patterns("__pycache__"))
+    args = ["-p", "no:cacheprovider", "-q"]
+    for test in target.deselect:
+        args += ["--deselect", test]
+    settings = {
+        "source_paths": [f"src/sfn_tui/{target.path}"],
+        "also_copy": ["src/", "tests/", "resources/"],
+        "pytest_add_cli_args": args,
+        "pytest_add_cli_args_test_selection": list(target.tests),
+        "use_git_change_detection": False,
+    }
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    section = "\n[tool.mutmut]\n" + "".join(
+        f"{key} = {json.dumps(value)}\n" for key, value in settings.items()
+    )
+    (work / "pyproject.toml").write_text(pyproject + section)
+    return work
+
+
+def run_mutmut(work: Path, target: Target, max_seconds: float | None, jobs: int) -> bool:
+    """`mutmut run` in the working copy; False if the time budget cut it short."""
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)  # mutmut puts its mutants/src first on the path itself
+    log = (work / "mutmut.log").open("w")
+    process = subprocess.Popen(
+        [MUTMUT, "run", "--max-children", str(jobs), *target.patterns()],
+        cwd=work,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        process.wait(timeout=max_seconds)
+        return True
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        return False
+    finally:
+        log.close()
+
+
+def results(work: Path, target: Target) -> dict[str, str]:
+    out = subprocess.run(
+        [MUTMUT, "results", "--all", "true"],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    found: dict[str, str] = {}
+    patterns = [re.compile(p.replace(".", r"\.").replace("*", ".*")) for p in target.patterns()]
+    for line in out.splitlines():
+        name, sep, status = line.strip().rpartition(": ")
+        if sep and (not patterns or any(p.fullmatch(name) for p in patterns)):
+            found[name] = status
+    return found
+
+
+def change(work: Path, name: str) -> tuple[int, str, str]:
+    """The mutant's line in the original file (or 0), and its -/+ lines."""
+    diff = subprocess.run(
+        [MUTMUT, "show", name], cwd=work, capture_output=True, text=True, check=False
+    ).stdout
+    minus = [ln[1:].strip() for ln in diff.splitlines() if ln.startswith("-") and ln[1:2] != "-"]
+    plus = [ln[1:].strip() for ln in diff.splitlines() if ln.startswith("+") and ln[1:2] != "+"]
+    return 0, " / ".join(minus)[:120], " / ".join(plus)[:120]
+
+
+def original_line(source: list[str], before: str) -> int:
+    for number, text in enumerate(source, 1):
+        if before and text.strip() == before.split(" / ")[0]:
+            return number
+    return 0
+
+
+def mutate_module(
+    name: str, max_minutes: float | None, jobs: int, resume: bool = False
+) -> dict[str, object]:
+    target = MODULES[name]
+    print(f"== {name} ({target.path})", flush=True)
+    started = time.monotonic()
+    work = prepare(name, target, resume)
+    finished = run_mutmut(work, target, max_minutes * 60 if max_minutes else None, jobs)
+    statuses = results(work, target)
+    source = (ROOT / "src" / "sfn_tui" / target.path).read_text().splitlines()
+    survivors = []
+    for mutant, status in sorted(statuses.items()):
+        if status in LEFT:
+            _, before, after = change(work, mutant)
+            survivors.append(
+                {
+                    "name": mutant,
+                    "status": status,
+                    "line": original_line(source, before),
+                    "before": before,
+                    "after": after,
+                }
+            )
+    checked = [s for s in statuses.values() if s in KILLED | LEFT]
+    killed = [s for s in checked if s in KILLED]
+    summary: dict[str, object] = {
+        "name": name,
+        "path": target.path,
+        "made": len(statuses),
+        "checked": len(checked),
+        "killed": len(killed),
+        "score": round(100.0 * len(killed) / len(checked), 1) if checked else 0.0,
+        "complete": finished and len(checked) == len(statuses),
+        "minutes": round((time.monotonic() - started) / 60, 1),
+        "survivors": survivors,
+    }
+    (OUT / f"{name}.json").write_text(json.dumps(summary, indent=1))
+    print(
+        f"   {summary['killed']}/{summary['checked']} killed ({summary['score']} %),"
+        f" {summary['made']} made, {summary['minutes']} min",
+        flush=True,
+    )
+    return summary
+
+
+def load_reasons() -> dict[str, dict[str, str]]:
+    if not REASONS.exists():
+        return {}
+    with REASONS.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def report(names: Sequence[str]) -> str:
+    """The last results as Markdown: a table, then every survivor with its reason."""
+    reasons = load_reasons()
+    rows = [
+        "| module | mutants checked (made) | killed | score | time |",
+        "|---|---|---|---|---|",
+    ]
+    lines: list[str] = []
+    for name in names:
+        file = OUT / f"{name}.json"
+        if not file.exists():
+            continue
+        data = json.loads(file.read_text())
+        cut = "" if data["complete"] else " (time budget: cut short)"
+        rows.append(
+            f"| {name} (`{data['path']}`) | {data['checked']} ({data['made']}){cut}"
+            f" | {data['killed']} | {data['score']:.0f} % | {data['minutes']:.0f} min |"
+        )
+        for s in data["survivors"]:
+            short = s["name"].rsplit(".", 1)[-1]
+            why = reasons.get(name, {}).get(short, "no reason recorded")
+            lines.append(
+                f"- {name} `{data['path']}:{s['line']}` {short} ({s['status']}):"
+                f" `{s['before']}` -> `{s['after']}`: {why}"
+            )
+    return "\n".join([*rows, "", "Survivors:", "", *(lines or ["- none"])])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("modules", nargs="*", help=f"some of: {', '.join(MODULES)}")
+    parser.add_argument("--max-minutes", type=float, help="stop a module's run after this long")
+    parser.add_argument("--jobs", type=int, default=1, help="mutants at once (default 1)")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="go on from the last run of each module (a time budget cut it short)",
+    )
+    parser.add_argument("--report", action="store_true", help="print the last results only")
+    args = parser.parse_args(argv)
+    names = args.modules or list(MODULES)
+    unknown = [n for n in names if n not in MODULES]
+    if unknown:
+        parser.error(f"unknown module(s) {unknown}; known: {', '.join(MODULES)}")
+    if not args.report:
+        if not Path(MUTMUT).exists():
+            parser.error("mutmut is not installed: pip install -e '.[test,mutation]'")
+        for name in names:
+            mutate_module(name, args.max_minutes, args.jobs, args.resume)
+    print(report(names))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
