@@ -1,6 +1,7 @@
 """Per-key latency in the definition editor (`e` on a state machine) with large
-definitions: 100 KB, 500 KB and 1 MB (the Step Functions quota), each stored as AWS
-gives it back when it was created compact (one line) and pretty-printed. Each figure
+definitions: 100 KB, 500 KB and 1 MB (the Step Functions quota; 2 KB as the floor),
+each stored as AWS gives it back when it was created compact (one line) and
+pretty-printed. Each figure
 is the time from a key to the first frame drawn after it (the app's frame output is
 hooked, as in bench/run.py), over typing inside a string, Enter, Backspace and cursor
 moves in the middle of the document. Also the time from opening the form to the first
@@ -34,7 +35,7 @@ from sfn_tui.tui.screens.state_machine_form import StateMachineFormScreen  # noq
 from sfn_tui.tui.widgets.json_editor import JsonEditor  # noqa: E402
 
 APP_TCSS = ROOT / "src" / "sfn_tui" / "tui" / "app.tcss"
-SIZES = (100_000, 500_000, 1_000_000)
+SIZES = (2_000, 100_000, 500_000, 1_000_000)  # 2 KB: the floor, whatever the size
 KEYS = [*"abcdefghij", "enter", "backspace", "backspace", "down", "down", "up", "right", "left"]
 KEYS = KEYS * 2
 
