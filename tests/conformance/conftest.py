@@ -75,11 +75,18 @@ def conformance_clients(request: pytest.FixtureRequest, conformance_endpoint: st
     if local:
         _local_role(boto3.client("iam", **kw))
     # GetActivityTask holds for up to 60 s on AWS: the read timeout must be longer.
-    config = Config(read_timeout=70, retries={"mode": "standard", "max_attempts": 3})
+    # StartSyncExecution goes to the host "sync-" + endpoint host, which does not
+    # resolve for an endpoint URL: only AWS itself keeps the prefix.
+    config = Config(
+        read_timeout=70,
+        retries={"mode": "standard", "max_attempts": 3},
+        inject_host_prefix=conformance_endpoint is None,
+    )
     return (
         boto3.client("stepfunctions", config=config, **kw),
         boto3.client("sqs", **kw),
         boto3.client("lambda", **kw),
+        boto3.client("logs", **kw),
     )
 
 
@@ -111,8 +118,8 @@ def _local_role(iam: Any) -> None:
 def conf(request: pytest.FixtureRequest, conformance_clients: Any) -> Iterator[Conformance]:
     local = _remote(request.config) is None
     role = request.config.getoption("--role-arn") or LOCAL_ROLE
-    sfn, sqs, lam = conformance_clients
-    case = Conformance(sfn=sfn, sqs=sqs, lam=lam, role_arn=str(role), local=local)
+    sfn, sqs, lam, logs = conformance_clients
+    case = Conformance(sfn=sfn, sqs=sqs, lam=lam, role_arn=str(role), local=local, logs=logs)
     if not local:
         case.scale = 3.0
     yield case

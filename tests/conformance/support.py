@@ -50,10 +50,12 @@ class Conformance:
     role_arn: str
     local: bool  # the embedded engine (engine-only knobs are available)
     scale: float = WAIT_SCALE
+    logs: Any = None  # CloudWatch Logs, for Express and logging cases
     machines: list[str] = field(default_factory=list)
     activities: list[str] = field(default_factory=list)
     queues: list[str] = field(default_factory=list)
     functions: list[str] = field(default_factory=list)
+    log_groups: list[str] = field(default_factory=list)
     runs: list[str] = field(default_factory=list)
 
     # Resources ----------------------------------------------------------------------
@@ -78,6 +80,16 @@ class Conformance:
         url = str(self.sqs.create_queue(QueueName=unique("q"))["QueueUrl"])
         self.queues.append(url)
         return url
+
+    def log_group(self) -> tuple[str, str]:
+        """A new CloudWatch Logs log group: (name, the ARN LoggingConfiguration takes,
+        ending in ``:*``)."""
+        name = f"/aws/vendedlogs/states/{unique('logs')}"
+        self.logs.create_log_group(logGroupName=name)
+        self.log_groups.append(name)
+        found = self.logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+        arn = str(found[0]["arn"])
+        return name, arn if arn.endswith(":*") else f"{arn}:*"
 
     def function(
         self, source: str, handler: str = "index.handler", runtime: str = "python3.12", **kw: Any
@@ -188,6 +200,8 @@ class Conformance:
             quietly(lambda url=url: self.sqs.delete_queue(QueueUrl=url))
         for arn in self.functions:
             quietly(lambda arn=arn: self.lam.delete_function(FunctionName=arn))
+        for name in self.log_groups:
+            quietly(lambda name=name: self.logs.delete_log_group(logGroupName=name))
 
     def _stop_if_running(self, arn: str) -> None:
         if self.describe(arn)["status"] == "RUNNING":
