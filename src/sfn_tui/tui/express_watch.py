@@ -1,0 +1,86 @@
+"""What the dashboard does differently for an EXPRESS machine: its runs come from its
+CloudWatch Logs log group (`core/express_runs.LoggedRuns`) over a window of time, a note
+says when the log group cannot show them all (or at all), and Stop and Redrive do not
+apply to its runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from rich.text import Text
+
+from sfn_tui.aws.errors import SfnError
+from sfn_tui.aws.models import StateMachine
+from sfn_tui.core.express_runs import WINDOWS, LoggedRuns, NoExecutionLog
+from sfn_tui.tui.widgets.express_note import ExpressNote, failures_only_text, no_logging_text
+
+NO_STOP = "Express runs cannot be stopped: StopExecution applies to Standard workflows only."
+NO_REDRIVE = "Express runs cannot be redriven: RedriveExecution applies to Standard workflows only."
+
+
+def is_express(machine: StateMachine | None) -> bool:
+    return machine is not None and machine.type == "EXPRESS"
+
+
+class ExpressWatch:
+    """The dashboard's Express state: the log source of the watched machine, the window."""
+
+    def __init__(self, note: Callable[[], ExpressNote], clock: Callable[[], datetime]) -> None:
+        self._note = note
+        self.clock = clock
+        self.window_index = 0
+        self.source: LoggedRuns | None = None
+        self.machine: StateMachine | None = None
+
+    @property
+    def window_label(self) -> str:
+        return WINDOWS[self.window_index][0]
+
+    def watch(self, machine: StateMachine | None, client: object | None) -> LoggedRuns | None:
+        """The source to list this machine's runs with (None: not Express, or no client)."""
+        self.machine = machine if is_express(machine) else None
+        self._note().show(None)
+        if self.machine is None or client is None:
+            self.source = None
+            return None
+        self.source = LoggedRuns(
+            client,  # type: ignore[arg-type]  # StepFunctionsClient
+            getattr(client, "logs", None),
+            self.machine.arn,
+            window=WINDOWS[self.window_index][1],
+            clock=self.clock,
+        )
+        return self.source
+
+    def widen(self) -> str:
+        """The next window (3 h, 24 h, 7 d, then 3 h again); its label."""
+        self.window_index = (self.window_index + 1) % len(WINDOWS)
+        if self.source is not None:
+            self.source.set_window(WINDOWS[self.window_index][1])
+        return self.window_label
+
+    def title(self) -> str:
+        """What the pane's title adds for an Express machine."""
+        if self.machine is None:
+            return ""
+        config = self.source.config if self.source is not None else None
+        extra = " · failed runs only" if config is not None and config.failures_only else ""
+        return f" · logged, last {self.window_label}{extra}"
+
+    def listed(self) -> None:
+        """Runs were listed: say so when only failed ones can be."""
+        config = self.source.config if self.source is not None else None
+        if self.machine is None or config is None:
+            return
+        self._note().show(failures_only_text(config) if config.failures_only else None)
+
+    def unavailable(self, reason: SfnError) -> Text:
+        """The runs cannot be listed: the note says why (and how to change it)."""
+        machine = self.machine
+        if isinstance(reason, NoExecutionLog) and machine is not None:
+            text = no_logging_text(machine.name, machine.arn)
+        else:
+            text = Text(str(reason))
+        self._note().show(text)
+        return text
