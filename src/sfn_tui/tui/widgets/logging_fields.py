@@ -12,7 +12,7 @@ from textual.containers import Horizontal
 from textual.widgets import Checkbox, Input, Label, Select
 
 from sfn_tui.aws.models import LOG_LEVELS, LoggingConfig
-from sfn_tui.core.validation import LOG_GROUP_ARN_SHAPE, check_log_group_arn
+from sfn_tui.core.validation import check_log_group_arn
 
 
 class LoggingFields(Horizontal):
@@ -42,7 +42,7 @@ class LoggingFields(Horizontal):
         )
         yield Input(
             config.log_group_arn,
-            placeholder=f"log group: {LOG_GROUP_ARN_SHAPE}",
+            placeholder="log group ARN (arn:aws:logs:…:log-group:<name>:*)",
             id="lg-group",
             compact=True,
         )
