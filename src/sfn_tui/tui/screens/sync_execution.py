@@ -142,6 +142,11 @@ class SyncExecutionScreen(ModalScreen[SyncResult | None]):
             return
         self._done()
         self.result = result
+        title = plain(self.run_name)
+        title.append(" of ")
+        title.append_text(plain(self.machine.name))
+        title.append(", run synchronously (StartSyncExecution)")
+        self.query_one(".modal-title", Static).update(title)
         self.query_one("#sync-elapsed", Static).update(
             Text.assemble(("Execution  ", "bold"), plain(result.execution.arn))
         )
