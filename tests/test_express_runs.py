@@ -176,3 +176,33 @@ async def test_one_runs_history_from_its_records(
         "ExecutionFailed",
     ]
     assert [e.id for e in logged.history()] == [1, 2, 3]
+
+
+async def test_the_poller_takes_not_supported_as_a_fact_about_the_machine(
+    engine: str, sfn: Any, logs: Any
+) -> None:
+    # Watched through the plain client (no log source): ListExecutions answers
+    # StateMachineTypeNotSupported once; no failure, no backoff, not asked again each tick.
+    from sfn_tui.core.poller import ExecutionsUnavailable, Poller, PollFailed
+    from tests.recording_proxy import RecordingProxy
+
+    arn = machine(sfn, logs, HELLO)
+    proxy = RecordingProxy(engine)
+    await proxy.start()
+    try:
+        connection = Connection(region=REGION, endpoint_url=proxy.url, dummy_credentials=True)
+        async with StepFunctionsClient(connection) as client:
+            poller = Poller(client, interval=0.1, catalog_interval=60)
+            poller.watch(arn)
+            seen: list[object] = []
+            for _ in range(6):  # six ticks
+                async for update in poller._tick():
+                    seen.append(update)
+    finally:
+        await proxy.stop()
+    unavailable = [u for u in seen if isinstance(u, ExecutionsUnavailable)]
+    assert len(unavailable) == 1 and unavailable[0].state_machine_arn == arn
+    assert unavailable[0].reason.code == "StateMachineTypeNotSupported"
+    assert not [u for u in seen if isinstance(u, PollFailed)]
+    assert poller.current_delay == 0.1  # no backoff
+    assert len([p for p in proxy.sent("ListExecutions") if p["stateMachineArn"] == arn]) == 1

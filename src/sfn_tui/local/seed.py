@@ -72,12 +72,21 @@ EXPRESS_ORDERS: dict[str, Any] = {
         },
         "Decide": {
             "Type": "Choice",
-            "Choices": [{"Variable": "$.quantity", "NumericGreaterThan": 5, "Next": "OutOfStock"}],
+            "Choices": [
+                {
+                    "And": [
+                        {"Variable": "$.quantity", "IsPresent": True},
+                        {"Variable": "$.quantity", "NumericGreaterThan": 5},
+                    ],
+                    "Next": "OutOfStock",
+                }
+            ],
             "Default": "Reserve",
         },
         "Reserve": {
             "Type": "Pass",
-            "Parameters": {"order.$": "$.order", "quantity.$": "$.quantity", "reserved": True},
+            "Result": {"reserved": True},
+            "ResultPath": "$.reservation",
             "End": True,
         },
         "OutOfStock": {
