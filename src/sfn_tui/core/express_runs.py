@@ -21,6 +21,7 @@ is on.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -228,16 +229,14 @@ class LoggedRuns:
         *,
         window: timedelta = WINDOWS[0][1],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        monotonic: Callable[[], float] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        import time
-
         self.sfn = sfn
         self.logs = logs
         self.state_machine_arn = state_machine_arn
         self.window = window
         self.clock = clock
-        self.monotonic = monotonic or time.monotonic
+        self.monotonic = monotonic
         self.config: LoggingConfig | None = None
         self._config_at = -CONFIG_TTL
         self._reset()
@@ -302,7 +301,9 @@ class LoggedRuns:
     async def describe_execution(self, arn: str) -> ExecutionDetail:
         run = self.book.runs.get(arn)
         if run is None:
-            raise NotFound(f"DescribeExecution failed: no record of {arn}", operation="Logs")
+            raise NotFound(
+                f"DescribeExecution failed: no log record of {arn}", operation="DescribeExecution"
+            )
         return ExecutionDetail(self.book.execution(run), None, None, None, None)
 
     # Reading ------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
@@ -14,6 +15,9 @@ from sfn_tui.aws.errors import SfnError
 from sfn_tui.aws.models import StateMachine
 from sfn_tui.core.express_runs import WINDOWS, LoggedRuns, NoExecutionLog
 from sfn_tui.tui.widgets.express_note import ExpressNote, failures_only_text, no_logging_text
+
+if TYPE_CHECKING:
+    from sfn_tui.aws.client import StepFunctionsClient
 
 NO_STOP = "Express runs cannot be stopped: StopExecution applies to Standard workflows only."
 NO_REDRIVE = "Express runs cannot be redriven: RedriveExecution applies to Standard workflows only."
@@ -37,7 +41,9 @@ class ExpressWatch:
     def window_label(self) -> str:
         return WINDOWS[self.window_index][0]
 
-    def watch(self, machine: StateMachine | None, client: object | None) -> LoggedRuns | None:
+    def watch(
+        self, machine: StateMachine | None, client: StepFunctionsClient | None
+    ) -> LoggedRuns | None:
         """The source to list this machine's runs with (None: not Express, or no client)."""
         self.machine = machine if is_express(machine) else None
         self._note().show(None)
@@ -45,8 +51,8 @@ class ExpressWatch:
             self.source = None
             return None
         self.source = LoggedRuns(
-            client,  # type: ignore[arg-type]  # StepFunctionsClient
-            getattr(client, "logs", None),
+            client,
+            client.logs,
             self.machine.arn,
             window=WINDOWS[self.window_index][1],
             clock=self.clock,

@@ -437,6 +437,9 @@ class MainScreen(Screen[None]):
 
     def action_stop_execution(self) -> None:
         execution = self.executions.selected
+        if execution is not None and execution.is_express:
+            self.action_express_note("stop")  # the palette does not ask check_action
+            return
         if execution is None or execution.status != "RUNNING":
             self.notify("Select a RUNNING execution first.", severity="warning")
             return
@@ -444,6 +447,9 @@ class MainScreen(Screen[None]):
 
     def action_redrive_execution(self) -> None:
         execution = self.executions.selected
+        if execution is not None and execution.is_express:
+            self.action_express_note("redrive")
+            return
         if execution is None or execution.status not in REDRIVABLE:
             self.notify(
                 "Select a FAILED, TIMED_OUT or ABORTED execution first.", severity="warning"
