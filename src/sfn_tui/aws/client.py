@@ -1,11 +1,11 @@
 """The one async client for Step Functions, IAM and CloudWatch Logs (aiobotocore).
 
-Four botocore clients are opened once and closed on exit: one for the dashboard
+Three botocore clients are opened once and closed on exit: one for the dashboard
 (short timeouts), one for activity long-polls (read timeout above GetActivityTask's
-60 s hold, so a token never arrives on a connection already given up), one for IAM, one
-for CloudWatch Logs (`logs`, where Express runs keep their history). StartSyncExecution
-has its own, opened on first use (see `start_sync_execution`). Every call goes through
-`_call`, which turns failures into `SfnError`s.
+60 s hold, so a token never arrives on a connection already given up), one for IAM.
+CloudWatch Logs (`logs`, where Express runs keep their history) and StartSyncExecution
+have their own, opened on first use. Every call goes through `_call`, which turns
+failures into `SfnError`s.
 """
 
 from __future__ import annotations
@@ -120,7 +120,7 @@ class StepFunctionsClient:
         self._sfn: Any = None
         self._sfn_poll: Any = None
         self._iam: Any = None
-        self.logs: CloudWatchLogs | None = None
+        self.logs = CloudWatchLogs(self._open_logs, connection.endpoint_url or "")
 
     def fresh(self) -> StepFunctionsClient:
         """Another client like this one (not yet open), for another event loop."""
@@ -168,11 +168,6 @@ class StepFunctionsClient:
             sfn.meta.events.register("before-parse.sfn.*", reject_malformed_json)
         self._iam = await enter(
             session.create_client("iam", config=config(settings.read_timeout), **common)
-        )
-        self.logs = CloudWatchLogs(
-            await enter(
-                session.create_client("logs", config=config(settings.read_timeout), **common)
-            )
         )
 
     async def close(self) -> None:
@@ -287,6 +282,10 @@ class StepFunctionsClient:
             unsupported.add(operation)
             raise
 
+    async def _open_logs(self) -> Any:
+        """The CloudWatch Logs client (on first use; closed with the others)."""
+        return await self._extra_client("logs", "_logs", self.settings.read_timeout, retry=True)
+
     async def _single_try_sfn(self) -> Any:
         """A Step Functions client that does not retry (opened on first use, closed with
         the others): a missing operation costs one round trip, not three with backoff."""
@@ -295,6 +294,13 @@ class StepFunctionsClient:
     async def _extra_sfn(self, key: str, read_timeout: float, **config: Any) -> Any:
         """A Step Functions client opened on first use (closed with the others) that
         makes one attempt per call."""
+        return await self._extra_client("stepfunctions", key, read_timeout, **config)
+
+    async def _extra_client(
+        self, service: str, key: str, read_timeout: float, retry: bool = False, **config: Any
+    ) -> Any:
+        """A client opened on first use, closed with the others; one attempt per call
+        unless `retry` (then the settings' attempts)."""
         lock: asyncio.Lock = self.__dict__.setdefault(f"{key}_lock", asyncio.Lock())
         async with lock:
             existing = self.__dict__.get(key)
@@ -310,17 +316,19 @@ class StepFunctionsClient:
             if conn.dummy_credentials:
                 kw["aws_access_key_id"] = LOCAL_ACCESS_KEY
                 kw["aws_secret_access_key"] = LOCAL_SECRET_KEY
+            attempts = self.settings.max_attempts if retry else 1
             aio_config = AioConfig(
-                retries={"mode": "standard", "total_max_attempts": 1},
+                retries={"mode": "standard", "total_max_attempts": attempts},
                 connect_timeout=self.settings.connect_timeout,
                 read_timeout=read_timeout,
                 **config,
             )
             session = AioSession(profile=conn.profile)
             client = await self._stack.enter_async_context(
-                session.create_client("stepfunctions", config=aio_config, **kw)
+                session.create_client(service, config=aio_config, **kw)
             )
-            client.meta.events.register("before-parse.sfn.*", reject_malformed_json)
+            if service == "stepfunctions":
+                client.meta.events.register("before-parse.sfn.*", reject_malformed_json)
             self.__dict__[key] = client
             return client
 

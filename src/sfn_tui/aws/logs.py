@@ -1,12 +1,15 @@
 """CloudWatch Logs, where Express runs keep their history: the calls sfn-tui makes.
 
 The aiobotocore client is opened by `StepFunctionsClient` with the same credentials,
-region and endpoint as Step Functions (the embedded engine serves both); failures become
-`SfnError`s like every other call.
+region and endpoint as Step Functions (the embedded engine serves both), on first use: a
+dashboard without Express machines never loads the service. Failures become `SfnError`s
+like every other call.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,17 +36,18 @@ class LogPage:
 class CloudWatchLogs:
     """The CloudWatch Logs calls of the app, on an open aiobotocore ``logs`` client."""
 
-    def __init__(self, client: Any) -> None:
-        self._client = client
-
-    @property
-    def endpoint_url(self) -> str:
-        return str(self._client.meta.endpoint_url)
+    def __init__(self, open_client: Callable[[], Awaitable[Any]], endpoint_url: str = "") -> None:
+        self._open_client = open_client
+        self._client: Any = None
+        self._lock = asyncio.Lock()
+        self.endpoint_url = endpoint_url
 
     async def _call(self, operation: str, **kw: Any) -> Any:
-        method = getattr(self._client, _snake(operation))
         try:
-            return await method(**kw)
+            async with self._lock:
+                if self._client is None:
+                    self._client = await self._open_client()
+            return await getattr(self._client, _snake(operation))(**kw)
         except Exception as exc:
             raise translate(exc, operation, endpoint=self.endpoint_url) from exc
 

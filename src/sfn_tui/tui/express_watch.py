@@ -10,9 +10,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual.binding import Binding
 
 from sfn_tui.aws.errors import SfnError
-from sfn_tui.aws.models import StateMachine
+from sfn_tui.aws.models import Execution, StateMachine
 from sfn_tui.core.express_runs import WINDOWS, LoggedRuns, NoExecutionLog
 from sfn_tui.tui.widgets.express_note import ExpressNote, failures_only_text, no_logging_text
 
@@ -21,6 +22,28 @@ if TYPE_CHECKING:
 
 NO_STOP = "Express runs cannot be stopped: StopExecution applies to Standard workflows only."
 NO_REDRIVE = "Express runs cannot be redriven: RedriveExecution applies to Standard workflows only."
+UNFINISHED = frozenset({"RUNNING", "PENDING_REDRIVE"})
+REDRIVABLE = frozenset({"FAILED", "TIMED_OUT", "ABORTED"})
+# Where Stop and Redrive would be on an Express run, a key that says why they are not;
+# `t` for the time window. (Textual runs the first binding of a key its screen allows.)
+EXPRESS_BINDINGS = (
+    Binding("x", "express_note('stop')", "Stop n/a", tooltip=NO_STOP, id="main.stop_express"),
+    Binding(
+        "R",
+        "express_note('redrive')",
+        "Redrive n/a",
+        key_display="R",
+        tooltip=NO_REDRIVE,
+        id="main.redrive_express",
+    ),
+    Binding(
+        "t",
+        "widen_window",
+        "Window",
+        tooltip="Time window of the Express runs listed (3 h, 24 h, 7 d)",
+        id="main.express_window",
+    ),
+)
 
 
 def is_express(machine: StateMachine | None) -> bool:
@@ -58,6 +81,22 @@ class ExpressWatch:
             clock=self.clock,
         )
         return self.source
+
+    def allows(
+        self,
+        action: str,
+        parameters: tuple[object, ...],
+        execution: Execution | None,
+        read_only: bool,
+    ) -> bool:
+        """check_action for EXPRESS_BINDINGS: the note where Stop (a running run) or
+        Redrive (a failed one) would be; the window while an Express machine is watched."""
+        if action == "widen_window":
+            return self.machine is not None
+        if execution is None or not execution.is_express or read_only:
+            return False
+        wanted = UNFINISHED if parameters == ("stop",) else REDRIVABLE
+        return execution.status in wanted
 
     def widen(self) -> str:
         """The next window (3 h, 24 h, 7 d, then 3 h again); its label."""

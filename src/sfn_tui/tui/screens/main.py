@@ -28,7 +28,13 @@ from sfn_tui.core.poller import (
     PollFailed,
     PollRecovered,
 )
-from sfn_tui.tui.express_watch import NO_REDRIVE, NO_STOP, ExpressWatch, is_express
+from sfn_tui.tui.express_watch import (
+    EXPRESS_BINDINGS,
+    NO_REDRIVE,
+    NO_STOP,
+    ExpressWatch,
+    is_express,
+)
 from sfn_tui.tui.formatting import visible
 from sfn_tui.tui.messages import Polled
 from sfn_tui.tui.screens.activity_form import CreateActivityScreen
@@ -75,23 +81,9 @@ class MainScreen(Screen[None]):
         Binding("d", "delete", "Delete", id="main.delete"),
         Binding("s", "start_execution", "Start", tooltip="Start execution", id="main.start"),
         Binding("x", "stop_execution", "Stop", tooltip="Stop execution", id="main.stop"),
-        Binding("x", "express_note('stop')", "Stop n/a", tooltip=NO_STOP, id="main.stop_express"),
+        EXPRESS_BINDINGS[0],  # x on an Express run: why there is no Stop
         Binding("R", "redrive_execution", "Redrive", key_display="R", id="main.redrive"),
-        Binding(
-            "R",
-            "express_note('redrive')",
-            "Redrive n/a",
-            key_display="R",
-            tooltip=NO_REDRIVE,
-            id="main.redrive_express",
-        ),
-        Binding(
-            "t",
-            "widen_window",
-            "Window",
-            tooltip="Time window of the Express runs listed (3 h, 24 h, 7 d)",
-            id="main.express_window",
-        ),
+        *EXPRESS_BINDINGS[1:],  # R on an Express run; t, the time window
         Binding("g", "graph", "Graph", id="main.graph"),
         Binding("slash", "filter", "Filter", key_display="/", id="main.filter"),
         Binding("f", "status_filter", "Status", tooltip="Status filter", id="main.status_filter"),
@@ -291,13 +283,8 @@ class MainScreen(Screen[None]):
         execution = self.executions.selected if on_executions else None
         if action in MUTATIONS and read_only:
             return False
-        if action == "express_note":
-            wanted = UNFINISHED if parameters == ("stop",) else REDRIVABLE
-            if execution is None or not execution.is_express or read_only:
-                return False
-            return execution.status in wanted
-        if action == "widen_window":
-            return self.express.machine is not None
+        if action in ("express_note", "widen_window"):
+            return self.express.allows(action, parameters, execution, read_only)
         if action == "toggle_work":
             return focused is self.activities
         if action == "status_filter":
