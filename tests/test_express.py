@@ -13,6 +13,7 @@ import pytest
 
 from sfn_tui.aws.client import ClientSettings
 from sfn_tui.aws.connection import Connection
+from sfn_tui.local import express
 from sfn_tui.tui.app import SfnTuiApp
 from sfn_tui.tui.screens.execution_detail import ExecutionDetailScreen
 from sfn_tui.tui.screens.start_execution import StartExecutionScreen
@@ -317,3 +318,22 @@ async def test_edit_turns_logging_on_and_the_runs_appear(engine: str, sfn: Any, 
         described = sfn.describe_state_machine(stateMachineArn=machine)
         assert described["loggingConfiguration"]["level"] == "ERROR"
         await wait_shown(pilot, "only failed runs are logged", flat=True)
+
+
+async def test_a_synchronous_start_past_the_express_limit_is_a_timeout(
+    engine: str, sfn: Any, logs: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The engine's five minutes, shortened: the run ends TIMED_OUT, as AWS ends it.
+    monkeypatch.setattr(express, "MAX_SECONDS", 1.0)
+    _, group_arn = log_group(logs)
+    waits = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 30, "End": True}}}
+    machine = express_machine(sfn, waits, group_arn)
+    app = make_app(engine)
+    async with app.run_test(size=(150, 44)) as pilot:
+        await select(pilot, app, machine)
+        await pilot.press("s")
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, StartExecutionScreen), what="start modal"
+        )
+        await pilot.press("ctrl+s")
+        await wait_shown(pilot, "◔ TIMED_OUT", "past the five minutes", flat=True)
