@@ -24,6 +24,7 @@ from sfn_tui.local.scene import DEFAULT_ACCOUNT, pin_history  # noqa: E402
 from sfn_tui.tui.screens.execution_detail import ExecutionDetailScreen  # noqa: E402
 from sfn_tui.tui.screens.guided_run import GuidedRunScreen  # noqa: E402
 from sfn_tui.tui.screens.start_execution import StartExecutionScreen  # noqa: E402
+from sfn_tui.tui.screens.sync_execution import SyncExecutionScreen  # noqa: E402
 
 OUT = ROOT / "screenshots"
 
@@ -68,6 +69,42 @@ async def start_execution_modal(pilot: Any) -> None:
     app.clear_notifications()
 
 
+async def express_run_detail(pilot: Any) -> None:
+    """ExpressOrders' failed run, its history read from the log group."""
+    app = pilot.app
+    await scenes.show_express(pilot)
+    dashboard = app.dashboard
+    dashboard.executions.focus()
+    while getattr(dashboard.executions.selected, "name", "") != "reserve-2":
+        await pilot.press("down")
+    await pilot.press("enter")
+    await wait_for(
+        pilot,
+        lambda: isinstance(app.screen, ExecutionDetailScreen) and app.screen.finished,
+        what="loaded",
+    )
+    await pilot.press("f")
+    app.clear_notifications()
+
+
+async def express_sync_start(pilot: Any) -> None:
+    """A synchronous start of ExpressOrders, answered."""
+    app = pilot.app
+    await scenes.show_express(pilot)
+    app.dashboard.machines.focus()
+    await pilot.press("s")
+    await wait_for(pilot, lambda: isinstance(app.screen, StartExecutionScreen), what="modal")
+    await pilot.press(*"reserve-4")
+    app.screen.editor.replace_text('{"order": "B-2004", "quantity": 3}')
+    await pilot.press("ctrl+s")
+    await wait_for(
+        pilot,
+        lambda: isinstance(app.screen, SyncExecutionScreen) and app.screen.result is not None,
+        what="answered",
+    )
+    app.clear_notifications()
+
+
 async def shoot(
     name: str, app: Any, scene: Callable[[Any], Awaitable[None]], size: tuple[int, int]
 ) -> None:
@@ -88,6 +125,9 @@ async def main() -> None:
         await shoot("main", scenes.scene_app(endpoint), scenes.show_dashboard, scenes.SIZE)
         await shoot("main-80x24", scenes.scene_app(endpoint), scenes.show_dashboard, (80, 24))
         await shoot("guided-run", scenes.scene_app(endpoint), guided_run_start, scenes.SIZE)
+        await shoot("express-runs", scenes.scene_app(endpoint), scenes.show_express, scenes.SIZE)
+        await shoot("express-detail", scenes.scene_app(endpoint), express_run_detail, scenes.SIZE)
+        await shoot("express-sync", scenes.scene_app(endpoint), express_sync_start, scenes.SIZE)
         await shoot(
             "start-execution", scenes.scene_app(endpoint), start_execution_modal, scenes.SIZE
         )

@@ -10,7 +10,7 @@ from typing import Any
 
 from sfn_tui.aws.connection import Connection
 from sfn_tui.core.inbox import TaskStatus
-from sfn_tui.local.scene import pin_dates, pinned_now
+from sfn_tui.local.scene import pin_dates, pin_logs, pinned_now
 from sfn_tui.local.seed import seed_demo
 from sfn_tui.tui.app import SfnTuiApp
 from sfn_tui.tui.screens.chat import ChatScreen
@@ -37,6 +37,7 @@ def prepare_demo(endpoint: str, region: str = SCENE_REGION) -> None:
                 raise TimeoutError(f"demo execution still running: {arn}")
             time.sleep(0.1)
     pin_dates(region)
+    pin_logs(region)
 
 
 def scene_app(endpoint: str, region: str = SCENE_REGION, **kwargs: Any) -> SfnTuiApp:
@@ -68,6 +69,28 @@ async def show_dashboard(pilot: Any) -> None:
             and not dashboard.executions.loading
         ),
         what="WaitThenSucceed's executions",
+    )
+    await pilot.press("tab")
+    await wait_for(pilot, lambda: app.refreshed_at is not None, what="refreshed")
+
+
+async def show_express(pilot: Any) -> None:
+    """ExpressOrders selected: its runs, listed from its log group."""
+    app = pilot.app
+    dashboard = app.dashboard
+    await wait_for(pilot, lambda: len(dashboard.machines.items) >= 4, what="machines")
+    dashboard.machines.focus()
+    target = next(m for m in dashboard.machines.items.values() if m.name == "ExpressOrders")
+    while dashboard.machines.selected != target:
+        await pilot.press("down")
+    await wait_for(
+        pilot,
+        lambda: (
+            dashboard.watched == target
+            and len(dashboard.executions.items) >= 3
+            and not dashboard.executions.loading
+        ),
+        what="ExpressOrders' logged runs",
     )
     await pilot.press("tab")
     await wait_for(pilot, lambda: app.refreshed_at is not None, what="refreshed")

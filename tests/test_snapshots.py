@@ -19,6 +19,7 @@ from tests.scenes import (
     prepare_demo,
     scene_app,
     show_dashboard,
+    show_express,
     start_approval_run,
     start_chat_run,
     start_review_run,
@@ -42,6 +43,12 @@ def test_main_screen_80x24(demo: str, snap_compare: Any) -> None:
     """At 80x24 the catalog panes sit side by side above the executions; nothing
     essential is cut off."""
     assert snap_compare(scene_app(demo), terminal_size=(80, 24), run_before=show_dashboard)
+
+
+def test_express_runs_from_the_log_group(demo: str, snap_compare: Any) -> None:
+    """An Express machine: its runs listed from CloudWatch Logs, newest first, over the
+    last 3 hours; no stale marker."""
+    assert snap_compare(scene_app(demo), terminal_size=SIZE, run_before=show_express)
 
 
 def test_chat_mid_conversation(engine: str, snap_compare: Any) -> None:

@@ -77,12 +77,19 @@ def conformance_clients(request: pytest.FixtureRequest, conformance_endpoint: st
         # an emulator on this machine: the default role, which Lambda checks exists
         _local_role(boto3.client("iam", **kw))
     # GetActivityTask holds for up to 60 s on AWS: the read timeout must be longer.
-    config = Config(read_timeout=70, retries={"mode": "standard", "max_attempts": 3})
+    # StartSyncExecution goes to the host "sync-" + endpoint host, which does not
+    # resolve for an endpoint URL: only AWS itself keeps the prefix.
+    config = Config(
+        read_timeout=70,
+        retries={"mode": "standard", "max_attempts": 3},
+        inject_host_prefix=conformance_endpoint is None,
+    )
     return (
         boto3.client("stepfunctions", config=config, **kw),
         boto3.client("sqs", **kw),
         boto3.client("lambda", **kw),
         boto3.client("sns", **kw),
+        boto3.client("logs", **kw),
     )
 
 
@@ -114,8 +121,10 @@ def _local_role(iam: Any) -> None:
 def conf(request: pytest.FixtureRequest, conformance_clients: Any) -> Iterator[Conformance]:
     local = _remote(request.config) is None
     role = request.config.getoption("--role-arn") or LOCAL_ROLE
-    sfn, sqs, lam, sns = conformance_clients
-    case = Conformance(sfn=sfn, sqs=sqs, lam=lam, sns=sns, role_arn=str(role), local=local)
+    sfn, sqs, lam, sns, logs = conformance_clients
+    case = Conformance(
+        sfn=sfn, sqs=sqs, lam=lam, sns=sns, role_arn=str(role), local=local, logs=logs
+    )
     if not local:
         case.scale = 3.0
     yield case

@@ -51,11 +51,13 @@ class Conformance:
     local: bool  # the embedded engine (engine-only knobs are available)
     sns: Any = None  # SNS, for callbacks through a topic
     scale: float = WAIT_SCALE
+    logs: Any = None  # CloudWatch Logs, for Express and logging cases
     machines: list[str] = field(default_factory=list)
     activities: list[str] = field(default_factory=list)
     queues: list[str] = field(default_factory=list)
     functions: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
+    log_groups: list[str] = field(default_factory=list)
     runs: list[str] = field(default_factory=list)
 
     # Resources ----------------------------------------------------------------------
@@ -111,6 +113,16 @@ class Conformance:
             Attributes={"RawMessageDelivery": "true"},
         )
         return topic, queue
+
+    def log_group(self) -> tuple[str, str]:
+        """A new CloudWatch Logs log group: (name, the ARN LoggingConfiguration takes,
+        ending in ``:*``)."""
+        name = f"/aws/vendedlogs/states/{unique('logs')}"
+        self.logs.create_log_group(logGroupName=name)
+        self.log_groups.append(name)
+        found = self.logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+        arn = str(found[0]["arn"])
+        return name, arn if arn.endswith(":*") else f"{arn}:*"
 
     def function(
         self, source: str, handler: str = "index.handler", runtime: str = "python3.12", **kw: Any
@@ -223,6 +235,8 @@ class Conformance:
             quietly(lambda arn=arn: self.lam.delete_function(FunctionName=arn))
         for arn in self.topics:
             quietly(lambda arn=arn: self.sns.delete_topic(TopicArn=arn))
+        for name in self.log_groups:
+            quietly(lambda name=name: self.logs.delete_log_group(logGroupName=name))
 
     def _stop_if_running(self, arn: str) -> None:
         if self.describe(arn)["status"] == "RUNNING":

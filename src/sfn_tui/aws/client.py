@@ -1,9 +1,11 @@
-"""The one async client for Step Functions and IAM (aiobotocore).
+"""The one async client for Step Functions, IAM and CloudWatch Logs (aiobotocore).
 
 Three botocore clients are opened once and closed on exit: one for the dashboard
 (short timeouts), one for activity long-polls (read timeout above GetActivityTask's
 60 s hold, so a token never arrives on a connection already given up), one for IAM.
-Every call goes through `_call`, which turns failures into `SfnError`s.
+CloudWatch Logs (`logs`, where Express runs keep their history) and StartSyncExecution
+have their own, opened on first use. Every call goes through `_call`, which turns
+failures into `SfnError`s.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 from sfn_tui.aws import retry_log
 from sfn_tui.aws.connection import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, Connection
 from sfn_tui.aws.errors import NotFound, NotSupported, ServiceError, translate
+from sfn_tui.aws.logs import CloudWatchLogs
 from sfn_tui.aws.models import (
     Activity,
     ActivityTask,
@@ -28,9 +31,11 @@ from sfn_tui.aws.models import (
     ExecutionDetail,
     ExecutionPage,
     HistoryEvent,
+    LoggingConfig,
     Role,
     StateMachine,
     StateMachineDetail,
+    SyncResult,
 )
 
 STATES_TRUST_POLICY = {
@@ -46,6 +51,8 @@ STATES_TRUST_POLICY = {
 
 DASHBOARD_READ_TIMEOUT = 15
 LONG_POLL_READ_TIMEOUT = 70
+# StartSyncExecution answers when the run ends: an Express run lasts 5 minutes at most.
+SYNC_READ_TIMEOUT = 330
 CONNECT_TIMEOUT = 5
 MAX_ATTEMPTS = 3
 
@@ -114,6 +121,7 @@ class StepFunctionsClient:
         self._sfn: Any = None
         self._sfn_poll: Any = None
         self._iam: Any = None
+        self.logs = CloudWatchLogs(self._open_logs, connection.endpoint_url or "")
 
     def fresh(self) -> StepFunctionsClient:
         """Another client like this one (not yet open), for another event loop."""
@@ -197,8 +205,16 @@ class StepFunctionsClient:
         return StateMachineDetail.from_api(item)
 
     async def create_state_machine(
-        self, name: str, definition: str, role_arn: str, type: str = "STANDARD"
+        self,
+        name: str,
+        definition: str,
+        role_arn: str,
+        type: str = "STANDARD",
+        logging: LoggingConfig | None = None,
     ) -> StateMachine:
+        kw: dict[str, Any] = {}
+        if logging is not None and logging.level != "OFF":
+            kw["loggingConfiguration"] = logging.to_api()
         item = await self._call(
             "CreateStateMachine",
             self._sfn.create_state_machine,
@@ -206,17 +222,23 @@ class StepFunctionsClient:
             definition=definition,
             roleArn=role_arn,
             type=type,
+            **kw,
         )
         return StateMachine(
             arn=item["stateMachineArn"], name=name, type=type, creation_date=item["creationDate"]
         )
 
-    async def update_state_machine(self, arn: str, definition: str) -> None:
+    async def update_state_machine(
+        self, arn: str, definition: str | None = None, logging: LoggingConfig | None = None
+    ) -> None:
+        """Change the definition, the logging configuration, or both (None: unchanged)."""
+        kw: dict[str, Any] = {}
+        if definition is not None:
+            kw["definition"] = definition
+        if logging is not None:
+            kw["loggingConfiguration"] = logging.to_api()
         await self._call(
-            "UpdateStateMachine",
-            self._sfn.update_state_machine,
-            stateMachineArn=arn,
-            definition=definition,
+            "UpdateStateMachine", self._sfn.update_state_machine, stateMachineArn=arn, **kw
         )
 
     async def validate_state_machine_definition(
@@ -263,12 +285,28 @@ class StepFunctionsClient:
             unsupported.add(operation)
             raise
 
+    async def _open_logs(self) -> Any:
+        """The CloudWatch Logs client (on first use; closed with the others)."""
+        return await self._extra_client("logs", "_logs", self.settings.read_timeout, retry=True)
+
     async def _single_try_sfn(self) -> Any:
         """A Step Functions client that does not retry (opened on first use, closed with
         the others): a missing operation costs one round trip, not three with backoff."""
-        lock: asyncio.Lock = self.__dict__.setdefault("_single_try_lock", asyncio.Lock())
+        return await self._extra_sfn("_single_try", self.settings.read_timeout)
+
+    async def _extra_sfn(self, key: str, read_timeout: float, **config: Any) -> Any:
+        """A Step Functions client opened on first use (closed with the others) that
+        makes one attempt per call."""
+        return await self._extra_client("stepfunctions", key, read_timeout, **config)
+
+    async def _extra_client(
+        self, service: str, key: str, read_timeout: float, retry: bool = False, **config: Any
+    ) -> Any:
+        """A client opened on first use, closed with the others; one attempt per call
+        unless `retry` (then the settings' attempts)."""
+        lock: asyncio.Lock = self.__dict__.setdefault(f"{key}_lock", asyncio.Lock())
         async with lock:
-            existing = self.__dict__.get("_single_try")
+            existing = self.__dict__.get(key)
             if existing is not None:
                 return existing
             from aiobotocore.config import AioConfig
@@ -281,18 +319,21 @@ class StepFunctionsClient:
             if conn.dummy_credentials:
                 kw["aws_access_key_id"] = LOCAL_ACCESS_KEY
                 kw["aws_secret_access_key"] = LOCAL_SECRET_KEY
-            config = AioConfig(
-                retries={"mode": "standard", "total_max_attempts": 1},
+            attempts = self.settings.max_attempts if retry else 1
+            aio_config = AioConfig(
+                retries={"mode": "standard", "total_max_attempts": attempts},
                 connect_timeout=self.settings.connect_timeout,
-                read_timeout=self.settings.read_timeout,
+                read_timeout=read_timeout,
+                **config,
             )
             session = AioSession(profile=conn.profile)
             client = await self._stack.enter_async_context(
-                session.create_client("stepfunctions", config=config, **kw)
+                session.create_client(service, config=aio_config, **kw)
             )
-            client.meta.events.register("before-parse.sfn.*", reject_malformed_json)
-            retry_log.register(client, 1)
-            self.__dict__["_single_try"] = client
+            if service == "stepfunctions":
+                client.meta.events.register("before-parse.sfn.*", reject_malformed_json)
+            retry_log.register(client, attempts)
+            self.__dict__[key] = client
             return client
 
     async def delete_state_machine(self, arn: str) -> None:
@@ -372,6 +413,28 @@ class StepFunctionsClient:
             status="RUNNING",
             start_date=item.get("startDate") or datetime.now(UTC),
         )
+
+    async def start_sync_execution(
+        self, state_machine_arn: str, name: str, input: str = "{}"
+    ) -> SyncResult:
+        """Run an Express machine and wait for its end (5 minutes at most).
+
+        Never retried: a second attempt would run the workflow again. botocore sends this
+        call to the host ``sync-`` + the endpoint's host; a custom endpoint URL has no such
+        host, so the prefix is left out there (and kept for AWS itself)."""
+        sync = await self._extra_sfn(
+            "_sync",
+            max(SYNC_READ_TIMEOUT, self.settings.read_timeout),
+            inject_host_prefix=not self.connection.endpoint_url,
+        )
+        item = await self._call(
+            "StartSyncExecution",
+            sync.start_sync_execution,
+            stateMachineArn=state_machine_arn,
+            name=name,
+            input=input,
+        )
+        return SyncResult.from_api(item, state_machine_arn)
 
     async def stop_execution(self, arn: str, error: str = "", cause: str = "") -> None:
         kw: dict[str, Any] = {"executionArn": arn}
@@ -523,28 +586,9 @@ class StepFunctionsClient:
 
     async def _sqs(self) -> Any:
         """An SQS client, opened on first use and closed with the others."""
-        existing = self.__dict__.get("_sqs_client")
-        if existing is not None:
-            return existing
-        from aiobotocore.config import AioConfig
-        from aiobotocore.session import AioSession
-
-        conn = self.connection
-        kw: dict[str, Any] = {"region_name": conn.region}
-        if conn.endpoint_url:
-            kw["endpoint_url"] = conn.endpoint_url
-        if conn.dummy_credentials:
-            kw["aws_access_key_id"] = LOCAL_ACCESS_KEY
-            kw["aws_secret_access_key"] = LOCAL_SECRET_KEY
-        config = AioConfig(
-            retries={"mode": "standard", "total_max_attempts": self.settings.max_attempts},
-            connect_timeout=self.settings.connect_timeout,
-            read_timeout=self.settings.read_timeout,
+        return await self._extra_client(
+            "sqs", "_sqs_client", self.settings.read_timeout, retry=True
         )
-        client = await self._stack.enter_async_context(
-            AioSession(profile=conn.profile).create_client("sqs", config=config, **kw)
-        )
-        return self.__dict__.setdefault("_sqs_client", client)
 
     async def find_queue(self, name: str) -> str | None:
         """The URL of the queue called `name`, or None."""

@@ -39,6 +39,11 @@ class InvalidInput(SfnError):
     pass
 
 
+class NotApplicable(InvalidInput):
+    """The operation does not apply to this kind of resource (ListExecutions of an
+    EXPRESS machine): a fact about the resource, not a fault of the endpoint."""
+
+
 class TaskGone(SfnError):
     """The task token no longer leads anywhere: timed out, answered, or never existed."""
 
@@ -89,6 +94,7 @@ _NOT_FOUND = {
     "NoSuchEntity",
     "AWS.SimpleQueueService.NonExistentQueue",  # SQS, query protocol
     "QueueDoesNotExist",  # SQS, JSON protocol
+    "ResourceNotFoundException",
 }
 _ALREADY = {
     "StateMachineAlreadyExists",
@@ -106,7 +112,6 @@ _INVALID = {
     "MalformedPolicyDocument",
     "InvalidParameterValue",
     "MissingRequiredParameter",
-    "StateMachineTypeNotSupported",
     "InvalidLoggingConfiguration",
     "ActivityWorkerLimitExceeded",
 }
@@ -144,6 +149,10 @@ def _client_error(exc: Any, operation: str) -> SfnError:
     def said(text: str) -> str:
         return f"{what}: {text}" + (f" ({detail})" if detail and detail not in text else "")
 
+    if code == "StateMachineTypeNotSupported":
+        return NotApplicable(
+            said("not supported for this type of state machine"), operation=operation, code=code
+        )
     if code in _NOT_FOUND:
         return NotFound(said("it no longer exists"), operation=operation, code=code)
     if code in _ALREADY:

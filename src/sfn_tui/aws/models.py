@@ -28,6 +28,59 @@ class StateMachine:
         )
 
 
+LOG_LEVELS = ("OFF", "ALL", "ERROR", "FATAL")
+
+
+@dataclass(frozen=True, slots=True)
+class LoggingConfig:
+    """A state machine's loggingConfiguration: which history events go to which
+    CloudWatch Logs log group (the ARN ends in ``:*``), with or without input/output."""
+
+    level: str = "OFF"
+    include_execution_data: bool = False
+    log_group_arn: str = ""
+
+    @property
+    def logs(self) -> bool:
+        """Whether runs are logged at all (a level other than OFF, and a log group)."""
+        return self.level != "OFF" and bool(self.log_group_name)
+
+    @property
+    def log_group_name(self) -> str:
+        """``/aws/vendedlogs/states/x`` of ``arn:aws:logs:r:a:log-group:/aws/...:*``."""
+        parts = self.log_group_arn.split(":")
+        return parts[6] if len(parts) > 6 and parts[5] == "log-group" else ""
+
+    @property
+    def failures_only(self) -> bool:
+        """ERROR and FATAL log failure events only: runs that succeed leave no record."""
+        return self.level in ("ERROR", "FATAL")
+
+    @classmethod
+    def from_api(cls, item: dict[str, Any] | None) -> LoggingConfig:
+        item = item or {}
+        arn = ""
+        for destination in item.get("destinations") or []:
+            group = (destination or {}).get("cloudWatchLogsLogGroup") or {}
+            arn = str(group.get("logGroupArn") or "")
+            if arn:
+                break
+        return cls(
+            level=str(item.get("level") or "OFF"),
+            include_execution_data=bool(item.get("includeExecutionData", False)),
+            log_group_arn=arn,
+        )
+
+    def to_api(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "level": self.level,
+            "includeExecutionData": self.include_execution_data,
+        }
+        if self.log_group_arn:
+            out["destinations"] = [{"cloudWatchLogsLogGroup": {"logGroupArn": self.log_group_arn}}]
+        return out
+
+
 @dataclass(frozen=True, slots=True)
 class StateMachineDetail:
     arn: str
@@ -37,6 +90,7 @@ class StateMachineDetail:
     role_arn: str
     definition: str
     creation_date: datetime
+    logging: LoggingConfig = field(default_factory=LoggingConfig)
 
     @classmethod
     def from_api(cls, item: dict[str, Any]) -> StateMachineDetail:
@@ -48,6 +102,7 @@ class StateMachineDetail:
             role_arn=item.get("roleArn", ""),
             definition=item.get("definition", ""),
             creation_date=item["creationDate"],
+            logging=LoggingConfig.from_api(item.get("loggingConfiguration")),
         )
 
 
@@ -70,10 +125,18 @@ class Execution:
     status: str
     start_date: datetime
     stop_date: datetime | None = None
+    # False for an Express run known only from failure events (logging level ERROR or
+    # FATAL logs no ExecutionStarted): start_date is then its first logged event.
+    start_known: bool = True
 
     @property
     def is_running(self) -> bool:
         return self.status == "RUNNING"
+
+    @property
+    def is_express(self) -> bool:
+        """An Express run: its ARN has the resource type ``express``."""
+        return is_express_arn(self.arn)
 
     @classmethod
     def from_api(cls, item: dict[str, Any]) -> Execution:
@@ -84,6 +147,45 @@ class Execution:
             status=item["status"],
             start_date=item["startDate"],
             stop_date=item.get("stopDate"),
+        )
+
+
+def is_express_arn(arn: str) -> bool:
+    """``arn:aws:states:<region>:<account>:express:<machine>:<name>:<id>``."""
+    parts = arn.split(":")
+    return len(parts) > 5 and parts[5] == "express"
+
+
+@dataclass(frozen=True, slots=True)
+class SyncResult:
+    """What StartSyncExecution answered: the run as it ended, and its billing."""
+
+    execution: Execution
+    input: str | None
+    output: str | None
+    error: str | None
+    cause: str | None
+    billed_milliseconds: int | None
+    billed_memory_mb: int | None
+
+    @classmethod
+    def from_api(cls, item: dict[str, Any], state_machine_arn: str) -> SyncResult:
+        billing = item.get("billingDetails") or {}
+        return cls(
+            execution=Execution(
+                arn=item["executionArn"],
+                name=item.get("name") or item["executionArn"].rsplit(":", 2)[-2],
+                state_machine_arn=item.get("stateMachineArn") or state_machine_arn,
+                status=item["status"],
+                start_date=item["startDate"],
+                stop_date=item.get("stopDate"),
+            ),
+            input=item.get("input"),
+            output=item.get("output"),
+            error=item.get("error"),
+            cause=item.get("cause"),
+            billed_milliseconds=billing.get("billedDurationInMilliseconds"),
+            billed_memory_mb=billing.get("billedMemoryUsedInMB"),
         )
 
 

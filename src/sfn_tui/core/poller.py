@@ -36,6 +36,7 @@ from sfn_tui.aws.errors import (
     CredentialsProblem,
     EndpointTimeout,
     EndpointUnreachable,
+    NotApplicable,
     NotFound,
     SfnError,
     Throttled,
@@ -52,6 +53,21 @@ FOLLOW_TICKS = 5  # ticks between checks of the followed runs (10 s at the defau
 FOLLOW_ENDED_MAX = 10  # ended runs described per check (the rest at the next one)
 FOLLOW_UNSURE_MAX = 2  # runs described per check when RUNNING runs fill more than a page
 UNFINISHED = frozenset({"RUNNING", "PENDING_REDRIVE"})
+
+
+class ExecutionSource(Protocol):
+    """Where a machine's runs are listed: the client (ListExecutions), or for an Express
+    machine its log group (core/express_runs.py)."""
+
+    async def list_executions(
+        self,
+        state_machine_arn: str,
+        *,
+        status: str | None = None,
+        max_results: int = 100,
+        next_token: str | None = None,
+    ) -> ExecutionPage: ...
+    async def describe_execution(self, arn: str) -> ExecutionDetail: ...
 
 
 class PollingClient(Protocol):
@@ -89,6 +105,17 @@ class ExecutionsDescribed:
 
     state_machine_arn: str
     executions: tuple[Execution, ...]
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionsUnavailable:
+    """The watched machine's runs cannot be listed, and that is a fact about the machine
+    (ListExecutions of an EXPRESS machine, an Express machine without logging), not an
+    outage: no backoff, and not asked again until the watch or a refresh changes."""
+
+    state_machine_arn: str
+    reason: SfnError
     at: datetime
 
 
@@ -150,7 +177,13 @@ class PollRecovered:
 
 
 PollUpdate = (
-    CatalogFetched | ExecutionsFetched | ExecutionsDescribed | PollFailed | PollLate | PollRecovered
+    CatalogFetched
+    | ExecutionsFetched
+    | ExecutionsDescribed
+    | ExecutionsUnavailable
+    | PollFailed
+    | PollLate
+    | PollRecovered
 )
 
 
@@ -187,6 +220,8 @@ class Poller:
         self._stopped = False
         self._followed: list[str] = []  # in the order they are checked, round robin
         self._ticks_to_follow_check = 0
+        self.source: ExecutionSource | None = None  # lists the watched machine's runs
+        self._unavailable: str | None = None  # watched machine whose runs cannot be listed
 
     @property
     def current_delay(self) -> float:
@@ -198,12 +233,20 @@ class Poller:
             return max(self.interval, CREDENTIALS_PAUSE)
         return min(MAX_BACKOFF, max(self.interval, 1.0) * 2 ** min(self._failures, 10))
 
-    def watch(self, state_machine_arn: str | None, status_filter: str | None = None) -> None:
-        """List this machine's executions from now on (at once)."""
-        if state_machine_arn != self.watched:
+    def watch(
+        self,
+        state_machine_arn: str | None,
+        status_filter: str | None = None,
+        source: ExecutionSource | None = None,
+    ) -> None:
+        """List this machine's executions from now on (at once), through `source` if
+        given (an Express machine's log group), else through the client."""
+        if state_machine_arn != self.watched or source is not self.source:
             self._followed = []
         self.watched = state_machine_arn
         self.status_filter = status_filter
+        self.source = source
+        self._unavailable = None
         self._wake.set()
 
     def follow(self, execution_arns: Iterable[str]) -> None:
@@ -222,6 +265,7 @@ class Poller:
         """Poll now instead of waiting for the next tick."""
         if catalog:
             self._catalog_due = True
+            self._unavailable = None
         self._wake.set()
 
     def stop(self) -> None:
@@ -271,7 +315,7 @@ class Poller:
         page = running_page
         if page is None:
             try:
-                page = await self.client.list_executions(
+                page = await (self.source or self.client).list_executions(
                     machine_arn, status="RUNNING", max_results=EXECUTIONS_PAGE
                 )
             except NotFound:
@@ -279,8 +323,9 @@ class Poller:
         running = {e.arn for e in page.executions}
         unsure = [arn for arn in self._followed if arn not in running]
         batch = unsure[: FOLLOW_ENDED_MAX if page.next_token is None else FOLLOW_UNSURE_MAX]
+        lister = self.source or self.client
         results = await asyncio.gather(
-            *(self.client.describe_execution(arn) for arn in batch), return_exceptions=True
+            *(lister.describe_execution(arn) for arn in batch), return_exceptions=True
         )
         described: list[Execution] = []
         done: set[str] = set()
@@ -312,16 +357,27 @@ class Poller:
                 self._catalog_due = False
                 self._last_catalog = now
                 updates.append(CatalogFetched(tuple(machines), tuple(activities), self.clock()))
+                self._unavailable = None  # each catalog refresh asks again
             watched, status = self.watched, self.status_filter
+            if watched is not None and watched == self._unavailable:
+                watched = None  # its runs cannot be listed: said once already
             if watched:
                 try:
-                    page = await self.client.list_executions(
+                    page = await (self.source or self.client).list_executions(
                         watched, status=status, max_results=EXECUTIONS_PAGE
                     )
                 except NotFound:
                     # The machine was deleted elsewhere: show it gone, not an outage.
                     self._catalog_due = True
                     page = ExecutionPage((), None)
+                except NotApplicable as reason:
+                    # A fact about the machine (e.g. EXPRESS): said once, not retried.
+                    self._unavailable = watched
+                    if watched == self.watched:
+                        updates.append(ExecutionsUnavailable(watched, reason, self.clock()))
+                    watched = None
+                    page = ExecutionPage((), None)
+            if watched:
                 if watched == self.watched and status == self.status_filter:
                     updates.append(ExecutionsFetched(watched, page, status, self.clock()))
                 described = await self._check_followed(

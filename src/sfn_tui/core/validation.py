@@ -244,3 +244,33 @@ class LastInputs:
 
     def __contains__(self, machine_arn: object) -> bool:
         return machine_arn in self._by_machine
+
+
+LOG_GROUP_ARN_SHAPE = "arn:aws:logs:<region>:<12-digit account>:log-group:<name>:*"
+_LOG_GROUP_ARN = re.compile(
+    r"arn:aws[a-z-]*:logs:[a-z0-9-]+:[0-9]{12}:log-group:(?P<name>[\w./#-]{1,512})(?::\*)?",
+    re.ASCII,
+)
+
+
+def check_log_group_arn(text: str) -> str:
+    """A CloudWatch Logs log group ARN as LoggingConfiguration takes it (ending in
+    ``:*``, added when missing); InvalidValue saying what is wrong otherwise. Whether the
+    group exists is the service's to say."""
+    arn = text.strip()
+    if not arn:
+        raise InvalidValue(f"Give the log group's ARN ({LOG_GROUP_ARN_SHAPE}), or set Logs to OFF.")
+    if len(arn) > MAX_ARN:
+        raise InvalidValue(
+            f"The log group ARN is {len(arn):,} characters long; at most {MAX_ARN:,} are allowed."
+        )
+    if not arn.startswith("arn:"):
+        raise InvalidValue(
+            f"That is not an ARN: give the log group's ARN ({LOG_GROUP_ARN_SHAPE});"
+            " the CloudWatch Logs console and `aws logs describe-log-groups` show it."
+        )
+    if _LOG_GROUP_ARN.fullmatch(arn) is None:
+        raise InvalidValue(
+            f"That is not a log group's ARN: it should look like {LOG_GROUP_ARN_SHAPE}."
+        )
+    return arn if arn.endswith(":*") else f"{arn}:*"

@@ -15,6 +15,7 @@ MOTO_VERSION = "5.2.5"
 
 PATCHES: tuple[str, ...] = (
     "activities",  # activity tasks, SendTask*, StopExecution (must come first)
+    "express",  # Express runs: express ARNs, five minutes, StartSyncExecution
     "history_cache",  # GetExecutionHistory serializes each event once
     "closed_tokens",  # TaskTimedOut for an answer to a closed callback task
     "callback_tasks",  # answers to .waitForTaskToken tasks; a new token per attempt
@@ -40,6 +41,8 @@ PATCHES: tuple[str, ...] = (
     "lambda_tasks",  # Step Functions reports Lambda results and errors as AWS does
     "nested_executions",  # states:startExecution (request/response, .sync, .sync:2, callback)
     "cfn_cdk_metadata",  # AWS::CDK::Metadata in CloudFormation stacks
+    "execution_logging",  # history events in CloudWatch Logs (loggingConfiguration)
+    "express_refusals",  # what List/Describe/History/Stop answer for Express (must be last)
 )
 
 _lock = threading.Lock()

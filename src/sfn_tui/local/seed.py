@@ -1,14 +1,20 @@
-"""Demo content for the embedded engine: the ChatSFN example plus two small machines.
+"""Demo content for the embedded engine: the ChatSFN example, two small machines, and an
+Express machine that logs its runs to CloudWatch Logs.
 
 ``seed_demo()`` is idempotent: it finds or creates every resource, and starts each demo
-execution only if no execution of that name exists yet. It does not wait for the
-3-second Wait state: a WaitThenSucceed run may still be RUNNING when it returns.
+execution only if no execution of that name exists yet (the Express runs: only when it
+creates their machine, since Express runs are not listed). It does not wait for the
+3-second Wait state: a WaitThenSucceed run may still be RUNNING when it returns. The
+Express runs are synchronous (StartSyncExecution): they have ended when it returns.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +24,8 @@ from sfn_tui.core.chatsfn import ACTIVITY_NAME, ROLE_NAME, STATE_MACHINE_NAME, c
 CHAT_MACHINE = STATE_MACHINE_NAME
 WAIT_MACHINE = "WaitThenSucceed"
 FAIL_MACHINE = "AlwaysFails"
+EXPRESS_MACHINE = "ExpressOrders"
+EXPRESS_LOG_GROUP = f"/aws/vendedlogs/states/{EXPRESS_MACHINE}-Logs"
 WORKER_NAME = "sfn-tui-seed"
 
 WAIT_THEN_SUCCEED: dict[str, Any] = {
@@ -51,6 +59,50 @@ ALWAYS_FAILS: dict[str, Any] = {
     },
 }
 
+EXPRESS_ORDERS: dict[str, Any] = {
+    "Comment": "Reserves stock for an order at once (an Express workflow, logged to CloudWatch"
+    " Logs).",
+    "StartAt": "CheckStock",
+    "States": {
+        "CheckStock": {
+            "Type": "Pass",
+            "Result": {"inStock": 5},
+            "ResultPath": "$.stock",
+            "Next": "Decide",
+        },
+        "Decide": {
+            "Type": "Choice",
+            "Choices": [
+                {
+                    "And": [
+                        {"Variable": "$.quantity", "IsPresent": True},
+                        {"Variable": "$.quantity", "NumericGreaterThan": 5},
+                    ],
+                    "Next": "OutOfStock",
+                }
+            ],
+            "Default": "Reserve",
+        },
+        "Reserve": {
+            "Type": "Pass",
+            "Result": {"reserved": True},
+            "ResultPath": "$.reservation",
+            "End": True,
+        },
+        "OutOfStock": {
+            "Type": "Fail",
+            "Error": "Demo.OutOfStock",
+            "Cause": "Only 5 of each item are in stock.",
+        },
+    },
+}
+# Synchronous runs of ExpressOrders: (name, input).
+EXPRESS_RUNS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("reserve-1", {"order": "B-2001", "quantity": 2}),
+    ("reserve-2", {"order": "B-2002", "quantity": 9}),
+    ("reserve-3", {"order": "B-2003", "quantity": 1}),
+)
+
 # (execution name, state machine, input); the ChatSFN run is driven to its end below.
 DEMO_EXECUTIONS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("demo-wait-1", WAIT_MACHINE, {"order": "A-1001"}),
@@ -70,6 +122,8 @@ class DemoInfo:
     wait_state_machine_arn: str
     fail_state_machine_arn: str
     execution_arns: dict[str, str] = field(default_factory=dict)  # by execution name
+    express_state_machine_arn: str = ""
+    express_run_arns: dict[str, str] = field(default_factory=dict)  # by name; not listable
     seconds: float = 0.0  # how long seeding took
 
 
@@ -88,12 +142,16 @@ def seed_demo(endpoint_url: str, region: str = "us-east-1") -> DemoInfo:
         region_name=region,
         botocore_session=core,
     )
-    # Read timeout above GetActivityTask's 60 s hold.
-    config = Config(read_timeout=70, retries={"mode": "standard"})
+    # Read timeout above GetActivityTask's 60 s hold. StartSyncExecution goes to the host
+    # "sync-" + the endpoint's host unless the prefix is left out.
+    config = Config(read_timeout=70, retries={"mode": "standard"}, inject_host_prefix=False)
     iam = session.client("iam", endpoint_url=endpoint_url, config=config)
     sfn = session.client("stepfunctions", endpoint_url=endpoint_url, config=config)
+    logs = session.client("logs", endpoint_url=endpoint_url, config=config)
 
     role_arn = _find_or_create_role(iam)
+    # The Express machine and its runs meanwhile (they need only the role).
+    express = _Background(lambda: _express_demo(sfn, logs, role_arn))
     activity_arn = _find_or_create_activity(sfn)
     machines = {
         m["name"]: m["stateMachineArn"] for m in _pages(sfn, "list_state_machines", "stateMachines")
@@ -126,6 +184,8 @@ def seed_demo(endpoint_url: str, region: str = "us-east-1") -> DemoInfo:
         if machine == CHAT_MACHINE:
             _chat(sfn, activity_arn)
 
+    express_arn, express_runs = express.result()
+
     return DemoInfo(
         role_arn=role_arn,
         activity_arn=activity_arn,
@@ -133,8 +193,63 @@ def seed_demo(endpoint_url: str, region: str = "us-east-1") -> DemoInfo:
         wait_state_machine_arn=machines[WAIT_MACHINE],
         fail_state_machine_arn=machines[FAIL_MACHINE],
         execution_arns=execution_arns,
+        express_state_machine_arn=express_arn,
+        express_run_arns=express_runs,
         seconds=time.monotonic() - started,
     )
+
+
+class _Background:
+    """A call run in a thread of its own; `result()` waits for it and raises what it
+    raised (nothing is printed from the thread: the terminal may be the app's)."""
+
+    def __init__(self, call: Callable[[], tuple[str, dict[str, str]]]) -> None:
+        self._call = call
+        self._value: tuple[str, dict[str, str]] = ("", {})
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="sfn-tui-seed", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._call()
+        except BaseException as error:  # handed to result(), raised there
+            self._error = error
+
+    def result(self) -> tuple[str, dict[str, str]]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+def _express_demo(sfn: Any, logs: Any, role_arn: str) -> tuple[str, dict[str, str]]:
+    """ExpressOrders with logging (level ALL, with input and output) and its runs."""
+    for machine in _pages(sfn, "list_state_machines", "stateMachines"):
+        if machine["name"] == EXPRESS_MACHINE:
+            return str(machine["stateMachineArn"]), {}
+    with contextlib.suppress(logs.exceptions.ResourceAlreadyExistsException):
+        logs.create_log_group(logGroupName=EXPRESS_LOG_GROUP)
+    group = logs.describe_log_groups(logGroupNamePrefix=EXPRESS_LOG_GROUP)["logGroups"][0]
+    group_arn = group["arn"] if group["arn"].endswith(":*") else f"{group['arn']}:*"
+    arn = sfn.create_state_machine(
+        name=EXPRESS_MACHINE,
+        definition=json.dumps(EXPRESS_ORDERS),
+        roleArn=role_arn,
+        type="EXPRESS",
+        loggingConfiguration={
+            "level": "ALL",
+            "includeExecutionData": True,
+            "destinations": [{"cloudWatchLogsLogGroup": {"logGroupArn": group_arn}}],
+        },
+    )["stateMachineArn"]
+    runs = {
+        name: sfn.start_sync_execution(stateMachineArn=arn, name=name, input=json.dumps(payload))[
+            "executionArn"
+        ]
+        for name, payload in EXPRESS_RUNS
+    }
+    return str(arn), runs
 
 
 def _chat(sfn: Any, activity_arn: str) -> None:

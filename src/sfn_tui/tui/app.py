@@ -45,7 +45,7 @@ from sfn_tui.tui.workarounds import (
 if TYPE_CHECKING:
     from sfn_tui.aws.client import ClientSettings, StepFunctionsClient
     from sfn_tui.core.inbox import TaskInbox
-    from sfn_tui.core.poller import Poller
+    from sfn_tui.core.poller import ExecutionSource, Poller
     from sfn_tui.local.engine import LocalEngine
 
 log = logging.getLogger(__name__)
@@ -365,9 +365,14 @@ class SfnTuiApp(App[None]):
             return not on_chat and not self.read_only
         return True
 
-    def watch_machine(self, state_machine_arn: str | None, status: str | None = None) -> None:
+    def watch_machine(
+        self,
+        state_machine_arn: str | None,
+        status: str | None = None,
+        source: ExecutionSource | None = None,
+    ) -> None:
         if self.poller is not None:
-            self.poller.watch(state_machine_arn, status)
+            self.poller.watch(state_machine_arn, status, source)
         self._follow_callbacks()
 
     def toggle_callbacks(self, machine_arn: str, name: str) -> None:

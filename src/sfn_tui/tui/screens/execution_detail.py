@@ -22,7 +22,14 @@ from textual.widgets import OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
 from sfn_tui.aws.errors import NotFound, SfnError
-from sfn_tui.aws.models import TERMINAL_STATUSES, ExecutionDetail, HistoryEvent
+from sfn_tui.aws.models import (
+    TERMINAL_STATUSES,
+    Execution,
+    ExecutionDetail,
+    HistoryEvent,
+    is_express_arn,
+)
+from sfn_tui.core.express_runs import LoggedRun, express_parts
 from sfn_tui.core.history import (
     ExecutionHistory,
     StateRun,
@@ -142,9 +149,11 @@ class ExecutionDetailScreen(Screen[None]):
         Binding("4", "tab('graph')", "Graph tab", show=False, id="detail.tab_graph"),
     ]
 
-    def __init__(self, execution_arn: str) -> None:
+    def __init__(self, execution_arn: str, run: Execution | None = None) -> None:
         super().__init__()
         self.execution_arn = execution_arn
+        self.run = run  # the row it was opened from (an Express run's times, where known)
+        self.logged: LoggedRun | None = None  # an Express run: read from its log group
         self.history = ExecutionHistory()
         self.detail: ExecutionDetail | None = None
         self.definition: str | None = None
@@ -227,13 +236,17 @@ class ExecutionDetailScreen(Screen[None]):
             return
         self._loading = True
         try:
-            detail = await client.describe_execution(self.execution_arn)
+            if is_express_arn(self.execution_arn):
+                detail = await self._load_logged(client)
+            else:
+                detail = await client.describe_execution(self.execution_arn)
             self.detail = detail
             ended = detail.execution.status in TERMINAL_STATUSES
             self._show_summary()
             if self.definition is None and not self._definition_tried:
                 await self._load_definition(client, detail)
-            await self._load_history(client)
+            if self.logged is None:
+                await self._load_history(client)
             if ended and self.complete:
                 self.finished = True
                 self._stop_polling()
@@ -251,6 +264,18 @@ class ExecutionDetailScreen(Screen[None]):
         self._show_runs()
         self._show_graph()
         self.refresh_bindings()
+
+    async def _load_logged(self, client: StepFunctionsClient) -> ExecutionDetail:
+        """An Express run: its summary and history from its CloudWatch Logs records (all
+        at once: no history pages, no GetExecutionHistory)."""
+        if self.logged is None:
+            self.logged = LoggedRun(
+                client, client.logs, self.execution_arn, self.run, clock=self.sfn_app.clock
+            )
+        detail = await self.logged.load()
+        self._add([e for e in self.logged.history() if e.id > self.history.last_id])
+        self.complete = True
+        return detail
 
     async def _load_definition(self, client: StepFunctionsClient, detail: ExecutionDetail) -> None:
         """The definition the run used (else the machine's current one). Without it the
@@ -318,7 +343,7 @@ class ExecutionDetailScreen(Screen[None]):
         detail = self.detail
         if detail is None:
             title.append("Execution ", style="bold")
-            title.append_text(plain(self.execution_arn.rsplit(":", 1)[-1]))
+            title.append_text(plain(express_parts(self.execution_arn)[1]))
         else:
             execution = detail.execution
             title.append_text(status_text(execution.status))
@@ -391,15 +416,28 @@ class ExecutionDetailScreen(Screen[None]):
 
         io = Text()
         io.append("Input\n", style="bold")
-        io.append_text(clipped(detail.input))
+        unlogged = self._unlogged()
+        if detail.input is None and unlogged:
+            io.append(unlogged, style="dim")
+        else:
+            io.append_text(clipped(detail.input))
         io.append("\n\nOutput\n", style="bold")
-        if detail.output is not None:
+        if detail.output is None and unlogged and execution.status == "SUCCEEDED":
+            io.append(unlogged, style="dim")
+        elif detail.output is not None:
             io.append_text(clipped(detail.output))
         elif execution.status == "RUNNING":
             io.append("— (still running)", style="dim")
         else:
             io.append("— (none)", style="dim")
         self.query_one("#summary-io", Static).update(io)
+
+    def _unlogged(self) -> str:
+        """Why an Express run's input or output is not shown ("" when it would be)."""
+        config = self.logged.config if self.logged is not None else None
+        if config is None or config.include_execution_data:
+            return ""
+        return "— not logged (the state machine's logging leaves execution data out)"
 
     def _show_bar(self, loading: bool = False) -> None:
         table = self.table
@@ -418,6 +456,11 @@ class ExecutionDetailScreen(Screen[None]):
             bar.append(" (f jumps)", style="dim")
         if loading:
             bar.append(" · loading more…", style="bold")
+        config = self.logged.config if self.logged is not None else None
+        if config is not None:
+            bar.append(f" · from CloudWatch Logs {config.log_group_name}", style="dim")
+            if config.failures_only:
+                bar.append(f" (level {config.level}: failure events only)", style="dim")
         self.query_one("#history-bar", Static).update(bar)
 
     def _show_runs(self) -> None:

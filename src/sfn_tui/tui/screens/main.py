@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Container
+from textual.containers import Container, Vertical
 from textual.events import Key
 from textual.markup import escape
 from textual.screen import ModalScreen, Screen
@@ -24,9 +24,17 @@ from sfn_tui.core.poller import (
     CatalogFetched,
     ExecutionsDescribed,
     ExecutionsFetched,
+    ExecutionsUnavailable,
     PollFailed,
     PollLate,
     PollRecovered,
+)
+from sfn_tui.tui.express_watch import (
+    EXPRESS_BINDINGS,
+    NO_REDRIVE,
+    NO_STOP,
+    ExpressWatch,
+    is_express,
 )
 from sfn_tui.tui.formatting import visible
 from sfn_tui.tui.messages import Polled
@@ -37,6 +45,7 @@ from sfn_tui.tui.screens.start_execution import StartExecutionScreen
 from sfn_tui.tui.screens.state_machine_form import StateMachineFormScreen
 from sfn_tui.tui.screens.state_machine_graph import StateMachineGraphScreen
 from sfn_tui.tui.screens.stop_execution import RedriveExecutionScreen, StopExecutionScreen
+from sfn_tui.tui.widgets.express_note import ExpressNote
 from sfn_tui.tui.widgets.footer import SteadyFooter
 from sfn_tui.tui.widgets.header import StatusHeader, notice_title, notice_words
 from sfn_tui.tui.widgets.keyed_table import KeyedTable
@@ -73,7 +82,9 @@ class MainScreen(Screen[None]):
         Binding("d", "delete", "Delete", id="main.delete"),
         Binding("s", "start_execution", "Start", tooltip="Start execution", id="main.start"),
         Binding("x", "stop_execution", "Stop", tooltip="Stop execution", id="main.stop"),
+        EXPRESS_BINDINGS[0],  # x on an Express run: why there is no Stop
         Binding("R", "redrive_execution", "Redrive", key_display="R", id="main.redrive"),
+        *EXPRESS_BINDINGS[1:],  # R on an Express run; t, the time window
         Binding("g", "graph", "Graph", id="main.graph"),
         Binding("slash", "filter", "Filter", key_display="/", id="main.filter"),
         Binding("f", "status_filter", "Status", tooltip="Status filter", id="main.status_filter"),
@@ -97,6 +108,9 @@ class MainScreen(Screen[None]):
         self.pages_loaded = 0
         self._highlighted: RowKey | None = None  # the executions row last highlighted
         self._filter_target: KeyedTable[Any] | None = None
+        self.express = ExpressWatch(
+            lambda: self.query_one(ExpressNote), lambda: self.sfn_app.clock()
+        )
 
     @property
     def sfn_app(self) -> SfnTuiApp:
@@ -109,7 +123,9 @@ class MainScreen(Screen[None]):
             with Container(id="catalog"):
                 yield StateMachinesTable(id="machines")
                 yield ActivitiesTable(id="activities")
-            yield ExecutionsTable(id="executions")
+            with Vertical(id="executions-box"):
+                yield ExpressNote(id="executions-note")
+                yield ExecutionsTable(id="executions")
         yield Input(placeholder="filter by name (Enter keeps it, Esc clears)", id="filter")
         yield SteadyFooter()
 
@@ -227,9 +243,17 @@ class MainScreen(Screen[None]):
                 self.more_token = page.next_token
                 self.pages_loaded = 1
             self.follow_unfinished({e.arn for e in page.executions})
-            if self.executions.filter_text:
+            if self.express.machine is not None:
+                self.express.listed()
+                self.retitle()
+            elif self.executions.filter_text:
                 self.retitle()  # the count of runs the filter searched
             app.refreshed_at = update.at
+        elif isinstance(update, ExecutionsUnavailable):
+            if self.watched is not None and update.state_machine_arn == self.watched.arn:
+                self.executions.loading = False
+                self.express.unavailable(update.reason)
+                self.retitle()
         elif isinstance(update, ExecutionsDescribed):
             if self.watched is not None and update.state_machine_arn == self.watched.arn:
                 self.apply_described(update.executions)
@@ -268,6 +292,8 @@ class MainScreen(Screen[None]):
         execution = self.executions.selected if on_executions else None
         if action in MUTATIONS and read_only:
             return False
+        if action in ("express_note", "widen_window"):
+            return self.express.allows(action, parameters, execution, read_only)
         if action == "toggle_work":
             return focused is self.activities
         if action == "follow_callbacks":  # lists callbacks; answering is refused read-only
@@ -279,13 +305,21 @@ class MainScreen(Screen[None]):
         if action == "delete":
             return (on_machines or focused is self.activities) and self._selected_in_focus()
         if action == "update_state_machine":
+            if on_executions and is_express(self.watched):
+                return True  # its logging decides what the pane can show
             return on_machines and self.machines.selected is not None
         if action == "start_execution":
             return (on_machines or on_executions) and self._target_machine() is not None
         if action == "stop_execution":
-            return execution is not None and execution.status == "RUNNING"
+            return (
+                execution is not None and execution.status == "RUNNING" and not execution.is_express
+            )
         if action == "redrive_execution":
-            return execution is not None and execution.status in REDRIVABLE
+            return (
+                execution is not None
+                and execution.status in REDRIVABLE
+                and not execution.is_express
+            )
         if action == "graph":
             return self._target_machine() is not None
         return True
@@ -335,14 +369,17 @@ class MainScreen(Screen[None]):
         self._open(StateMachineFormScreen(), created)
 
     def action_update_state_machine(self) -> None:
-        machine = self.machines.selected
+        machine = self._target_machine()
         if machine is None:
             self.notify("Select a state machine first.", severity="warning")
             return
 
         def updated(result: StateMachine | None) -> None:
             if result is not None:
-                self.notify(f"Updated the definition of {result.name}.")
+                self.notify(f"Updated {result.name}.")
+                watched = self.watched
+                if watched is not None and watched.arn == result.arn and is_express(result):
+                    self._rewatch()  # its logging may have changed
 
         self._open(StateMachineFormScreen(machine), updated)
 
@@ -386,6 +423,14 @@ class MainScreen(Screen[None]):
         def started(execution: Execution | None) -> None:
             if execution is None:
                 return
+            if execution.is_express:
+                self.notify(
+                    f"Started {execution.name}. Express runs are listed once their log"
+                    " records arrive.",
+                    title="Express run started",
+                )
+                self.sfn_app.action_refresh()
+                return
             self.notify(f"Started {execution.name}.")
             if self.watched is not None and self.watched.arn == execution.state_machine_arn:
                 # ListExecutions is eventually consistent: show the row from the answer.
@@ -398,6 +443,9 @@ class MainScreen(Screen[None]):
 
     def action_stop_execution(self) -> None:
         execution = self.executions.selected
+        if execution is not None and execution.is_express:
+            self.action_express_note("stop")  # the palette does not ask check_action
+            return
         if execution is None or execution.status != "RUNNING":
             self.notify("Select a RUNNING execution first.", severity="warning")
             return
@@ -405,12 +453,23 @@ class MainScreen(Screen[None]):
 
     def action_redrive_execution(self) -> None:
         execution = self.executions.selected
+        if execution is not None and execution.is_express:
+            self.action_express_note("redrive")
+            return
         if execution is None or execution.status not in REDRIVABLE:
             self.notify(
                 "Select a FAILED, TIMED_OUT or ABORTED execution first.", severity="warning"
             )
             return
         self._open(RedriveExecutionScreen(execution), self._deleted)
+
+    def action_express_note(self, what: str) -> None:
+        self.notify(NO_STOP if what == "stop" else NO_REDRIVE, title="Express run")
+
+    def action_widen_window(self) -> None:
+        label = self.express.widen()
+        self.notify(f"Express runs of the last {label}.", timeout=3)
+        self._rewatch()
 
     def action_graph(self) -> None:
         machine = self._target_machine()
@@ -421,7 +480,7 @@ class MainScreen(Screen[None]):
     def open_execution(self) -> None:
         execution = self.executions.selected
         if execution is not None:
-            self.app.push_screen(ExecutionDetailScreen(execution.arn))
+            self.app.push_screen(ExecutionDetailScreen(execution.arn, run=execution))
 
     def _open(self, screen: ModalScreen[Any], callback: Callable[[Any], None]) -> None:
         """Open a modal that changes something, unless read-only or not connected."""
@@ -465,7 +524,9 @@ class MainScreen(Screen[None]):
         self.retitle()
         machine = self.watched
         self.executions.loading = machine is not None
-        self.sfn_app.watch_machine(machine.arn if machine else None, self.status_filter)
+        source = self.express.watch(machine, self.sfn_app.client)
+        self.retitle()
+        self.sfn_app.watch_machine(machine.arn if machine else None, self.status_filter, source)
 
     def retitle(self) -> None:
         stale = " · stale" if self.sfn_app.poll_failure is not None else ""
@@ -480,6 +541,7 @@ class MainScreen(Screen[None]):
         title = "Executions"
         if self.watched is not None:
             title += f" · {self.watched.name}"
+        title += self.express.title()
         if self.status_filter:
             title += f" · {self.status_filter} only"
         # ListExecutions has no name filter: `/` searches the runs loaded so far, and
@@ -560,8 +622,9 @@ class MainScreen(Screen[None]):
         if client is None or machine is None or token is None:
             return
         self.more_token = None  # one fetch at a time
+        lister = self.express.source or client
         try:
-            page = await client.list_executions(
+            page = await lister.list_executions(
                 machine.arn, status=self.status_filter, next_token=token
             )
         except SfnError as error:

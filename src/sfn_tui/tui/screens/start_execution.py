@@ -1,5 +1,7 @@
 """Start an execution: an optional name (generated when empty) and the JSON input,
-prefilled with the last input used for this machine in this session.
+prefilled with the last input used for this machine in this session. An Express machine
+can also be run synchronously (StartSyncExecution): the modal then hands over to
+`SyncExecutionScreen`, which waits for the result.
 
 Both are checked before sending: the name by AWS's rules, the input as JSON (the error
 names the line and column) of at most 256 KiB in UTF-8. StartExecution runs here, in a
@@ -17,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from sfn_tui.aws.errors import SfnError
 from sfn_tui.aws.models import Execution, StateMachine
@@ -31,10 +33,14 @@ from sfn_tui.core.validation import (
     generate_execution_name,
 )
 from sfn_tui.tui.formatting import plain
+from sfn_tui.tui.screens.sync_execution import SyncExecutionScreen
 from sfn_tui.tui.widgets.json_editor import JsonEditor, clip
 
 if TYPE_CHECKING:
     from sfn_tui.tui.app import SfnTuiApp
+
+
+SYNC, ASYNC = "sync", "async"
 
 
 class StartExecutionScreen(ModalScreen[Execution | None]):
@@ -46,6 +52,9 @@ class StartExecutionScreen(ModalScreen[Execution | None]):
     StartExecutionScreen #start-name { width: 1fr; }
     StartExecutionScreen #start-input { height: 14; }
     StartExecutionScreen #start-status { height: auto; color: $text-muted; }
+    StartExecutionScreen #start-how-row { margin-bottom: 1; }
+    StartExecutionScreen #start-how-row Label { padding: 0; }
+    StartExecutionScreen #start-how { width: 1fr; }
     """
 
     BINDINGS = [
@@ -58,6 +67,7 @@ class StartExecutionScreen(ModalScreen[Execution | None]):
         self.machine = machine
         self.last_inputs = last_inputs
         self.busy = False
+        self.express = machine.type == "EXPRESS"
 
     @property
     def sfn_app(self) -> SfnTuiApp:
@@ -73,6 +83,19 @@ class StartExecutionScreen(ModalScreen[Execution | None]):
         remembered = self.machine.arn in self.last_inputs
         with Vertical(id="start-box", classes="modal-box"):
             yield Static(title, classes="modal-title")
+            if self.express:
+                with Horizontal(classes="form-row", id="start-how-row"):
+                    yield Label("How")
+                    yield Select[str](
+                        [
+                            ("Synchronously: wait for the result (StartSyncExecution)", SYNC),
+                            ("Asynchronously: StartExecution; listed once logged", ASYNC),
+                        ],
+                        allow_blank=False,
+                        value=SYNC,
+                        id="start-how",
+                        compact=True,
+                    )
             with Horizontal(classes="form-row"):
                 yield Label("Name")
                 yield Input(placeholder="optional: generated when empty", id="start-name")
@@ -87,11 +110,23 @@ class StartExecutionScreen(ModalScreen[Execution | None]):
                 limit_name="AWS's limit for an execution's input",
                 id="start-input",
             )
-            yield Static("Tab indents · Esc leaves the editor · Ctrl+S starts", id="start-status")
+            yield Static(self._how_text(SYNC if self.express else ASYNC), id="start-status")
             yield Static("", classes="inline-error", id="start-problem")
             with Horizontal(classes="modal-buttons"):
                 yield Button("Start (Ctrl+S)", variant="primary", id="start-submit")
                 yield Button("Cancel (Esc)", id="start-cancel")
+
+    def _how_text(self, how: object) -> str:
+        keys = "Tab indents · Esc leaves the editor · "
+        if not self.express:
+            return keys + "Ctrl+S starts"
+        if how == SYNC:
+            return keys + "Ctrl+S runs it and waits (5 min at most)"
+        return keys + "Ctrl+S starts it; listed once logged"
+
+    @on(Select.Changed, "#start-how")
+    def how_changed(self, event: Select.Changed) -> None:
+        self.query_one("#start-status", Static).update(self._how_text(event.value))
 
     def on_mount(self) -> None:
         self.query_one("#start-name", Input).focus()
@@ -122,8 +157,17 @@ class StartExecutionScreen(ModalScreen[Execution | None]):
             self.problem("Fix the input first: see the error under the editor.")
             return
         self.editor.clear_error()
+        name = name or generate_execution_name(self.sfn_app.clock())
+        if self.express and self.query_one("#start-how", Select).value == SYNC:
+            self.last_inputs.remember(self.machine.arn, text)
+            self.dismiss(None)
+            app = self.sfn_app
+            app.push_screen(
+                SyncExecutionScreen(self.machine, name, text), lambda _: app.action_refresh()
+            )
+            return
         self.set_busy(True)
-        self.start(name or generate_execution_name(self.sfn_app.clock()), text)
+        self.start(name, text)
 
     def set_busy(self, busy: bool) -> None:
         self.busy = busy

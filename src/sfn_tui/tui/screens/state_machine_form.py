@@ -29,7 +29,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from sfn_tui.aws.errors import AlreadyExists, NotSupported, SfnError
-from sfn_tui.aws.models import Diagnostic, Role, StateMachine, StateMachineDetail
+from sfn_tui.aws.models import Diagnostic, LoggingConfig, Role, StateMachine, StateMachineDetail
 from sfn_tui.core.chatsfn import ROLE_NAME as CHAT_ROLE_NAME
 from sfn_tui.core.definition_file import read_definition_file
 from sfn_tui.core.json_layout import compact, laid_out
@@ -46,6 +46,7 @@ from sfn_tui.core.validation import (
 from sfn_tui.tui.formatting import plain
 from sfn_tui.tui.screens.confirm import ConfirmScreen
 from sfn_tui.tui.widgets.json_editor import JsonEditor, clip
+from sfn_tui.tui.widgets.logging_fields import LoggingFields
 
 if TYPE_CHECKING:
     from sfn_tui.aws.client import StepFunctionsClient
@@ -167,11 +168,13 @@ class StateMachineFormScreen(ModalScreen[StateMachine | None]):
                     yield Select[str]([], prompt="Loading roles…", id="sm-role", compact=True)
                     yield Input(placeholder="arn:aws:iam::<account>:role/<name>", id="sm-role-arn")
                     yield Button("New role", id="sm-new-role", compact=True)
+                yield LoggingFields(id="sm-logging")
             else:
                 title = Text("Edit definition of ")
                 title.append_text(plain(self.machine.name))
                 yield Static(title, classes="modal-title")
                 yield Static(id="sm-facts")
+                yield LoggingFields(id="sm-logging")
             with Horizontal(classes="form-row"):
                 yield Label("File")
                 yield Input(
@@ -244,6 +247,7 @@ class StateMachineFormScreen(ModalScreen[StateMachine | None]):
             facts.append("   ")
         facts.rstrip()
         self.query_one("#sm-facts", Static).update(facts)
+        self.query_one(LoggingFields).show(detail.logging)
         area = self.editor.text_area
         if area.text != self._original:
             area.load_text(self._original)
@@ -430,25 +434,40 @@ class StateMachineFormScreen(ModalScreen[StateMachine | None]):
             machine_type = self.detail.type
         else:
             return
+        try:
+            logging = self.query_one(LoggingFields).value()
+        except InvalidValue as error:
+            self.problem(str(error))
+            return
         text = self.editor.text
         if not self.check_locally(text):
             self.problem("Fix the definition first: see the error under the editor.")
             return
         definition = self.sendable(text)
-        if self.detail is not None and (
-            text == self._original or definition == self.detail.definition
+        detail = self.detail
+        if (
+            detail is not None
+            and (text == self._original or definition == detail.definition)
+            and logging == detail.logging
         ):
             self.problem("The definition is unchanged: nothing to save.")
             return
         self.set_busy(True)
-        self.submit(name, role_arn, machine_type, definition)
+        self.submit(name, role_arn, machine_type, definition, logging)
 
     def set_busy(self, busy: bool) -> None:
         self.busy = busy
         self.query_one("#sm-submit", Button).disabled = busy
 
     @work(exclusive=True, group="sm-submit", exit_on_error=False)
-    async def submit(self, name: str, role_arn: str, machine_type: str, definition: str) -> None:
+    async def submit(
+        self,
+        name: str,
+        role_arn: str,
+        machine_type: str,
+        definition: str,
+        logging: LoggingConfig | None = None,
+    ) -> None:
         client = self.client()
         if client is None:
             self.set_busy(False)
@@ -459,7 +478,7 @@ class StateMachineFormScreen(ModalScreen[StateMachine | None]):
             if warnings is None:
                 return
             self.status("Saving…" if self.editing else "Creating…")
-            machine = await self.save(client, name, role_arn, machine_type, definition)
+            machine = await self.save(client, name, role_arn, machine_type, definition, logging)
         except SfnError as error:
             self.status("")
             self.problem(self.explain(error))
@@ -500,10 +519,15 @@ class StateMachineFormScreen(ModalScreen[StateMachine | None]):
         role_arn: str,
         machine_type: str,
         definition: str,
+        logging: LoggingConfig | None = None,
     ) -> StateMachine:
         if self.detail is not None:
-            await client.update_state_machine(self.detail.arn, definition)
             d = self.detail
+            await client.update_state_machine(
+                d.arn,
+                definition if definition != d.definition else None,
+                logging if logging is not None and logging != d.logging else None,
+            )
             return StateMachine(arn=d.arn, name=d.name, type=d.type, creation_date=d.creation_date)
         # CreateStateMachine answers a name in use with the existing machine when the
         # request matches it (AWS) or always (the local engine): ask first.
@@ -514,13 +538,18 @@ class StateMachineFormScreen(ModalScreen[StateMachine | None]):
                 " pick another name, or edit that one's definition (e).",
                 operation="CreateStateMachine",
             )
-        return await client.create_state_machine(name, definition, role_arn, machine_type)
+        return await client.create_state_machine(name, definition, role_arn, machine_type, logging)
 
     def explain(self, error: SfnError) -> str:
         text = str(error)
         lowered = text.lower()
         if self.created_role is not None and "role" in lowered and "assume" in lowered:
             text += " The role was created moments ago; IAM takes a few seconds: try again."
+        if error.code == "InvalidLoggingConfiguration":
+            text += (
+                " Check that the log group exists (aws logs create-log-group --log-group-name"
+                " <name>), that its ARN ends in :*, and that the role may deliver logs."
+            )
         return text
 
     @work(group="sm-probe", exit_on_error=False)
@@ -544,7 +573,7 @@ class StateMachineFormScreen(ModalScreen[StateMachine | None]):
     def changed(self) -> bool:
         if self.machine is None and self.query_one("#sm-name", Input).value:
             return True
-        return self.editor.text != self._original
+        return self.editor.text != self._original or self.query_one(LoggingFields).changed()
 
     @on(Button.Pressed, "#sm-cancel")
     def action_cancel(self) -> None:

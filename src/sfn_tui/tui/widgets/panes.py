@@ -131,15 +131,13 @@ class ExecutionsTable(TimeAware, KeyedTable[Execution]):
             end = Text(f"elapsed {duration((now - item.start_date).total_seconds())}")
         elif item.stop_date is None:
             end = Text("—")  # finished, but the endpoint gave no stop date (moto: TIMED_OUT)
+        elif not item.start_known:  # an Express run logged at ERROR/FATAL: its end only
+            end = Text(short_time(item.stop_date, now, self.tz))
         else:
             took = duration((item.stop_date - item.start_date).total_seconds())
             end = Text(f"{short_time(item.stop_date, now, self.tz)} ({took})")
-        return (
-            plain(item.name),
-            status_text(item.status),
-            short_time(item.start_date, now, self.tz),
-            end,
-        )
+        start = short_time(item.start_date, now, self.tz) if item.start_known else "—"
+        return (plain(item.name), status_text(item.status), start, end)
 
     def tick(self) -> None:
         """Advance the elapsed time of running executions."""
