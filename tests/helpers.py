@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -56,3 +57,17 @@ def boto_client(service: str, endpoint: str, region: str = REGION) -> Any:
     import boto3
 
     return boto3.client(service, endpoint_url=endpoint, region_name=region, **CREDENTIALS)
+
+
+@contextmanager
+def names_unchecked() -> Iterator[None]:
+    """Let the embedded engine accept any execution name for a moment, as an endpoint
+    that does not check names would (the engine refuses them as AWS does)."""
+    from sfn_tui.local import execution_names
+
+    checked = execution_names.name_problem
+    execution_names.name_problem = lambda name: None
+    try:
+        yield
+    finally:
+        execution_names.name_problem = checked

@@ -14,7 +14,7 @@ from sfn_tui.local.scene import pin_dates, pin_logs, pinned_now
 from sfn_tui.local.seed import seed_demo
 from sfn_tui.tui.app import SfnTuiApp
 from sfn_tui.tui.screens.chat import ChatScreen
-from tests.helpers import boto_client
+from tests.helpers import boto_client, wait_until
 from tests.pilot_helpers import wait_for
 
 SCENE_REGION = "ca-central-1"
@@ -212,13 +212,25 @@ def start_approval_run(endpoint: str) -> None:
             roleArn="arn:aws:iam::123456789012:role/sfn-tui-approval-role",
         )["stateMachineArn"]
     )
-    runs = {e["name"] for e in sfn.list_executions(stateMachineArn=machine)["executions"]}
-    if APPROVAL_RUN not in runs:
-        sfn.start_execution(
-            stateMachineArn=machine,
-            name=APPROVAL_RUN,
-            input=json.dumps({"topic": "a lighthouse", "round": 1}),
-        )
+    runs = {
+        e["name"]: e["executionArn"]
+        for e in sfn.list_executions(stateMachineArn=machine)["executions"]
+    }
+    run = runs.get(APPROVAL_RUN) or sfn.start_execution(
+        stateMachineArn=machine,
+        name=APPROVAL_RUN,
+        input=json.dumps({"topic": "a lighthouse", "round": 1}),
+    )["executionArn"]
+    # At the callback step before the app looks (a loaded engine may take a while
+    # to get there, and the app then finds it only on a later read).
+    wait_until(
+        lambda: any(
+            e["type"] == "TaskSubmitted"
+            for e in sfn.get_execution_history(executionArn=run, reverseOrder=True)["events"]
+        ),
+        timeout=60,
+        message="the approval run at its callback step",
+    )
     pin_dates(APPROVAL_SCENE_REGION)
 
 
@@ -236,4 +248,9 @@ async def callback_waiting(pilot: Any) -> None:
     await pilot.press("c")
     await wait_for(pilot, lambda: waiting_on(app, "Round 1"), what="the pitches")
     await wait_for(pilot, lambda: app.screen.query_one("#actions").display, what="the choices")
+    await wait_for(
+        pilot,
+        lambda: APPROVAL_RUN in str(app.screen.query_one("#chat-title").content),
+        what="the run's name and status in the title",
+    )
     app.clear_notifications()

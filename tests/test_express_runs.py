@@ -196,8 +196,7 @@ async def test_the_poller_takes_not_supported_as_a_fact_about_the_machine(
             poller.watch(arn)
             seen: list[object] = []
             for _ in range(6):  # six ticks
-                async for update in poller._tick():
-                    seen.append(update)
+                seen.extend(await poller._tick())
     finally:
         await proxy.stop()
     unavailable = [u for u in seen if isinstance(u, ExecutionsUnavailable)]

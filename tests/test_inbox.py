@@ -369,7 +369,7 @@ async def inbox(client: StepFunctionsClient) -> AsyncIterator[TaskInbox]:
         client,
         worker_name=unique("test-worker"),
         liveness_interval=0.3,
-        heartbeat_client=client.fresh,
+        heartbeat_client=client.heartbeat_sender,
     )
     yield box
     if not box.closing:
@@ -635,7 +635,9 @@ async def test_without_heartbeats_the_same_task_times_out(client: StepFunctionsC
 async def test_refused_heartbeat_expires_the_task(client: StepFunctionsClient) -> None:
     act, sm = await machine(client, HeartbeatSeconds=3, TimeoutSeconds=60)
     # Only heartbeats notice.
-    box = TaskInbox(client, unique("w"), liveness_interval=3600, heartbeat_client=client.fresh)
+    box = TaskInbox(
+        client, unique("w"), liveness_interval=3600, heartbeat_client=client.heartbeat_sender
+    )
     box.work(act)
     try:
         run = await start(client, sm, {})

@@ -12,11 +12,10 @@ from typing import Any
 import pytest
 
 from sfn_tui.aws.connection import Connection
-from sfn_tui.local import execution_names
 from sfn_tui.tui.app import SfnTuiApp
 from sfn_tui.tui.screens.chat import ChatScreen
 from sfn_tui.tui.screens.execution_detail import ExecutionDetailScreen
-from tests.helpers import boto_client
+from tests.helpers import boto_client, names_unchecked
 from tests.pilot_helpers import screen_text, wait_for, wait_shown
 
 REGION = "eu-north-1"
@@ -93,12 +92,8 @@ def hostile(engine: str) -> dict[str, str]:
         roleArn=ROLE,
     )["stateMachineArn"]
     # The engine checks names as AWS does: let this one start as on an endpoint that does not.
-    checked = execution_names.name_problem
-    execution_names.name_problem = lambda name: None
-    try:
+    with names_unchecked():
         run = sfn.start_execution(stateMachineArn=echo, name=HOSTILE_NAME, input=json.dumps({}))
-    finally:
-        execution_names.name_problem = checked
     failed = sfn.start_execution(stateMachineArn=boom, name=f"boom-{tag}")
     asked = sfn.start_execution(
         stateMachineArn=ask,

@@ -127,6 +127,10 @@ class StepFunctionsClient:
         """Another client like this one (not yet open), for another event loop."""
         return StepFunctionsClient(self.connection, self.settings)
 
+    def heartbeat_sender(self) -> HeartbeatSender:
+        """A client that only sends heartbeats (not yet open), for another event loop."""
+        return HeartbeatSender(self.connection, self.settings)
+
     async def __aenter__(self) -> StepFunctionsClient:
         await self.open()
         return self
@@ -617,3 +621,48 @@ class StepFunctionsClient:
     async def delete_queue(self, url: str) -> None:
         sqs = await self._sqs()
         await self._call("DeleteQueue", sqs.delete_queue, QueueUrl=url)
+
+
+class HeartbeatSender:
+    """One Step Functions client that only sends SendTaskHeartbeat: the heartbeat
+    thread's (core/heartbeats.py). One botocore client, not the three of
+    StepFunctionsClient: it opens quickly, whatever the UI thread is doing."""
+
+    def __init__(self, connection: Connection, settings: ClientSettings) -> None:
+        self.connection = connection
+        self.settings = settings
+        self._stack = AsyncExitStack()
+        self._sfn: Any = None
+
+    async def __aenter__(self) -> HeartbeatSender:
+        from aiobotocore.config import AioConfig
+        from aiobotocore.session import AioSession
+
+        conn = self.connection
+        kw: dict[str, Any] = {"region_name": conn.region}
+        if conn.endpoint_url:
+            kw["endpoint_url"] = conn.endpoint_url
+        if conn.dummy_credentials:
+            kw["aws_access_key_id"] = LOCAL_ACCESS_KEY
+            kw["aws_secret_access_key"] = LOCAL_SECRET_KEY
+        config = AioConfig(
+            retries={"mode": "standard", "total_max_attempts": self.settings.max_attempts},
+            connect_timeout=self.settings.connect_timeout,
+            read_timeout=self.settings.read_timeout,
+        )
+        self._sfn = await self._stack.enter_async_context(
+            AioSession(profile=conn.profile).create_client("stepfunctions", config=config, **kw)
+        )
+        retry_log.register(self._sfn, self.settings.max_attempts)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._stack.aclose()
+
+    async def send_task_heartbeat(self, token: str) -> None:
+        try:
+            await self._sfn.send_task_heartbeat(taskToken=token)
+        except Exception as exc:
+            raise translate(
+                exc, "SendTaskHeartbeat", endpoint=str(self._sfn.meta.endpoint_url)
+            ) from exc

@@ -66,6 +66,11 @@ class HeartbeatKeeper:
         if loop is not None:
             loop.call_soon_threadsafe(self._begin, task_id, token, every, paused)
 
+    def warm(self) -> None:
+        """Start the thread and open its client now (heartbeats may soon be needed: an
+        activity is worked), so that the first one does not wait for the set-up."""
+        self._start()
+
     def drop(self, task_id: str) -> None:
         loop = self._loop
         if loop is not None and not self._closed:

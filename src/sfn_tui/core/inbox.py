@@ -314,6 +314,8 @@ class TaskInbox:
         if self._closing:
             return
         self._worked.add(activity_arn)
+        if self._keeper is not None:
+            self._keeper.warm()
         loop = self._loops.get(activity_arn)
         if loop is None or loop.done():
             self._loops[activity_arn] = asyncio.create_task(
@@ -412,6 +414,8 @@ class TaskInbox:
         if self._watcher is None:
             self._watcher = CallbackWatcher(self.client, self._callbacks_seen)
         self._watcher.follow(machine_arns)
+        if machine_arns and self._keeper is not None:
+            self._keeper.warm()
 
     def hint_callbacks(self, execution_arn: str) -> None:
         """A run that will wait on a callback soon (just started by this app)."""

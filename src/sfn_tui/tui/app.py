@@ -246,7 +246,9 @@ class SfnTuiApp(App[None]):
         gc.freeze()
         self.where = self.connection.label
         self.inbox = TaskInbox(
-            self.client, on_change=self._inbox_changed, heartbeat_client=self.client.fresh
+            self.client,
+            on_change=self._inbox_changed,
+            heartbeat_client=self.client.heartbeat_sender,
         )
         self._follow_callbacks()
         self.poller = Poller(
