@@ -216,11 +216,14 @@ def start_approval_run(endpoint: str) -> None:
         e["name"]: e["executionArn"]
         for e in sfn.list_executions(stateMachineArn=machine)["executions"]
     }
-    run = runs.get(APPROVAL_RUN) or sfn.start_execution(
-        stateMachineArn=machine,
-        name=APPROVAL_RUN,
-        input=json.dumps({"topic": "a lighthouse", "round": 1}),
-    )["executionArn"]
+    run = (
+        runs.get(APPROVAL_RUN)
+        or sfn.start_execution(
+            stateMachineArn=machine,
+            name=APPROVAL_RUN,
+            input=json.dumps({"topic": "a lighthouse", "round": 1}),
+        )["executionArn"]
+    )
     # At the callback step before the app looks (a loaded engine may take a while
     # to get there, and the app then finds it only on a later read).
     wait_until(
