@@ -147,6 +147,9 @@ async def main() -> None:
             endpoint, scenes.GENERIC_REGION, worked_activities=frozenset({"ReviewOrder"})
         )
         await shoot("generic-task", review_app, scenes.generic_task_view, scenes.SIZE)
+        scenes.start_approval_run(endpoint)
+        approval_app = scenes.scene_app(endpoint, scenes.APPROVAL_SCENE_REGION)
+        await shoot("callback", approval_app, scenes.callback_waiting, scenes.SIZE)
     finally:
         engine.stop()
 

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from sfn_tui.core.inbox import TaskInbox
     from sfn_tui.core.poller import ExecutionSource, Poller
     from sfn_tui.local.engine import LocalEngine
+    from sfn_tui.tui.app_services import AppServices
 
 log = logging.getLogger(__name__)
 
@@ -553,3 +554,8 @@ class SfnTuiApp(App[None]):
             summary = await self.inbox.shutdown(grace=grace)
             if summary.failed or summary.not_delivered:
                 self.notify(summary.describe(), title="Tasks", timeout=5)
+
+
+def _serves_the_screens(app: SfnTuiApp) -> AppServices:
+    """Checked by mypy: the app is what screens expect of it (tui/app_services.py)."""
+    return app

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-if TYPE_CHECKING:
-    from sfn_tui.tui.app import SfnTuiApp
+from sfn_tui.tui.app_services import services
 
 # (palette text, help, app action). Operations use the AWS console's words.
 COMMANDS = (
@@ -99,7 +97,7 @@ MUTATING = frozenset(
 class SfnCommands(Provider):
     def _offered(self) -> list[tuple[str, str, str]]:
         """The entries that can be used now: no mutating one in read-only mode."""
-        read_only = cast("SfnTuiApp", self.app).read_only
+        read_only = services(self.app).read_only
         return [entry for entry in COMMANDS if not (read_only and entry[0] in MUTATING)]
 
     async def discover(self) -> Hits:
@@ -119,8 +117,7 @@ class SfnCommands(Provider):
                 )
 
     async def _run(self, text: str, action: str) -> None:
-        app = cast("SfnTuiApp", self.app)
-        if app.read_only and text in MUTATING:
-            app.notify("Read-only mode: nothing can be changed.", severity="warning")
+        if services(self.app).read_only and text in MUTATING:
+            self.app.notify("Read-only mode: nothing can be changed.", severity="warning")
             return
-        await app.run_action(action)
+        await self.app.run_action(action)

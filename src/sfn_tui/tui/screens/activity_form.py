@@ -6,8 +6,6 @@ call keeps the modal open with the name as typed and the reason in words.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,10 +16,8 @@ from textual.widgets import Button, Input, Label, Static
 from sfn_tui.aws.errors import AlreadyExists, SfnError
 from sfn_tui.aws.models import Activity
 from sfn_tui.core.validation import InvalidName, check_name
+from sfn_tui.tui.app_services import AppServices, services
 from sfn_tui.tui.formatting import plain
-
-if TYPE_CHECKING:
-    from sfn_tui.tui.app import SfnTuiApp
 
 
 class CreateActivityScreen(ModalScreen[Activity | None]):
@@ -40,8 +36,8 @@ class CreateActivityScreen(ModalScreen[Activity | None]):
         self.busy = False
 
     @property
-    def sfn_app(self) -> SfnTuiApp:
-        return cast("SfnTuiApp", self.app)
+    def sfn_app(self) -> AppServices:
+        return services(self.app)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="activity-box", classes="modal-box"):

@@ -11,7 +11,7 @@ import asyncio
 import time
 from contextlib import suppress
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from rich.text import Text
 from textual import _time, on, work
@@ -35,6 +35,7 @@ from sfn_tui.core.callbacks import open_callbacks
 from sfn_tui.core.chat import chat_prompt, chat_reply, conversation_from_history
 from sfn_tui.core.inbox import InboxTask, InvalidReply, NotAnswerable, TaskStatus
 from sfn_tui.core.validation import MAX_PAYLOAD_BYTES
+from sfn_tui.tui.app_services import AppServices, services
 from sfn_tui.tui.formatting import clip_middle, duration, plain, status_text, visible
 from sfn_tui.tui.key_order import typed_at
 from sfn_tui.tui.paste_limits import LimitedTextArea
@@ -44,9 +45,6 @@ from sfn_tui.tui.widgets.answer_list import AnswerList, option_id, parse_option_
 from sfn_tui.tui.widgets.conversation import ConversationView
 from sfn_tui.tui.widgets.footer import SteadyFooter
 from sfn_tui.tui.widgets.header import StatusHeader
-
-if TYPE_CHECKING:
-    from sfn_tui.tui.app import SfnTuiApp
 
 HISTORY_INTERVAL = 1.0
 HISTORY_INTERVAL_WAITING = 5.0  # while the run waits for this operator's answer
@@ -113,8 +111,8 @@ class ChatScreen(Screen[None]):
         self._history_asked = 0.0  # monotonic time of the last history request
 
     @property
-    def sfn_app(self) -> SfnTuiApp:
-        return cast("SfnTuiApp", self.app)
+    def sfn_app(self) -> AppServices:
+        return services(self.app)
 
     def compose(self) -> ComposeResult:
         yield StatusHeader(tz=self.sfn_app.tz)

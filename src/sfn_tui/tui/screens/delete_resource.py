@@ -9,7 +9,7 @@ reason. Dismissed with True once deleted (or found already gone), False when can
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -21,12 +21,12 @@ from textual.widgets import Button, Input, Static
 
 from sfn_tui.aws.errors import NotFound, SfnError
 from sfn_tui.aws.models import Activity, StateMachine
+from sfn_tui.tui.app_services import AppServices, services
 from sfn_tui.tui.formatting import plain
 from sfn_tui.tui.widgets.json_editor import clip
 
 if TYPE_CHECKING:
     from sfn_tui.aws.client import StepFunctionsClient
-    from sfn_tui.tui.app import SfnTuiApp
 
 COUNT_PAGES = 10  # up to 10,000 running executions counted exactly
 PAGE_SIZE = 1000
@@ -90,8 +90,8 @@ class DeleteResourceScreen(ModalScreen[bool]):
         self.busy = False
 
     @property
-    def sfn_app(self) -> SfnTuiApp:
-        return cast("SfnTuiApp", self.app)
+    def sfn_app(self) -> AppServices:
+        return services(self.app)
 
     @property
     def needs_typing(self) -> bool:

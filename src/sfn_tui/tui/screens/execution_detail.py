@@ -9,7 +9,7 @@ and stops asking once the execution has ended.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -39,6 +39,7 @@ from sfn_tui.core.history import (
     pretty,
     reached_known,
 )
+from sfn_tui.tui.app_services import AppServices, services
 from sfn_tui.tui.formatting import duration, plain, status_text, timestamp
 from sfn_tui.tui.widgets.footer import SteadyFooter
 from sfn_tui.tui.widgets.header import StatusHeader
@@ -47,7 +48,6 @@ from sfn_tui.tui.widgets.state_graph import StateGraph
 
 if TYPE_CHECKING:
     from sfn_tui.aws.client import StepFunctionsClient
-    from sfn_tui.tui.app import SfnTuiApp
 
 PAGE_SIZE = 1000  # events per GetExecutionHistory page (the service's maximum)
 CATCH_UP_PAGE = 100  # newest-first page size when only new events are wanted
@@ -166,8 +166,8 @@ class ExecutionDetailScreen(Screen[None]):
         self._timer: Timer | None = None
 
     @property
-    def sfn_app(self) -> SfnTuiApp:
-        return cast("SfnTuiApp", self.app)
+    def sfn_app(self) -> AppServices:
+        return services(self.app)
 
     # Layout -----------------------------------------------------------------------
 

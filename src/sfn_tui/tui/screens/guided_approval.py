@@ -5,8 +5,6 @@ waits for the person's choice through a `.waitForTaskToken` callback."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,11 +14,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from sfn_tui.aws.errors import SfnError
+from sfn_tui.tui.app_services import AppServices, services
 from sfn_tui.tui.formatting import plain
 from sfn_tui.tui.screens.chat import GuidedRun
-
-if TYPE_CHECKING:
-    from sfn_tui.tui.app import SfnTuiApp
 
 MODEL_HINT = "a Bedrock model id (Anthropic Claude), or empty: no model"
 
@@ -34,8 +30,8 @@ class GuidedApprovalScreen(ModalScreen[GuidedRun | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="approval.cancel")]
 
     @property
-    def sfn_app(self) -> SfnTuiApp:
-        return cast("SfnTuiApp", self.app)
+    def sfn_app(self) -> AppServices:
+        return services(self.app)
 
     def compose(self) -> ComposeResult:
         local = self.sfn_app.connection.local_engine

@@ -7,8 +7,6 @@ user, starts the run and hands over to the chat screen.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,11 +17,9 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from sfn_tui.aws.errors import AccessDenied, SfnError
 from sfn_tui.aws.models import Activity, Role, StateMachineDetail
+from sfn_tui.tui.app_services import AppServices, services
 from sfn_tui.tui.formatting import plain
 from sfn_tui.tui.screens.chat import GuidedRun
-
-if TYPE_CHECKING:
-    from sfn_tui.tui.app import SfnTuiApp
 
 
 class GuidedRunScreen(ModalScreen[GuidedRun | None]):
@@ -38,8 +34,8 @@ class GuidedRunScreen(ModalScreen[GuidedRun | None]):
         self._lines: list[Text] = []
 
     @property
-    def sfn_app(self) -> SfnTuiApp:
-        return cast("SfnTuiApp", self.app)
+    def sfn_app(self) -> AppServices:
+        return services(self.app)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="guided-box", classes="modal-box"):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -29,6 +29,7 @@ from sfn_tui.core.poller import (
     PollLate,
     PollRecovered,
 )
+from sfn_tui.tui.app_services import AppServices, services
 from sfn_tui.tui.express_watch import (
     EXPRESS_BINDINGS,
     NO_REDRIVE,
@@ -53,7 +54,6 @@ from sfn_tui.tui.widgets.panes import ActivitiesTable, ExecutionsTable, StateMac
 
 if TYPE_CHECKING:
     from sfn_tui.core.inbox import TaskInbox
-    from sfn_tui.tui.app import SfnTuiApp
 
 NARROW_WIDTH = 110
 SELECT_DEBOUNCE = 0.25
@@ -113,8 +113,8 @@ class MainScreen(Screen[None]):
         )
 
     @property
-    def sfn_app(self) -> SfnTuiApp:
-        return cast("SfnTuiApp", self.app)
+    def sfn_app(self) -> AppServices:
+        return services(self.app)
 
     def compose(self) -> ComposeResult:
         app = self.sfn_app

@@ -11,8 +11,6 @@ worker; a refusal keeps the modal open with everything typed. Dismissed with the
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -32,13 +30,10 @@ from sfn_tui.core.validation import (
     check_name,
     generate_execution_name,
 )
+from sfn_tui.tui.app_services import AppServices, services
 from sfn_tui.tui.formatting import plain
 from sfn_tui.tui.screens.sync_execution import SyncExecutionScreen
 from sfn_tui.tui.widgets.json_editor import JsonEditor, clip
-
-if TYPE_CHECKING:
-    from sfn_tui.tui.app import SfnTuiApp
-
 
 SYNC, ASYNC = "sync", "async"
 
@@ -70,8 +65,8 @@ class StartExecutionScreen(ModalScreen[Execution | None]):
         self.express = machine.type == "EXPRESS"
 
     @property
-    def sfn_app(self) -> SfnTuiApp:
-        return cast("SfnTuiApp", self.app)
+    def sfn_app(self) -> AppServices:
+        return services(self.app)
 
     @property
     def editor(self) -> JsonEditor:
@@ -162,7 +157,7 @@ class StartExecutionScreen(ModalScreen[Execution | None]):
             self.last_inputs.remember(self.machine.arn, text)
             self.dismiss(None)
             app = self.sfn_app
-            app.push_screen(
+            self.app.push_screen(
                 SyncExecutionScreen(self.machine, name, text), lambda _: app.action_refresh()
             )
             return

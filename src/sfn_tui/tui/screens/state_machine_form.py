@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -43,6 +43,7 @@ from sfn_tui.core.validation import (
     check_name,
     check_role_arn,
 )
+from sfn_tui.tui.app_services import AppServices, services
 from sfn_tui.tui.formatting import plain
 from sfn_tui.tui.screens.confirm import ConfirmScreen
 from sfn_tui.tui.widgets.json_editor import JsonEditor, clip
@@ -50,7 +51,6 @@ from sfn_tui.tui.widgets.logging_fields import LoggingFields
 
 if TYPE_CHECKING:
     from sfn_tui.aws.client import StepFunctionsClient
-    from sfn_tui.tui.app import SfnTuiApp
 
 # Not the ChatSFN role: the ChatSFN clean-up deletes that one.
 DEFAULT_ROLE_NAME = "sfn-tui-StepFunctions-role"
@@ -134,8 +134,8 @@ class StateMachineFormScreen(ModalScreen[StateMachine | None]):
         return text
 
     @property
-    def sfn_app(self) -> SfnTuiApp:
-        return cast("SfnTuiApp", self.app)
+    def sfn_app(self) -> AppServices:
+        return services(self.app)
 
     @property
     def editor(self) -> JsonEditor:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -13,13 +11,11 @@ from textual.widgets import Static
 
 from sfn_tui.aws.errors import SfnError
 from sfn_tui.aws.models import StateMachineDetail
+from sfn_tui.tui.app_services import AppServices, services
 from sfn_tui.tui.formatting import plain
 from sfn_tui.tui.widgets.footer import SteadyFooter
 from sfn_tui.tui.widgets.header import StatusHeader
 from sfn_tui.tui.widgets.state_graph import StateGraph
-
-if TYPE_CHECKING:
-    from sfn_tui.tui.app import SfnTuiApp
 
 
 class StateMachineGraphScreen(Screen[None]):
@@ -35,8 +31,8 @@ class StateMachineGraphScreen(Screen[None]):
         self.machine: StateMachineDetail | None = None
 
     @property
-    def sfn_app(self) -> SfnTuiApp:
-        return cast("SfnTuiApp", self.app)
+    def sfn_app(self) -> AppServices:
+        return services(self.app)
 
     def compose(self) -> ComposeResult:
         yield StatusHeader(tz=self.sfn_app.tz)

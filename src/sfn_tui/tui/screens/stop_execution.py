@@ -11,8 +11,6 @@ said in words and the modal stays open until closed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -23,11 +21,9 @@ from textual.widgets import Button, Input, Label, Static
 
 from sfn_tui.aws.errors import NotSupported, SfnError
 from sfn_tui.aws.models import Execution
+from sfn_tui.tui.app_services import AppServices, services
 from sfn_tui.tui.formatting import plain
 from sfn_tui.tui.widgets.json_editor import clip
-
-if TYPE_CHECKING:
-    from sfn_tui.tui.app import SfnTuiApp
 
 MAX_ERROR = 256
 MAX_CAUSE = 32_768
@@ -59,8 +55,8 @@ class StopExecutionScreen(ModalScreen[bool]):
         self.busy = False
 
     @property
-    def sfn_app(self) -> SfnTuiApp:
-        return cast("SfnTuiApp", self.app)
+    def sfn_app(self) -> AppServices:
+        return services(self.app)
 
     def compose(self) -> ComposeResult:
         execution = self.execution
@@ -153,8 +149,8 @@ class RedriveExecutionScreen(ModalScreen[bool]):
         self.body = ""
 
     @property
-    def sfn_app(self) -> SfnTuiApp:
-        return cast("SfnTuiApp", self.app)
+    def sfn_app(self) -> AppServices:
+        return services(self.app)
 
     def compose(self) -> ComposeResult:
         execution = self.execution

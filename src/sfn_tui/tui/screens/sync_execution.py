@@ -8,8 +8,6 @@ Dismissed with the `SyncResult`, or None when closed before the answer or on a r
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,11 +19,9 @@ from textual.widgets import Button, LoadingIndicator, Static
 
 from sfn_tui.aws.errors import EndpointTimeout, SfnError
 from sfn_tui.aws.models import StateMachine, SyncResult
+from sfn_tui.tui.app_services import AppServices, services
 from sfn_tui.tui.formatting import duration, plain, status_text
 from sfn_tui.tui.screens.execution_detail import clipped
-
-if TYPE_CHECKING:
-    from sfn_tui.tui.app import SfnTuiApp
 
 
 def result_text(result: SyncResult) -> Text:
@@ -80,8 +76,8 @@ class SyncExecutionScreen(ModalScreen[SyncResult | None]):
         self._elapsed = 0  # seconds waited, counted by the timer
 
     @property
-    def sfn_app(self) -> SfnTuiApp:
-        return cast("SfnTuiApp", self.app)
+    def sfn_app(self) -> AppServices:
+        return services(self.app)
 
     def compose(self) -> ComposeResult:
         title = Text("Running ")
