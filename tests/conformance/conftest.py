@@ -25,7 +25,7 @@ import pytest
 from tests.conformance.support import Conformance
 from tests.helpers import CREDENTIALS
 
-LOCAL_REGION = "ap-southeast-2"  # a region of their own on the shared embedded engine
+LOCAL_REGION = "ap-southeast-6"  # a region of their own on the shared embedded engine
 LOCAL_ROLE = "arn:aws:iam::123456789012:role/sfn-tui-conformance"
 
 
