@@ -191,7 +191,8 @@ async def generic_task_view(pilot: Any) -> None:
     app.clear_notifications()
 
 
-APPROVAL_SCENE_REGION = "ap-southeast-5"  # no other test uses it: the scene selects the first machine
+# No other test uses this region: the scene selects the first machine.
+APPROVAL_SCENE_REGION = "ap-southeast-5"
 APPROVAL_RUN = "approval-a-lighthouse"
 
 
