@@ -22,6 +22,7 @@ from textual.widgets import TabbedContent
 
 from sfn_tui.aws.connection import Connection
 from sfn_tui.aws.models import Activity, Execution, StateMachine
+from sfn_tui.core.callbacks import CallbackWait
 from sfn_tui.core.chatsfn import chat_definition
 from sfn_tui.tui.app import SfnTuiApp
 from sfn_tui.tui.screens.activity_form import CreateActivityScreen
@@ -30,9 +31,12 @@ from sfn_tui.tui.screens.confirm import ConfirmScreen
 from sfn_tui.tui.screens.delete_resource import DeleteResourceScreen
 from sfn_tui.tui.screens.execution_detail import EventTypePicker, ExecutionDetailScreen
 from sfn_tui.tui.screens.fail_task import FailTaskScreen
+from sfn_tui.tui.screens.guided_approval import GuidedApprovalScreen
 from sfn_tui.tui.screens.guided_run import GuidedRunScreen
 from sfn_tui.tui.screens.help import HelpScreen
 from sfn_tui.tui.screens.main import MainScreen
+from sfn_tui.tui.screens.queue_token import QueueTokenScreen
+from sfn_tui.tui.screens.quit_prompt import QuitPrompt
 from sfn_tui.tui.screens.start_execution import StartExecutionScreen
 from sfn_tui.tui.screens.state_machine_form import StateMachineFormScreen
 from sfn_tui.tui.screens.state_machine_graph import StateMachineGraphScreen
@@ -225,7 +229,23 @@ OPENERS: dict[str, Opener] = {
         pilot, ConfirmScreen("Quit sfn-tui?", "2 claimed tasks are not answered. " * 4)
     ),
     "guided run": lambda pilot, world: pushed(pilot, GuidedRunScreen()),
+    "guided approval run": lambda pilot, world: pushed(pilot, GuidedApprovalScreen()),
+    "quit prompt": lambda pilot, world: pushed(pilot, QuitPrompt(3)),
+    "token from queue": lambda pilot, world: pushed(
+        pilot, QueueTokenScreen(queue_wait(world), pilot.app.client)
+    ),
 }
+
+
+def queue_wait(world: Any) -> CallbackWait:
+    """A callback waiting with its token only in a queue message (the modal's subject)."""
+    return CallbackWait(
+        execution_arn=world.running.arn,
+        state_name="Ask the producer " * 4,
+        scheduled_event_id=3,
+        resource="arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        parameters={"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/" + "q" * 70},
+    )
 
 
 async def _dashboard(pilot: Any) -> Screen[Any]:

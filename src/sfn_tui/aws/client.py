@@ -622,6 +622,42 @@ class StepFunctionsClient:
         sqs = await self._sqs()
         await self._call("DeleteQueue", sqs.delete_queue, QueueUrl=url)
 
+    async def receive_messages(
+        self, queue_url: str, max_messages: int, visibility_timeout: int, wait_seconds: int
+    ) -> list[dict[str, Any]]:
+        """Messages (MessageId, ReceiptHandle, Body), hidden from other consumers for
+        `visibility_timeout` seconds (core/queue_tokens.py reads callback tokens)."""
+        sqs = await self._sqs()
+        item = await self._call(
+            "ReceiveMessage",
+            sqs.receive_message,
+            QueueUrl=queue_url,
+            MaxNumberOfMessages=max_messages,
+            VisibilityTimeout=visibility_timeout,
+            WaitTimeSeconds=wait_seconds,
+        )
+        return list(item.get("Messages", []))
+
+    async def change_message_visibility(
+        self, queue_url: str, receipt_handle: str, seconds: int
+    ) -> None:
+        """Hide a received message from other consumers for `seconds` from now (0: let
+        them have it now)."""
+        sqs = await self._sqs()
+        await self._call(
+            "ChangeMessageVisibility",
+            sqs.change_message_visibility,
+            QueueUrl=queue_url,
+            ReceiptHandle=receipt_handle,
+            VisibilityTimeout=seconds,
+        )
+
+    async def delete_message(self, queue_url: str, receipt_handle: str) -> None:
+        sqs = await self._sqs()
+        await self._call(
+            "DeleteMessage", sqs.delete_message, QueueUrl=queue_url, ReceiptHandle=receipt_handle
+        )
+
 
 class HeartbeatSender:
     """One Step Functions client that only sends SendTaskHeartbeat: the heartbeat

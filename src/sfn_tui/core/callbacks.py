@@ -87,6 +87,13 @@ def payload_of(parameters: Any, token: str | None = None) -> Any:
     return shown
 
 
+def hide_tokens(value: Any, tokens: Iterable[str]) -> Any:
+    """`value` with each of these tokens hidden wherever it appears in a string."""
+    for token in tokens:
+        value = _hide(value, token)
+    return value
+
+
 def _hide(value: Any, token: str | None) -> Any:
     if isinstance(value, dict):
         return {
@@ -219,7 +226,8 @@ def open_callbacks(
         elif token is None:
             why = (
                 "The token is not in the task's parameters as the definition passes it"
-                f" (it went to {full.removeprefix('arn:aws:states:::')} only)."
+                f" (it went to {full.removeprefix('arn:aws:states:::').removesuffix(WAIT_SUFFIX)}"
+                " only)."
             )
         waits.append(
             CallbackWait(

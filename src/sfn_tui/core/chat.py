@@ -8,13 +8,13 @@ other activities are shown too, with their input and output as pretty JSON.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
 from sfn_tui.aws.models import HistoryEvent
-from sfn_tui.core.callbacks import callback_scheduled, payload_of, scheduled_of
+from sfn_tui.core.callbacks import callback_scheduled, hide_tokens, payload_of, scheduled_of
 
 Speaker = Literal["workflow", "user", "system"]
 
@@ -118,10 +118,11 @@ def _final_turn(output: str | None, at: datetime | None) -> Turn:
     return Turn("system", f"The run succeeded with output:\n{pretty_json(output)}", (), at)
 
 
-def _callback_turn(event: HistoryEvent) -> Turn:
-    """What a `.waitForTaskToken` Task sent for a person to read (its token hidden)."""
+def _callback_turn(event: HistoryEvent, secrets: Collection[str]) -> Turn:
+    """What a `.waitForTaskToken` Task sent for a person to read (its token hidden,
+    and any of `secrets`: tokens known to be inside other text)."""
     raw = event.details.get("parameters")
-    payload = payload_of(_parse(raw))
+    payload = hide_tokens(payload_of(_parse(raw)), secrets)
     if isinstance(payload, dict) and isinstance(payload.get("message"), str):
         return Turn(
             "workflow", payload["message"], _actions(payload.get("actions")) or (), event.timestamp
@@ -142,12 +143,15 @@ _SYSTEM_EVENTS = {
 
 
 def conversation_from_history(
-    events: Iterable[HistoryEvent], final_output: str | None = None
+    events: Iterable[HistoryEvent],
+    final_output: str | None = None,
+    secrets: Collection[str] = (),
 ) -> list[Turn]:
     """The conversation an execution's history tells, oldest first.
 
     `final_output` (e.g. from DescribeExecution) stands in for the ExecutionSucceeded
     output when the history does not carry it (a truncated or partial history).
+    `secrets`: task tokens to hide wherever they appear in what a callback sent.
     """
     turns: list[Turn] = []
     succeeded_at: datetime | None = None
@@ -158,7 +162,7 @@ def conversation_from_history(
     for event in ordered:
         kind = event.type
         if callback_scheduled(event):
-            turns.append(_callback_turn(event))
+            turns.append(_callback_turn(event, secrets))
         elif kind in ("TaskSucceeded", *_CALLBACK_CLOSED):
             scheduled = scheduled_of(event, by_id)
             if scheduled is None or not callback_scheduled(scheduled):

@@ -20,9 +20,9 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Literal, Protocol
@@ -50,6 +50,10 @@ MAX_CAUSE_CHARS = 32_768
 RESOLVE_DELAYS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)  # seconds between first look-ups of a run
 SHUTDOWN_ERROR = "Worker.Shutdown"
 SHUTDOWN_CAUSE = "The operator closed the sfn-tui dashboard before answering this task."
+
+Settle = Callable[[bool], Awaitable[None]]
+"""What to do with where a callback's token was read from, once its task is settled:
+called with True after an answer was delivered, False when it was given up."""
 
 
 class InboxClient(LocatorClient, CallbackClient, Protocol):
@@ -132,6 +136,9 @@ class InboxTask:
     # A run waiting at a .waitForTaskToken Task (found in its history, not claimed):
     # `task.token` is its token ("" when the history does not carry it).
     callback: CallbackWait | None = None
+    # A token read from elsewhere (a queue message, see core/queue_tokens.py): settled
+    # once the task is answered or given up.
+    settle: Settle | None = None
 
     @property
     def activity_arn(self) -> str:
@@ -242,6 +249,7 @@ class TaskInbox:
             self._keeper = HeartbeatKeeper(heartbeat_client, self._heartbeat_outcome)
         self._loop = asyncio.get_running_loop()
         self._background: set[asyncio.Task[Any]] = set()
+        self._settling: set[asyncio.Task[None]] = set()  # see _start_settling
         self._maintenance: asyncio.Task[None] | None = None
         self._locator = ExecutionLocator(client, self.worker_name)
         self._placed: dict[str, tuple[str, int]] = {}
@@ -619,7 +627,53 @@ class TaskInbox:
         item.status = TaskStatus.EXPIRED
         item.reason = reason
         self._stop_heartbeat(item)
+        if item.settle is not None and not self._closing:
+            self._start_settling(item, answered=False)
         self._changed()
+
+    def adopt_token(self, task_id: str, token: str, settle: Settle | None = None) -> InboxTask:
+        """A waiting callback's token found elsewhere (its history did not carry it):
+        the task becomes answerable. `settle` is called once it is answered or given up."""
+        item = self.get(task_id)
+        if item.callback is None or item.task.token or item.status is not TaskStatus.WAITING:
+            raise NotAnswerable(f"Task {task_id} does not wait for a token.")
+        if token in self._tokens:
+            raise NotAnswerable("That token belongs to another task on the list.")
+        wait = replace(item.callback, token=token, why_no_token="")
+        item.callback = wait
+        item.task = replace(item.task, token=token, input=wait.shown_payload())
+        self._tokens.add(token)
+        item.settle = settle
+        log.info("Task %s: its token was read from where the run sent it", item.id)
+        if self._attended == task_id:
+            self._attended = None
+            self.attend(task_id)  # heartbeats, if its state has HeartbeatSeconds
+        self._changed()
+        return item
+
+    def _start_settling(self, item: InboxTask, answered: bool) -> None:
+        """Not one of the background tasks shutdown cancels: it waits for these."""
+        task = asyncio.create_task(self._settle(item, answered))
+        self._settling.add(task)
+        task.add_done_callback(self._settling.discard)
+
+    def tokens_of(self, execution_arn: str | None) -> list[str]:
+        """The tokens of this run's callback tasks on the list (to hide them on screen
+        where the history shows them inside other text)."""
+        return [
+            t.task.token
+            for t in self.tasks
+            if t.callback is not None and t.task.token and t.execution_arn == execution_arn
+        ]
+
+    async def _settle(self, item: InboxTask, answered: bool) -> None:
+        settle, item.settle = item.settle, None
+        if settle is None:
+            return
+        try:
+            await settle(answered)
+        except Exception:
+            log.exception("Task %s: settling where its token came from failed", item.id)
 
     def _stop_heartbeat(self, item: InboxTask) -> None:
         if item.id in self._beating:
@@ -708,6 +762,8 @@ class TaskInbox:
         item.status = TaskStatus.ANSWERED if reply.kind == "success" else TaskStatus.FAILED
         item.last_error = None
         self._stop_heartbeat(item)
+        if item.settle is not None:
+            self._start_settling(item, answered=True)
         if item.callback is not None and item.execution_arn is not None:
             self.hint_callbacks(item.execution_arn)  # its next callback may follow at once
         if self.poll_errors and not self._closing:
@@ -760,6 +816,12 @@ class TaskInbox:
         problems += [str(p) for p in late if p]
         if keeper is not None:
             await asyncio.to_thread(keeper.close)
+        # Messages held for an unanswered callback go back to their queue now.
+        await asyncio.gather(
+            *self._settling,
+            *(self._settle(t, answered=False) for t in self.tasks if t.settle is not None),
+            return_exceptions=True,
+        )
         self._beating.clear()
         self._changed()
         failed = [t for t in [*claimed, *self._late] if t.status is TaskStatus.FAILED]

@@ -34,6 +34,7 @@ from sfn_tui.aws.models import (
 from sfn_tui.core.callbacks import open_callbacks
 from sfn_tui.core.chat import chat_prompt, chat_reply, conversation_from_history
 from sfn_tui.core.inbox import InboxTask, InvalidReply, NotAnswerable, TaskStatus
+from sfn_tui.core.queue_tokens import reads_from_queue
 from sfn_tui.core.validation import MAX_PAYLOAD_BYTES
 from sfn_tui.tui.app_services import AppServices, services
 from sfn_tui.tui.formatting import clip_middle, duration, plain, status_text, visible
@@ -41,6 +42,7 @@ from sfn_tui.tui.key_order import typed_at
 from sfn_tui.tui.paste_limits import LimitedTextArea
 from sfn_tui.tui.screens.confirm import ConfirmScreen
 from sfn_tui.tui.screens.fail_task import FailTaskScreen
+from sfn_tui.tui.screens.queue_token import QueuePick, QueueTokenScreen
 from sfn_tui.tui.widgets.answer_list import AnswerList, option_id, parse_option_id
 from sfn_tui.tui.widgets.conversation import ConversationView
 from sfn_tui.tui.widgets.footer import SteadyFooter
@@ -84,6 +86,13 @@ class ChatScreen(Screen[None]):
         Binding("ctrl+s", "send_json", "Send JSON", id="chat.send"),
         Binding("ctrl+f", "fail_task", "Fail task", id="chat.fail"),
         Binding("ctrl+r", "retry", "Retry send", id="chat.retry"),
+        Binding(
+            "ctrl+o",
+            "token_from_queue",
+            "Token from queue",
+            tooltip="Read a waiting callback's token from the SQS queue it was sent to",
+            id="chat.queue",
+        ),
         Binding(
             "ctrl+d",
             "cleanup",
@@ -235,9 +244,11 @@ class ChatScreen(Screen[None]):
         """Draw the conversation from the history the inbox just read to place a task
         of this run (one round trip sooner than `load_history`, which then refreshes it)."""
         inbox, arn = self.sfn_app.inbox, self.execution_arn
-        events = inbox.histories.get(arn) if inbox is not None and arn is not None else None
+        if inbox is None or arn is None:
+            return
+        events = inbox.histories.get(arn)
         if events and self.execution_status not in TERMINAL_STATUSES:
-            turns = conversation_from_history(events)
+            turns = conversation_from_history(events, secrets=inbox.tokens_of(arn))
             shown = self.query_one("#conversation", ConversationView).turns
             if len(turns) > len(shown):
                 self.query_one("#conversation", ConversationView).show(turns)
@@ -323,7 +334,10 @@ class ChatScreen(Screen[None]):
             return Text("No task waiting. Tasks arrive here from worked activities.", style="dim")
         if item.status is TaskStatus.WAITING and not item.task.token:
             why = item.callback.why_no_token if item.callback is not None else ""
-            return Text(f"This callback is waiting, but cannot be answered from here. {why}")
+            line = Text(f"This callback is waiting, but cannot be answered from here. {why}")
+            if reads_from_queue(item.callback):
+                line.append(" Ctrl+O reads the token from the queue.", style="bold")
+            return line
         if item.status is TaskStatus.WAITING:
             line = Text()
             if item.callback is not None:
@@ -372,15 +386,26 @@ class ChatScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         item = self.current_task
-        open_task = item is not None and item.status in (TaskStatus.WAITING, TaskStatus.SEND_FAILED)
+        open_task = (
+            item is not None
+            and item.status in (TaskStatus.WAITING, TaskStatus.SEND_FAILED)
+            and bool(item.task.token)  # a callback whose token is unknown cannot be answered
+        )
         if self.sfn_app.read_only and action in (
             "send_json",
             "fail_task",
             "retry",
             "choose",
             "cleanup",
+            "token_from_queue",
         ):
             return False
+        if action == "token_from_queue":
+            return (
+                item is not None
+                and item.status is TaskStatus.WAITING
+                and reads_from_queue(item.callback)
+            )
         if action == "send_json":
             return open_task and item is not None and chat_prompt(item.input) is None
         if action == "fail_task":
@@ -483,6 +508,25 @@ class ChatScreen(Screen[None]):
                 self.fail(task_id, *answer)
 
         self.app.push_screen(FailTaskScreen(), failed)
+
+    def action_token_from_queue(self) -> None:
+        item, inbox, client = self.current_task, self.sfn_app.inbox, self.sfn_app.client
+        if item is None or item.callback is None or inbox is None or client is None:
+            return
+        task_id = item.id
+
+        def picked(pick: QueuePick | None) -> None:
+            if pick is None:
+                return
+            try:
+                inbox.adopt_token(task_id, pick.token, pick.hold.settle)
+            except (KeyError, NotAnswerable) as error:
+                self.app.run_worker(pick.hold.settle(False))  # the message goes back
+                self.notify(str(error), severity="warning")
+                return
+            self.notify("Token read from the queue: the task can be answered.")
+
+        self.app.push_screen(QueueTokenScreen(item.callback, client), picked)
 
     def action_cleanup(self) -> None:
         if self.guided is not None:
@@ -590,7 +634,9 @@ class ChatScreen(Screen[None]):
             title.append("  ")
             title.append_text(plain(f"{detail.error}: {detail.cause or ''}"))
         self.query_one("#chat-title", Static).update(title)
-        turns = conversation_from_history(events, final_output=detail.output)
+        inbox = self.sfn_app.inbox
+        secrets = inbox.tokens_of(arn) if inbox is not None else []
+        turns = conversation_from_history(events, final_output=detail.output, secrets=secrets)
         self.query_one("#conversation", ConversationView).show(turns)
         self._find_callbacks(arn, events)
         self.show_reply()
