@@ -308,11 +308,13 @@ def test_heartbeat_timeout_fails_with_states_timeout(
 
 
 def test_heartbeats_keep_a_task_alive(boto_sfn: Any, make_machine: MakeMachine) -> None:
-    activity_arn, machine_arn = make_machine(TimeoutSeconds=30, HeartbeatSeconds=1)
+    # HeartbeatSeconds 3, not 1: on a loaded 2-core CI machine one round trip to the
+    # in-process engine took over a second, and the task timed out between two beats.
+    activity_arn, machine_arn = make_machine(TimeoutSeconds=30, HeartbeatSeconds=3)
     execution_arn = start(boto_sfn, machine_arn)
     token = claim(boto_sfn, activity_arn)["taskToken"]
     # Heartbeat back to back for 2.5 x HeartbeatSeconds; each one resets the timer.
-    until = time.monotonic() + 2.5
+    until = time.monotonic() + 7.5
     while time.monotonic() < until:
         boto_sfn.send_task_heartbeat(taskToken=token)
     assert boto_sfn.describe_execution(executionArn=execution_arn)["status"] == "RUNNING"
