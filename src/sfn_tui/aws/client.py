@@ -111,6 +111,32 @@ def _snake_case(operation: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
 
 
+def client_kwargs(conn: Connection) -> dict[str, Any]:
+    """Region, endpoint and (for a local engine) dummy credentials for create_client."""
+    kw: dict[str, Any] = {"region_name": conn.region}
+    if conn.endpoint_url:
+        kw["endpoint_url"] = conn.endpoint_url
+    if conn.dummy_credentials:
+        kw["aws_access_key_id"] = LOCAL_ACCESS_KEY
+        kw["aws_secret_access_key"] = LOCAL_SECRET_KEY
+    return kw
+
+
+def client_config(
+    settings: ClientSettings, read_timeout: float, attempts: int | None = None, **extra: Any
+) -> Any:
+    """An AioConfig with the settings' timeouts and standard retries (`attempts` tries;
+    the settings' by default)."""
+    from aiobotocore.config import AioConfig
+
+    return AioConfig(
+        retries={"mode": "standard", "total_max_attempts": attempts or settings.max_attempts},
+        connect_timeout=settings.connect_timeout,
+        read_timeout=read_timeout,
+        **extra,
+    )
+
+
 class StepFunctionsClient:
     """Async Step Functions + IAM calls returning typed models."""
 
@@ -139,26 +165,14 @@ class StepFunctionsClient:
         await self.close()
 
     async def open(self) -> None:
-        from aiobotocore.config import AioConfig
         from aiobotocore.session import AioSession
 
-        conn = self.connection
-        session = AioSession(profile=conn.profile)
-        common: dict[str, Any] = {"region_name": conn.region}
-        if conn.endpoint_url:
-            common["endpoint_url"] = conn.endpoint_url
-        if conn.dummy_credentials:
-            common["aws_access_key_id"] = LOCAL_ACCESS_KEY
-            common["aws_secret_access_key"] = LOCAL_SECRET_KEY
-
+        session = AioSession(profile=self.connection.profile)
+        common = client_kwargs(self.connection)
         settings = self.settings
 
-        def config(read_timeout: float) -> AioConfig:
-            return AioConfig(
-                retries={"mode": "standard", "total_max_attempts": settings.max_attempts},
-                connect_timeout=settings.connect_timeout,
-                read_timeout=read_timeout,
-            )
+        def config(read_timeout: float) -> Any:
+            return client_config(settings, read_timeout)
 
         enter = self._stack.enter_async_context
         self._sfn = await enter(
@@ -313,26 +327,13 @@ class StepFunctionsClient:
             existing = self.__dict__.get(key)
             if existing is not None:
                 return existing
-            from aiobotocore.config import AioConfig
             from aiobotocore.session import AioSession
 
-            conn = self.connection
-            kw: dict[str, Any] = {"region_name": conn.region}
-            if conn.endpoint_url:
-                kw["endpoint_url"] = conn.endpoint_url
-            if conn.dummy_credentials:
-                kw["aws_access_key_id"] = LOCAL_ACCESS_KEY
-                kw["aws_secret_access_key"] = LOCAL_SECRET_KEY
             attempts = self.settings.max_attempts if retry else 1
-            aio_config = AioConfig(
-                retries={"mode": "standard", "total_max_attempts": attempts},
-                connect_timeout=self.settings.connect_timeout,
-                read_timeout=read_timeout,
-                **config,
-            )
-            session = AioSession(profile=conn.profile)
+            aio_config = client_config(self.settings, read_timeout, attempts, **config)
+            session = AioSession(profile=self.connection.profile)
             client = await self._stack.enter_async_context(
-                session.create_client(service, config=aio_config, **kw)
+                session.create_client(service, config=aio_config, **client_kwargs(self.connection))
             )
             if service == "stepfunctions":
                 client.meta.events.register("before-parse.sfn.*", reject_malformed_json)
@@ -671,23 +672,12 @@ class HeartbeatSender:
         self._sfn: Any = None
 
     async def __aenter__(self) -> HeartbeatSender:
-        from aiobotocore.config import AioConfig
         from aiobotocore.session import AioSession
 
-        conn = self.connection
-        kw: dict[str, Any] = {"region_name": conn.region}
-        if conn.endpoint_url:
-            kw["endpoint_url"] = conn.endpoint_url
-        if conn.dummy_credentials:
-            kw["aws_access_key_id"] = LOCAL_ACCESS_KEY
-            kw["aws_secret_access_key"] = LOCAL_SECRET_KEY
-        config = AioConfig(
-            retries={"mode": "standard", "total_max_attempts": self.settings.max_attempts},
-            connect_timeout=self.settings.connect_timeout,
-            read_timeout=self.settings.read_timeout,
-        )
+        config = client_config(self.settings, self.settings.read_timeout)
+        session = AioSession(profile=self.connection.profile)
         self._sfn = await self._stack.enter_async_context(
-            AioSession(profile=conn.profile).create_client("stepfunctions", config=config, **kw)
+            session.create_client("stepfunctions", config=config, **client_kwargs(self.connection))
         )
         retry_log.register(self._sfn, self.settings.max_attempts)
         return self
