@@ -10,7 +10,6 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 
 from sfn_tui.aws.connection import Connection
@@ -19,7 +18,7 @@ from sfn_tui.core.inbox import TaskStatus
 from sfn_tui.core.queue_tokens import candidate_tokens, match_of
 from sfn_tui.tui.app import SfnTuiApp
 from sfn_tui.tui.screens.queue_token import QueueTokenScreen
-from tests.helpers import wait_until
+from tests.helpers import boto_client, wait_until
 from tests.pilot_helpers import screen_text, wait_for, wait_shown
 from tests.test_callbacks import callback_shown, status
 from tests.test_key_order import all_handled, burst
@@ -36,13 +35,7 @@ def make_app(engine: str) -> SfnTuiApp:
 
 @pytest.fixture
 def clients(engine: str) -> tuple[Any, Any]:
-    kw = {
-        "endpoint_url": engine,
-        "region_name": REGION,
-        "aws_access_key_id": "testing",
-        "aws_secret_access_key": "testing",
-    }
-    return boto3.client("stepfunctions", **kw), boto3.client("sqs", **kw)
+    return boto_client("stepfunctions", engine, REGION), boto_client("sqs", engine, REGION)
 
 
 @pytest.fixture
