@@ -196,9 +196,10 @@ def run_local_server(port: int, seed: bool) -> int:
         print(
             f"Local Step Functions engine listening on {endpoint}\n"
             f"  sfn-tui --endpoint-url {endpoint}\n"
+            "  export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing  (any keys do)\n"
             f"  aws --endpoint-url {endpoint} --region us-east-1 stepfunctions list-state-machines\n"
-            f"  AWS_ENDPOINT_URL={endpoint} python your_script.py\n"
-            "(any access key works; region us-east-1)  Press Ctrl-C to stop.",
+            f"  AWS_ENDPOINT_URL={endpoint} AWS_DEFAULT_REGION=us-east-1 python your_script.py\n"
+            "Press Ctrl-C to stop.",
             flush=True,
         )
         signals.wait()
