@@ -376,17 +376,28 @@ async def soak_app(
         before = len(said)
         text = '{"blob": "' + "x" * PASTE_BYTES + '"}'
         chunk = 4096
-        for at in range(0, len(text), chunk):
+        arrived = app.keys.arrivals
+        runs = range(0, len(text), chunk)
+        for at in runs:
             keys = TypedKeys(text[at : at + chunk])
             keys.set_sender(app)
             app._driver.send_message(keys)  # type: ignore[union-attr]
-        await until(pilot, lambda: app.keys.idle, 60, "paste handled")
+        # Every run must have arrived (and been handled) before the editor is read: the
+        # driver's messages are queued, and `idle` alone was true before the first one.
+        await until(
+            pilot,
+            lambda: app.keys.arrivals >= arrived + len(runs) and app.keys.idle,
+            120,
+            "paste handled",
+        )
         held = len(modal.query_one("#start-input").text.encode())  # type: ignore[attr-defined]
         refused = sum("Not pasted" in message for message in said[before:])
         pastes["tried"] += 1
         pastes["refused once" if refused == 1 else f"refused {refused} times"] += 1
         if held > 256 * 1024:
             pastes["let through"] += 1
+        if refused != 1:
+            print(f"  paste round: held {held} bytes, said {said[before:][-3:]}", flush=True)
         await pilot.press("escape", "escape")
         await until(pilot, lambda: app.screen is dashboard, 10, "back from the start modal")
 
