@@ -52,6 +52,15 @@ async def async_wait_until(
         await asyncio.sleep(POLL_INTERVAL)
 
 
+async def until(predicate: Callable[[], Any], what: str, timeout: float = 10.0) -> None:
+    """Let the event loop run until ``predicate()`` holds; fail after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
 def boto_client(service: str, endpoint: str, region: str = REGION) -> Any:
     """A plain boto3 client for the engine, as any other tool would make one."""
     import boto3

@@ -3,12 +3,10 @@ engine, answered through the inbox; plus the pure naming rules."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
-import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,7 +30,7 @@ from sfn_tui.core.chatsfn import (
     uses_activity,
 )
 from sfn_tui.core.inbox import TaskInbox, TaskStatus
-from tests.helpers import CREDENTIALS, REGION, async_wait_until
+from tests.helpers import CREDENTIALS, REGION, async_wait_until, until
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 REPLIES = {
@@ -44,14 +42,6 @@ REPLIES = {
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
-
-
-async def until(predicate: Callable[[], Any], what: str, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 @pytest.fixture

@@ -143,7 +143,12 @@ async def test_an_express_machine_lists_its_logged_runs_and_nothing_goes_stale(
         later = unique("async")
         sfn.start_execution(stateMachineArn=machine, name=later, input='{"who": "B"}')
         await wait_shown(pilot, later, absent=("stale",))
-        await pilot.pause(1.5)  # three more polls: still no outage
+        polled = len(recorder.sent("FilterLogEvents"))
+        await wait_for(
+            pilot,
+            lambda: len(recorder.sent("FilterLogEvents")) >= polled + 3,
+            what="three more polls of the log group",
+        )  # ... and still no outage:
         assert app.poll_failure is None
         assert "stale" not in screen_text(app)
     # Its runs came from CloudWatch Logs: ListExecutions was never asked about it.

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlparse
@@ -46,18 +46,10 @@ from sfn_tui.core.inbox import (
 )
 from sfn_tui.core.locate import ExecutionLocator, open_activity_tasks
 from sfn_tui.local import activities
-from tests.helpers import REGION, async_wait_until
+from tests.helpers import REGION, async_wait_until, until
 
 ACTIVITY = "arn:aws:states:us-east-1:123456789012:activity:unit"
 WORKER = "sfn-tui@test:1"
-
-
-async def until(predicate: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 class FakeClient:
