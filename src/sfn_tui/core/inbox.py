@@ -645,9 +645,8 @@ class TaskInbox:
         self._tokens.add(token)
         item.settle = settle
         log.info("Task %s: its token was read from where the run sent it", item.id)
-        if self._attended == task_id:
-            self._attended = None
-            self.attend(task_id)  # heartbeats, if its state has HeartbeatSeconds
+        if self._attended == task_id and item.heartbeat_seconds:
+            self._start_heartbeat(item, item.heartbeat_seconds)  # being answered now
         self._changed()
         return item
 

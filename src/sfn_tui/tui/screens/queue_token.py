@@ -15,7 +15,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from sfn_tui.aws.errors import SfnError
-from sfn_tui.core.callbacks import HIDDEN_TOKEN, CallbackWait
+from sfn_tui.core.callbacks import CallbackWait, hide_tokens
 from sfn_tui.core.queue_tokens import (
     HOLD_SECONDS,
     READ_SECONDS,
@@ -41,9 +41,7 @@ class QueuePick:
 
 def preview(message: QueuedMessage) -> str:
     """The body on one line, its tokens hidden."""
-    body = message.body
-    for token in message.tokens:
-        body = body.replace(token, HIDDEN_TOKEN)
+    body = hide_tokens(message.body, message.tokens)
     return clip_middle(visible(" ".join(body.split())), PREVIEW)
 
 
