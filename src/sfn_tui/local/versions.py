@@ -45,8 +45,8 @@ MAX_VERSIONS = 1000
 MAX_DESCRIPTION = 256
 PAGE_DEFAULT = 100
 ALIAS_NAME = re.compile(r"^(?=.*[a-zA-Z_\-.])[a-zA-Z0-9_\-.]{1,80}$")
-_CONFIG = ("definition", "roleArn", "loggingConfiguration", "tracingConfiguration")
-_CONFIG += ("encryptionConfiguration",)
+_CONFIG: tuple[str, ...] = ("definition", "roleArn", "loggingConfiguration")
+_CONFIG += ("tracingConfiguration", "encryptionConfiguration")
 
 _installed = False
 _local = threading.local()  # .stand_ins: {ARN: object describe_state_machine answers}
