@@ -138,10 +138,10 @@ class ExecutionsTable(TimeAware, KeyedTable[Execution]):
             took = duration((item.stop_date - item.start_date).total_seconds())
             end = Text(f"{short_time(item.stop_date, now, self.tz)} ({took})")
         start = short_time(item.start_date, now, self.tz) if item.start_known else "—"
-        return (self._name(item), status_text(item.status), start, end)
+        return (self.name_cell(item), status_text(item.status), start, end)
 
     @staticmethod
-    def _name(item: Execution) -> Text:
+    def name_cell(item: Execution) -> Text:
         """The name, then the version and alias it ran on, if any ("v2 via live")."""
         name = plain(item.name)
         ran_on = " via ".join(
