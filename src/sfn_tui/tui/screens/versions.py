@@ -175,11 +175,10 @@ class VersionsScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in CHANGES and self.sfn_app.read_only:
             return False
-        on_aliases = self.focused is self.aliases
+        table = self._focused_table()
         if action == "update_alias":
-            return on_aliases and self.aliases.selected is not None
+            return isinstance(table, AliasesTable) and table.selected is not None
         if action in ("delete", "start_execution"):
-            table = self._focused_table()
             return table is not None and table.selected is not None
         return True
 
@@ -188,7 +187,7 @@ class VersionsScreen(Screen[None]):
         return focused if isinstance(focused, VersionsTable | AliasesTable) else None
 
     def action_focus_pane(self, step: int) -> None:
-        (self.aliases if self.focused is self.versions else self.versions).focus()
+        (self.aliases if isinstance(self.focused, VersionsTable) else self.versions).focus()
 
     @on(DataTable.RowHighlighted)
     def _moved(self) -> None:
