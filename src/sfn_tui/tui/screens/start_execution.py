@@ -102,7 +102,14 @@ class StartExecutionScreen(ModalScreen[Execution | None]):
                         id="start-how",
                         compact=True,
                     )
-            with Horizontal(classes="form-row", id="start-target-row"):
+            with Horizontal(classes="form-row"):
+                yield Label("Name")
+                yield Input(placeholder="optional: generated when empty", id="start-name")
+            # After Name, and hidden from the start unless a target was given: the first
+            # field to take focus (and the keys typed at once) is always Name.
+            row = Horizontal(classes="form-row", id="start-target-row")
+            row.display = self.target != self.machine.arn
+            with row:
                 yield Label("Run")
                 yield Select[str](
                     self._target_options({}),
@@ -111,9 +118,6 @@ class StartExecutionScreen(ModalScreen[Execution | None]):
                     id="start-target",
                     compact=True,
                 )
-            with Horizontal(classes="form-row"):
-                yield Label("Name")
-                yield Input(placeholder="optional: generated when empty", id="start-name")
             yield Label(
                 "Input (JSON) — the last one used for this machine"
                 if remembered
@@ -152,7 +156,6 @@ class StartExecutionScreen(ModalScreen[Execution | None]):
         return options
 
     def on_mount(self) -> None:
-        self.query_one("#start-target-row").display = self.target != self.machine.arn
         self.query_one("#start-name", Input).focus()
         self.load_targets()
 
