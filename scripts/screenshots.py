@@ -17,6 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests import scenes  # noqa: E402
 from tests.pilot_helpers import screen_text, wait_for  # noqa: E402
+from tests.test_versions_snapshot import show_versions  # noqa: E402
 
 from sfn_tui.local import activities  # noqa: E402
 from sfn_tui.local.engine import LocalEngine  # noqa: E402
@@ -131,6 +132,7 @@ async def main() -> None:
         await shoot(
             "start-execution", scenes.scene_app(endpoint), start_execution_modal, scenes.SIZE
         )
+        await shoot("versions", scenes.scene_app(endpoint), show_versions, scenes.SIZE)
         pin_history(FAILED_RUN, scenes.SCENE_REGION)
         await shoot("detail-graph", scenes.scene_app(endpoint), failed_run_detail("4"), scenes.SIZE)
         await shoot(

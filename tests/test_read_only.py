@@ -33,6 +33,9 @@ READS = {
     "ListRoles",
     "GetRole",
     "ValidateStateMachineDefinition",
+    "ListStateMachineVersions",
+    "ListStateMachineAliases",
+    "DescribeStateMachineAlias",
 }
 
 

@@ -27,6 +27,7 @@ from sfn_tui.tui.screens.guided_run import GuidedRunScreen
 from sfn_tui.tui.screens.start_execution import StartExecutionScreen
 from sfn_tui.tui.screens.state_machine_form import StateMachineFormScreen
 from sfn_tui.tui.screens.stop_execution import RedriveExecutionScreen, StopExecutionScreen
+from sfn_tui.tui.screens.version_forms import AliasFormScreen, PublishVersionScreen
 from tests.helpers import boto_client
 from tests.pilot_helpers import wait_for, wait_shown
 from tests.recording_proxy import RecordingProxy
@@ -42,6 +43,8 @@ CHANGING_SCREENS = (
     DeleteResourceScreen,
     CreateActivityScreen,
     GuidedRunScreen,
+    PublishVersionScreen,
+    AliasFormScreen,
 )
 # Footer labels of the dashboard's changing keys (and the app's "New chat").
 CHANGING_ACTIONS = {

@@ -37,6 +37,7 @@ from sfn_tui.aws.models import (
     StateMachineDetail,
     SyncResult,
 )
+from sfn_tui.aws.versions import Route, StateMachineAlias, StateMachineVersion, split_qualified
 
 STATES_TRUST_POLICY = {
     "Version": "2012-10-17",
@@ -247,16 +248,144 @@ class StepFunctionsClient:
         )
 
     async def update_state_machine(
-        self, arn: str, definition: str | None = None, logging: LoggingConfig | None = None
-    ) -> None:
-        """Change the definition, the logging configuration, or both (None: unchanged)."""
+        self,
+        arn: str,
+        definition: str | None = None,
+        logging: LoggingConfig | None = None,
+        *,
+        publish: bool = False,
+        version_description: str = "",
+    ) -> str | None:
+        """Change the definition, the logging configuration, or both (None: unchanged);
+        with `publish`, also publish the result as a new version. Returns the version ARN
+        when one was published."""
         kw: dict[str, Any] = {}
         if definition is not None:
             kw["definition"] = definition
         if logging is not None:
             kw["loggingConfiguration"] = logging.to_api()
-        await self._call(
+        if publish:
+            kw["publish"] = True
+            if version_description:
+                kw["versionDescription"] = version_description
+        item = await self._call(
             "UpdateStateMachine", self._sfn.update_state_machine, stateMachineArn=arn, **kw
+        )
+        version = item.get("stateMachineVersionArn") if isinstance(item, dict) else None
+        return str(version) if version else None
+
+    # Versions and aliases -----------------------------------------------------------
+
+    async def list_state_machine_versions(
+        self, arn: str, described: int = 100
+    ) -> list[StateMachineVersion]:
+        """Every version, newest first; the `described` newest with their description
+        (ListStateMachineVersions has none: DescribeStateMachine on the version has)."""
+        items: list[dict[str, Any]] = []
+        kw: dict[str, Any] = {"stateMachineArn": arn, "maxResults": 1000}
+        while True:
+            page = await self._call(
+                "ListStateMachineVersions", self._sfn.list_state_machine_versions, **kw
+            )
+            items.extend(page.get("stateMachineVersions", []))
+            if not page.get("nextToken"):
+                break
+            kw["nextToken"] = page["nextToken"]
+
+        async def one(item: dict[str, Any], describe: bool) -> StateMachineVersion:
+            description = ""
+            if describe:
+                try:
+                    detail = await self._call(
+                        "DescribeStateMachine",
+                        self._sfn.describe_state_machine,
+                        stateMachineArn=item["stateMachineVersionArn"],
+                    )
+                    description = str(detail.get("description") or "")
+                except NotFound:
+                    pass  # deleted meanwhile: listed without its description
+            return StateMachineVersion.from_api(item, description)
+
+        versions = await asyncio.gather(*(one(v, i < described) for i, v in enumerate(items)))
+        return sorted(versions, key=lambda v: v.number, reverse=True)
+
+    async def publish_state_machine_version(self, arn: str, description: str = "") -> str:
+        """Publish the machine's current revision; returns the version ARN (the existing
+        one if this revision was published already)."""
+        kw: dict[str, Any] = {"stateMachineArn": arn}
+        if description:
+            kw["description"] = description
+        item = await self._call(
+            "PublishStateMachineVersion", self._sfn.publish_state_machine_version, **kw
+        )
+        return str(item["stateMachineVersionArn"])
+
+    async def delete_state_machine_version(self, version_arn: str) -> None:
+        await self._call(
+            "DeleteStateMachineVersion",
+            self._sfn.delete_state_machine_version,
+            stateMachineVersionArn=version_arn,
+        )
+
+    async def list_state_machine_aliases(self, arn: str) -> list[StateMachineAlias]:
+        """Every alias with its routing (DescribeStateMachineAlias each), newest first."""
+        arns: list[str] = []
+        kw: dict[str, Any] = {"stateMachineArn": arn, "maxResults": 1000}
+        while True:
+            page = await self._call(
+                "ListStateMachineAliases", self._sfn.list_state_machine_aliases, **kw
+            )
+            arns.extend(a["stateMachineAliasArn"] for a in page.get("stateMachineAliases", []))
+            if not page.get("nextToken"):
+                break
+            kw["nextToken"] = page["nextToken"]
+
+        async def one(alias_arn: str) -> StateMachineAlias | None:
+            try:
+                return await self.describe_state_machine_alias(alias_arn)
+            except NotFound:
+                return None  # deleted meanwhile
+
+        found = await asyncio.gather(*(one(a) for a in arns))
+        return sorted(
+            (a for a in found if a is not None), key=lambda a: a.creation_date, reverse=True
+        )
+
+    async def describe_state_machine_alias(self, alias_arn: str) -> StateMachineAlias:
+        item = await self._call(
+            "DescribeStateMachineAlias",
+            self._sfn.describe_state_machine_alias,
+            stateMachineAliasArn=alias_arn,
+        )
+        return StateMachineAlias.from_api(item)
+
+    async def create_state_machine_alias(
+        self, name: str, routing: list[Route], description: str = ""
+    ) -> str:
+        kw: dict[str, Any] = {"name": name, "routingConfiguration": [r.to_api() for r in routing]}
+        if description:
+            kw["description"] = description
+        item = await self._call(
+            "CreateStateMachineAlias", self._sfn.create_state_machine_alias, **kw
+        )
+        return str(item["stateMachineAliasArn"])
+
+    async def update_state_machine_alias(
+        self, alias_arn: str, routing: list[Route], description: str | None = None
+    ) -> None:
+        kw: dict[str, Any] = {
+            "stateMachineAliasArn": alias_arn,
+            "routingConfiguration": [r.to_api() for r in routing],
+        }
+        if description is not None:
+            kw["description"] = description
+        await self._call("UpdateStateMachineAlias", self._sfn.update_state_machine_alias, **kw)
+
+    async def delete_state_machine_alias(self, alias_arn: str) -> None:
+        await self._call(
+            "DeleteStateMachineAlias",
+            self._sfn.delete_state_machine_alias,
+            stateMachineAliasArn=alias_arn,
         )
 
     async def validate_state_machine_definition(
@@ -410,13 +539,18 @@ class StepFunctionsClient:
             name=name,
             input=input,
         )
-        # ListExecutions is eventually consistent: the row comes from this answer.
+        # ListExecutions is eventually consistent: the row comes from this answer. A
+        # start on a version or alias (a qualified ARN) is a run of the machine.
+        machine_arn, qualifier = split_qualified(state_machine_arn)
+        on_version = qualifier is not None and qualifier.isdigit()
         return Execution(
             arn=item["executionArn"],
             name=name,
-            state_machine_arn=state_machine_arn,
+            state_machine_arn=machine_arn,
             status="RUNNING",
             start_date=item.get("startDate") or datetime.now(UTC),
+            version_arn=state_machine_arn if on_version else None,
+            alias_arn=state_machine_arn if qualifier is not None and not on_version else None,
         )
 
     async def start_sync_execution(

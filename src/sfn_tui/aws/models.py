@@ -128,6 +128,8 @@ class Execution:
     # False for an Express run known only from failure events (logging level ERROR or
     # FATAL logs no ExecutionStarted): start_date is then its first logged event.
     start_known: bool = True
+    version_arn: str | None = None  # the version it ran (started on a version or alias)
+    alias_arn: str | None = None  # the alias it was started through
 
     @property
     def is_running(self) -> bool:
@@ -147,6 +149,8 @@ class Execution:
             status=item["status"],
             start_date=item["startDate"],
             stop_date=item.get("stopDate"),
+            version_arn=item.get("stateMachineVersionArn") or None,
+            alias_arn=item.get("stateMachineAliasArn") or None,
         )
 
 

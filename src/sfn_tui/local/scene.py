@@ -23,6 +23,10 @@ def pin_dates(region: str, account: str = DEFAULT_ACCOUNT, base: datetime = PINN
     backend = stepfunctions_parser_backends[account][region]
     for i, machine in enumerate(sorted(backend.state_machines, key=lambda m: m.name)):
         machine.creation_date = base + timedelta(minutes=i)
+        for n, version in machine.versions.items():  # versions and aliases (seed_versions)
+            version.creation_date = base + timedelta(minutes=i, seconds=n)
+        for n, alias in enumerate(sorted(machine.aliases.values(), key=lambda a: a.name)):
+            alias.creation_date = alias.update_date = base + timedelta(minutes=i, seconds=30 + n)
         for j, execution in enumerate(sorted(machine.executions, key=lambda e: e.name)):
             start = base + timedelta(hours=1, minutes=10 * j + i)
             execution.start_date = start

@@ -20,6 +20,7 @@ from typing import Any
 
 from sfn_tui.aws.client import STATES_TRUST_POLICY
 from sfn_tui.core.chatsfn import ACTIVITY_NAME, ROLE_NAME, STATE_MACHINE_NAME, chat_definition
+from sfn_tui.local.seed_versions import versions_demo
 
 CHAT_MACHINE = STATE_MACHINE_NAME
 WAIT_MACHINE = "WaitThenSucceed"
@@ -125,6 +126,9 @@ class DemoInfo:
     express_state_machine_arn: str = ""
     express_run_arns: dict[str, str] = field(default_factory=dict)  # by name; not listable
     seconds: float = 0.0  # how long seeding took
+    versioned_state_machine_arn: str = ""  # two versions and an alias (seed_versions)
+    versioned_alias_arn: str = ""
+    versioned_run_arns: dict[str, str] = field(default_factory=dict)
 
 
 def seed_demo(endpoint_url: str, region: str = "us-east-1") -> DemoInfo:
@@ -152,6 +156,7 @@ def seed_demo(endpoint_url: str, region: str = "us-east-1") -> DemoInfo:
     role_arn = _find_or_create_role(iam)
     # The Express machine and its runs meanwhile (they need only the role).
     express = _Background(lambda: _express_demo(sfn, logs, role_arn))
+    versioned = _Background(lambda: versions_demo(sfn, role_arn))
     activity_arn = _find_or_create_activity(sfn)
     machines = {
         m["name"]: m["stateMachineArn"] for m in _pages(sfn, "list_state_machines", "stateMachines")
@@ -185,6 +190,7 @@ def seed_demo(endpoint_url: str, region: str = "us-east-1") -> DemoInfo:
             _chat(sfn, activity_arn)
 
     express_arn, express_runs = express.result()
+    versioned_arn, versioned_alias, versioned_runs = versioned.result()
 
     return DemoInfo(
         role_arn=role_arn,
@@ -196,6 +202,9 @@ def seed_demo(endpoint_url: str, region: str = "us-east-1") -> DemoInfo:
         express_state_machine_arn=express_arn,
         express_run_arns=express_runs,
         seconds=time.monotonic() - started,
+        versioned_state_machine_arn=versioned_arn,
+        versioned_alias_arn=versioned_alias,
+        versioned_run_arns=versioned_runs,
     )
 
 
@@ -203,9 +212,9 @@ class _Background:
     """A call run in a thread of its own; `result()` waits for it and raises what it
     raised (nothing is printed from the thread: the terminal may be the app's)."""
 
-    def __init__(self, call: Callable[[], tuple[str, dict[str, str]]]) -> None:
+    def __init__(self, call: Callable[[], Any]) -> None:
         self._call = call
-        self._value: tuple[str, dict[str, str]] = ("", {})
+        self._value: Any = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="sfn-tui-seed", daemon=True)
         self._thread.start()
@@ -216,7 +225,7 @@ class _Background:
         except BaseException as error:  # handed to result(), raised there
             self._error = error
 
-    def result(self) -> tuple[str, dict[str, str]]:
+    def result(self) -> Any:
         self._thread.join()
         if self._error is not None:
             raise self._error

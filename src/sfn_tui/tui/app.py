@@ -73,6 +73,12 @@ DASHBOARD_OPERATIONS = frozenset(
         "action_filter",
         "action_copy_arn",
         "action_follow_callbacks",
+        "action_versions",  # versions and aliases (screens/versions.py), and its changes:
+        "publish_version",
+        "create_alias",
+        "update_alias",
+        "delete_version",
+        "delete_alias",
     }
 )
 

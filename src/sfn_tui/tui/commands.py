@@ -36,6 +36,28 @@ COMMANDS = (
         "Delete the selected state machine",
         "dashboard('delete_state_machine')",
     ),
+    (
+        "Versions and aliases",
+        "The selected state machine's versions, and its aliases with their routing",
+        "dashboard('action_versions')",
+    ),
+    (
+        "Publish version",
+        "Publish the selected state machine's current definition as a version",
+        "dashboard('publish_version')",
+    ),
+    (
+        "Create alias",
+        "An alias routing runs to one or two versions by weight",
+        "dashboard('create_alias')",
+    ),
+    (
+        "Update alias routing",
+        "Change the versions and weights of an alias",
+        "dashboard('update_alias')",
+    ),
+    ("Delete version", "Delete a version no alias routes to", "dashboard('delete_version')"),
+    ("Delete alias", "Delete an alias", "dashboard('delete_alias')"),
     ("Create activity", "A new activity for workers to poll", "dashboard('create_activity')"),
     ("Delete activity", "Delete the selected activity", "dashboard('delete_activity')"),
     (
@@ -90,6 +112,11 @@ MUTATING = frozenset(
         "Delete activity",
         "New ChatSFN run",
         "Work or stop working the selected activity",
+        "Publish version",
+        "Create alias",
+        "Update alias routing",
+        "Delete version",
+        "Delete alias",
     }
 )
 

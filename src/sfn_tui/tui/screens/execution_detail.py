@@ -29,6 +29,7 @@ from sfn_tui.aws.models import (
     HistoryEvent,
     is_express_arn,
 )
+from sfn_tui.aws.versions import qualifier_label
 from sfn_tui.core.express_runs import LoggedRun, express_parts
 from sfn_tui.core.history import (
     ExecutionHistory,
@@ -54,6 +55,14 @@ CATCH_UP_PAGE = 100  # newest-first page size when only new events are wanted
 MAX_PAGES = 30  # 25,000 events at most, so 25 pages of 1,000
 MAX_SHOWN = 100_000  # characters of an input/output drawn; the rest is cut
 TABS = ("summary", "history", "states", "graph")
+
+
+def ran_on(arn: str) -> Text:
+    """ "v2  arn:…:PriceQuote:2": the version or alias a run used, and its ARN."""
+    text = Text(qualifier_label(arn), style="bold")
+    text.append("  ")
+    text.append_text(plain(arn))
+    return text
 
 
 def clipped(raw: str | None) -> Text:
@@ -386,6 +395,10 @@ class ExecutionDetailScreen(Screen[None]):
         field("ARN", execution.arn)
         field("State machine", execution.state_machine_arn.rsplit(":", 1)[-1])
         field("Machine ARN", execution.state_machine_arn)
+        if execution.version_arn:
+            field("Version", ran_on(execution.version_arn))
+        if execution.alias_arn:
+            field("Alias", ran_on(execution.alias_arn))
         field("Started", timestamp(execution.start_date, tz))
         field("Stopped", timestamp(execution.stop_date, tz))
         field("Duration", self._took())

@@ -46,6 +46,7 @@ from sfn_tui.tui.screens.start_execution import StartExecutionScreen
 from sfn_tui.tui.screens.state_machine_form import StateMachineFormScreen
 from sfn_tui.tui.screens.state_machine_graph import StateMachineGraphScreen
 from sfn_tui.tui.screens.stop_execution import RedriveExecutionScreen, StopExecutionScreen
+from sfn_tui.tui.screens.versions import VersionsScreen
 from sfn_tui.tui.widgets.express_note import ExpressNote
 from sfn_tui.tui.widgets.footer import SteadyFooter
 from sfn_tui.tui.widgets.header import StatusHeader, notice_title, notice_words
@@ -86,6 +87,7 @@ class MainScreen(Screen[None]):
         Binding("R", "redrive_execution", "Redrive", key_display="R", id="main.redrive"),
         *EXPRESS_BINDINGS[1:],  # R on an Express run; t, the time window
         Binding("g", "graph", "Graph", id="main.graph"),
+        Binding("v", "versions", "Versions", tooltip="Versions and aliases", id="main.versions"),
         Binding("slash", "filter", "Filter", key_display="/", id="main.filter"),
         Binding("f", "status_filter", "Status", tooltip="Status filter", id="main.status_filter"),
         Binding("w", "toggle_work", "Work/unwork", id="main.work"),
@@ -320,7 +322,7 @@ class MainScreen(Screen[None]):
                 and execution.status in REDRIVABLE
                 and not execution.is_express
             )
-        if action == "graph":
+        if action in ("graph", "versions"):
             return self._target_machine() is not None
         return True
 
@@ -475,6 +477,38 @@ class MainScreen(Screen[None]):
         machine = self._target_machine()
         if machine is not None:
             self.app.push_screen(StateMachineGraphScreen(machine.arn))
+
+    def action_versions(self, then: str | None = None) -> None:
+        """The versions and aliases of the selected (else watched) machine; `then` is a
+        palette entry's operation, done there once they are loaded."""
+        screen = self.app.screen
+        if isinstance(screen, VersionsScreen):  # the palette, over the versions screen
+            if then is not None:
+                screen.run_follow_up(then)
+            return
+        machine = self._target_machine()
+        if machine is None:
+            self.notify("Select a state machine first.", severity="warning")
+            return
+        if then is not None and self.sfn_app.read_only:
+            self.notify("Read-only mode: nothing can be changed.", severity="warning")
+            return
+        self.app.push_screen(VersionsScreen(machine, then=then))
+
+    def publish_version(self) -> None:
+        self.action_versions("publish_version")
+
+    def create_alias(self) -> None:
+        self.action_versions("create_alias")
+
+    def update_alias(self) -> None:
+        self.action_versions("update_alias")
+
+    def delete_version(self) -> None:
+        self.action_versions("delete_version")
+
+    def delete_alias(self) -> None:
+        self.action_versions("delete_alias")
 
     @on(DataTable.RowSelected, "#executions")
     def open_execution(self) -> None:

@@ -3,6 +3,10 @@ prefilled with the last input used for this machine in this session. An Express 
 can also be run synchronously (StartSyncExecution): the modal then hands over to
 `SyncExecutionScreen`, which waits for the result.
 
+The run may start on the machine (its latest revision, the default), on one of its
+versions or on one of its aliases: the "Run" row lists them once loaded (it stays hidden
+for a machine with neither).
+
 Both are checked before sending: the name by AWS's rules, the input as JSON (the error
 names the line and column) of at most 256 KiB in UTF-8. StartExecution runs here, in a
 worker; a refusal keeps the modal open with everything typed. Dismissed with the
@@ -21,6 +25,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from sfn_tui.aws.errors import SfnError
 from sfn_tui.aws.models import Execution, StateMachine
+from sfn_tui.aws.versions import qualifier_label
 from sfn_tui.core.validation import (
     MAX_PAYLOAD_BYTES,
     InvalidJson,
@@ -50,6 +55,9 @@ class StartExecutionScreen(ModalScreen[Execution | None]):
     StartExecutionScreen #start-how-row { margin-bottom: 1; }
     StartExecutionScreen #start-how-row Label { padding: 0; }
     StartExecutionScreen #start-how { width: 1fr; }
+    StartExecutionScreen #start-target-row { margin-bottom: 1; }
+    StartExecutionScreen #start-target-row Label { padding: 0; }
+    StartExecutionScreen #start-target { width: 1fr; }
     """
 
     BINDINGS = [
@@ -57,9 +65,12 @@ class StartExecutionScreen(ModalScreen[Execution | None]):
         Binding("ctrl+s", "submit", "Start", id="start.submit"),
     ]
 
-    def __init__(self, machine: StateMachine, last_inputs: LastInputs) -> None:
+    def __init__(
+        self, machine: StateMachine, last_inputs: LastInputs, target: str | None = None
+    ) -> None:
         super().__init__()
         self.machine = machine
+        self.target = target or machine.arn  # the machine, a version or an alias ARN
         self.last_inputs = last_inputs
         self.busy = False
         self.express = machine.type == "EXPRESS"
@@ -94,6 +105,19 @@ class StartExecutionScreen(ModalScreen[Execution | None]):
             with Horizontal(classes="form-row"):
                 yield Label("Name")
                 yield Input(placeholder="optional: generated when empty", id="start-name")
+            # After Name, and hidden from the start unless a target was given: the first
+            # field to take focus (and the keys typed at once) is always Name.
+            row = Horizontal(classes="form-row", id="start-target-row")
+            row.display = self.target != self.machine.arn
+            with row:
+                yield Label("Run")
+                yield Select[str](
+                    self._target_options({}),
+                    allow_blank=False,
+                    value=self.target,
+                    id="start-target",
+                    compact=True,
+                )
             yield Label(
                 "Input (JSON) — the last one used for this machine"
                 if remembered
@@ -123,8 +147,40 @@ class StartExecutionScreen(ModalScreen[Execution | None]):
     def how_changed(self, event: Select.Changed) -> None:
         self.query_one("#start-status", Static).update(self._how_text(event.value))
 
+    def _target_options(self, labels: dict[str, str]) -> list[tuple[str, str]]:
+        """The machine first, then `labels` (ARN: label), with the target kept."""
+        options = [("State machine: latest revision", self.machine.arn)]
+        options += [(label, arn) for arn, label in labels.items()]
+        if self.target not in {arn for _, arn in options}:
+            options.append((qualifier_label(self.target) or self.target, self.target))
+        return options
+
     def on_mount(self) -> None:
         self.query_one("#start-name", Input).focus()
+        self.load_targets()
+
+    @work(group="start-targets", exit_on_error=False)
+    async def load_targets(self) -> None:
+        """The machine's versions and aliases, for the Run row (none: the row stays
+        hidden; an endpoint without them, or a refusal, leaves the machine alone)."""
+        client = self.sfn_app.client
+        if client is None:
+            return
+        try:
+            versions = await client.list_state_machine_versions(self.machine.arn)
+            aliases = await client.list_state_machine_aliases(self.machine.arn)
+        except SfnError:
+            return
+        labels = {a.arn: f"Alias {a.name}: {a.routing_text}" for a in aliases}
+        for v in versions:
+            labels[v.arn] = f"Version {v.number}" + (f": {v.description}" if v.description else "")
+        if not labels:
+            return
+        select = self.query_one("#start-target", Select)
+        chosen = select.value
+        select.set_options(self._target_options(labels))
+        select.value = chosen if isinstance(chosen, str) else self.machine.arn
+        self.query_one("#start-target-row").display = True
 
     def problem(self, message: str) -> None:
         self.query_one("#start-problem", Static).update(plain(clip(message)))
@@ -175,8 +231,10 @@ class StartExecutionScreen(ModalScreen[Execution | None]):
             if client is None:
                 self.problem("Not connected yet; try again in a moment.")
                 return
+            chosen = self.query_one("#start-target", Select).value
+            target = chosen if isinstance(chosen, str) else self.machine.arn
             try:
-                execution = await client.start_execution(self.machine.arn, name, text)
+                execution = await client.start_execution(target, name, text)
             except SfnError as error:
                 self.problem(str(error))
                 return

@@ -48,6 +48,7 @@ from sfn_tui.tui.formatting import plain
 from sfn_tui.tui.screens.confirm import ConfirmScreen
 from sfn_tui.tui.widgets.json_editor import JsonEditor, clip
 from sfn_tui.tui.widgets.logging_fields import LoggingFields
+from sfn_tui.tui.widgets.publish_fields import PublishFields
 
 if TYPE_CHECKING:
     from sfn_tui.aws.client import StepFunctionsClient
@@ -175,6 +176,7 @@ class StateMachineFormScreen(ModalScreen[StateMachine | None]):
                 yield Static(title, classes="modal-title")
                 yield Static(id="sm-facts")
                 yield LoggingFields(id="sm-logging")
+                yield PublishFields(id="sm-publish")
             with Horizontal(classes="form-row"):
                 yield Label("File")
                 yield Input(
@@ -445,10 +447,12 @@ class StateMachineFormScreen(ModalScreen[StateMachine | None]):
             return
         definition = self.sendable(text)
         detail = self.detail
+        publish = self.query_one(PublishFields).value() if self.editing else (False, "")
         if (
             detail is not None
             and (text == self._original or definition == detail.definition)
             and logging == detail.logging
+            and not publish[0]
         ):
             self.problem("The definition is unchanged: nothing to save.")
             return
@@ -523,11 +527,22 @@ class StateMachineFormScreen(ModalScreen[StateMachine | None]):
     ) -> StateMachine:
         if self.detail is not None:
             d = self.detail
-            await client.update_state_machine(
-                d.arn,
-                definition if definition != d.definition else None,
-                logging if logging is not None and logging != d.logging else None,
-            )
+            publish, description = self.query_one(PublishFields).value()
+            new_definition = definition if definition != d.definition else None
+            new_logging = logging if logging is not None and logging != d.logging else None
+            version: str | None
+            if new_definition is None and new_logging is None:  # only publish: as it is
+                version = await client.publish_state_machine_version(d.arn, description)
+            else:
+                version = await client.update_state_machine(
+                    d.arn,
+                    new_definition,
+                    new_logging,
+                    publish=publish,
+                    version_description=description,
+                )
+            if version:
+                self.notify(f"Published version {version.rsplit(':', 1)[-1]} of {d.name}.")
             return StateMachine(arn=d.arn, name=d.name, type=d.type, creation_date=d.creation_date)
         # CreateStateMachine answers a name in use with the existing machine when the
         # request matches it (AWS) or always (the local engine): ask first.

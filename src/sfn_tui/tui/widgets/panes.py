@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.message import Message
 
 from sfn_tui.aws.models import Activity, Execution, StateMachine
+from sfn_tui.aws.versions import qualifier_label
 from sfn_tui.core.poller import utc_now
 from sfn_tui.tui.formatting import duration, plain, short_date, short_time, status_text
 from sfn_tui.tui.widgets.keyed_table import Cell, KeyedTable
@@ -137,7 +138,20 @@ class ExecutionsTable(TimeAware, KeyedTable[Execution]):
             took = duration((item.stop_date - item.start_date).total_seconds())
             end = Text(f"{short_time(item.stop_date, now, self.tz)} ({took})")
         start = short_time(item.start_date, now, self.tz) if item.start_known else "—"
-        return (plain(item.name), status_text(item.status), start, end)
+        return (self.name_cell(item), status_text(item.status), start, end)
+
+    @staticmethod
+    def name_cell(item: Execution) -> Text:
+        """The name, then the version and alias it ran on, if any ("v2 via live")."""
+        name = plain(item.name)
+        ran_on = " via ".join(
+            label
+            for label in (qualifier_label(item.version_arn), qualifier_label(item.alias_arn))
+            if label
+        )
+        if ran_on:
+            name.append(f"  {ran_on}", style="dim cyan")
+        return name
 
     def tick(self) -> None:
         """Advance the elapsed time of running executions."""
