@@ -257,3 +257,27 @@ async def test_a_large_map_run_lists_its_children_page_by_page(
         assert all(p.get("maxResults") == PAGE_SIZE for p in pages)
         assert len(pages) <= 3  # the first page (maybe re-read once) and the next one
         assert table.row_count == 2 * PAGE_SIZE
+
+
+async def test_the_palette_offers_update_map_run_in_the_consoles_words(
+    engine: str, sfn: Any
+) -> None:
+    from tests.test_read_only_routes import palette_entries
+
+    _, map_run = finished_run(sfn, TWENTY, ToleratedFailureCount=1)
+    app = make_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.client is not None, what="connected")
+        screen = MapRunScreen(map_run)
+        await app.push_screen(screen)
+        await wait_shown(pilot, "20 shown")
+        entries = await palette_entries(pilot, app)
+        assert {"Update Map Run", "Filter child executions by status"} <= set(entries)
+    read_only = make_app(engine, read_only=True)
+    async with read_only.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: read_only.client is not None, what="connected")
+        await read_only.push_screen(MapRunScreen(map_run))
+        await wait_shown(pilot, "20 shown")
+        entries = await palette_entries(pilot, read_only)
+        assert "Filter child executions by status" in entries
+        assert "Update Map Run" not in entries

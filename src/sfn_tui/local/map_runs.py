@@ -61,6 +61,7 @@ class Child:
     state_machine_arn: str  # the Map Run's: <machine>/<label>
     map_run_arn: str
     index: int  # order of creation within its Map Run
+    item_index: int  # the item's position in the Map state's items
     input: str
     events: Any  # its own moto EventManager
     start_date: datetime.datetime = field(default_factory=_now)
@@ -310,7 +311,7 @@ def _install_engine() -> None:
 
     Distributed._map_run = map_run
 
-    def start_child(record: Any, env: Any, job_input: Any) -> Child:
+    def start_child(record: Any, env: Any, job_input: Any, item_index: int) -> Child:
         with _lock:
             run = _runs[record.map_run_arn]
             name = str(uuid.uuid4())
@@ -320,6 +321,7 @@ def _install_engine() -> None:
                 state_machine_arn=run.state_machine_arn,
                 map_run_arn=run.map_run_arn,
                 index=len(run.children),
+                item_index=item_index,
                 input=to_json_str(job_input),
                 events=EventManager(),
             )
@@ -370,7 +372,7 @@ def _install_engine() -> None:
         items = record.item_counter
         items.total.count()
         record.execution_counter.total.count()
-        one = start_child(record, env, job.job_input)
+        one = start_child(record, env, job.job_input, job.job_index)
         job_output = None
         try:
             env.states.context_object.context_object_data["Map"] = states_mod.MapData(

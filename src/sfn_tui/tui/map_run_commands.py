@@ -59,6 +59,8 @@ class MapRunCommands(Provider):
     def _offered(self) -> list[tuple[str, str, str]]:
         read_only = services(self.app).read_only
         here = type(self.screen).__name__
+        if here == "ExecutionDetailScreen" and not getattr(self.screen, "has_map_runs", False):
+            return []  # no Distributed Map in this execution's definition
         return [
             (text, help_text, action)
             for text, help_text, action, screen in ENTRIES

@@ -495,6 +495,11 @@ class ExecutionDetailScreen(Screen[None]):
     def map_runs(self) -> MapRunsPanel:
         return self.query_one(MapRunsPanel)
 
+    @property
+    def has_map_runs(self) -> bool:
+        """The definition has a Distributed Map: the Map Runs tab is shown."""
+        return bool(self.map_runs.execution_arn)
+
     def _start_map_runs(self) -> None:
         """Once the definition is known: a Distributed Map gets the Map Runs tab."""
         if self._map_runs_checked or self.definition is None:
@@ -563,6 +568,9 @@ class ExecutionDetailScreen(Screen[None]):
             self.load()
 
     def action_tab(self, tab: str) -> None:
+        if tab == "map-runs" and not self.has_map_runs:
+            self.notify("No Map Runs: this execution's definition has no Distributed Map.")
+            return
         if tab in TABS:
             self.query_one(TabbedContent).active = tab
             self._focus_tab(tab)
