@@ -10,7 +10,7 @@ import pytest
 
 from sfn_tui.local.scene_map_runs import pin_map_runs
 from sfn_tui.tui.screens.map_run import PAGE_SIZE, MapRunScreen
-from tests.pilot_helpers import wait_for
+from tests.pilot_helpers import wait_for, wait_shown
 from tests.scenes import SIZE, prepare_demo, scene_app, sfn_client
 
 MAP_RUN_REGION = "ap-east-2"  # no other test uses it
@@ -41,9 +41,14 @@ def test_map_run_screen(demo: tuple[str, str, str], snap_compare: Any) -> None:
         await app.push_screen(screen)
         await wait_for(
             pilot,
-            lambda: screen.detail is not None and screen.child_table.row_count == PAGE_SIZE,
-            what="the Map Run and its first page",
+            lambda: (
+                screen.detail is not None
+                and screen.child_table.row_count == PAGE_SIZE
+                and not screen._busy
+            ),
+            what="the Map Run and its first page, nothing more on its way",
         )
+        await wait_shown(pilot, f"{PAGE_SIZE} shown", "00000000-0000-0000-0000-00000000012c")
         await pilot.pause()
         app.clear_notifications()
 

@@ -47,6 +47,7 @@ class MapRunsPanel(Vertical):
         self.details: dict[str, MapRunDetail] = {}
         self.parent_running = True
         self.listed = False
+        self.listed_after_end = False  # listed once the execution had ended: complete
         self.problem = ""
         self._busy = False
         self._timer: Timer | None = None
@@ -92,7 +93,7 @@ class MapRunsPanel(Vertical):
     @property
     def settled(self) -> bool:
         """Nothing more to learn: the execution and every Map Run described have ended."""
-        if self.parent_running or not self.listed:
+        if self.parent_running or not self.listed_after_end:
             return False
         return all(
             arn in self.details and not self.details[arn].running
@@ -106,9 +107,11 @@ class MapRunsPanel(Vertical):
             return
         self._busy = True
         try:
-            if self.parent_running or not self.listed:
+            if not self.listed_after_end:
+                ended = not self.parent_running
                 runs = await client.list_map_runs(self.execution_arn)
                 self.listed = True
+                self.listed_after_end = ended
                 if [r.arn for r in runs] != [r.arn for r in self.runs]:
                     self.runs = runs
                     self._show_list()
