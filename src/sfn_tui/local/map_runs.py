@@ -52,9 +52,11 @@ def _now() -> datetime.datetime:
     return datetime.datetime.now(tz=datetime.UTC)
 
 
-@dataclass
+@dataclass(slots=True)
 class Child:
-    """One child workflow execution of a Map Run."""
+    """One child workflow execution of a Map Run. Once it has ended its history is kept
+    as one JSON string: a Map Run of 10,000 items would otherwise keep a million small
+    objects alive, and Python's garbage collector would slow the whole process down."""
 
     arn: str
     name: str
@@ -63,13 +65,20 @@ class Child:
     index: int  # order of creation within its Map Run
     item_index: int  # the item's position in the Map state's items
     input: str
-    events: Any  # its own moto EventManager
+    events: Any  # its own moto EventManager while it runs; None once ended
     start_date: datetime.datetime = field(default_factory=_now)
     status: str = "RUNNING"
     stop_date: datetime.datetime | None = None
     output: str | None = None
     error: str | None = None
     cause: str | None = None
+    history_json: str = ""  # its events, once it has ended
+
+    def history(self) -> list[dict[str, Any]]:
+        if self.events is not None:
+            return list(self.events.get_event_history())
+        events: list[dict[str, Any]] = json.loads(self.history_json or "[]")
+        return events
 
     def list_item(self) -> dict[str, Any]:
         item: dict[str, Any] = {
@@ -307,7 +316,10 @@ def _install_engine() -> None:
                 )
                 _runs[record.map_run_arn] = run
             run.total_items = len(items) if isinstance(items, list) else 0
-        original_map_run(self, env, eval_input)
+        try:
+            original_map_run(self, env, eval_input)
+        finally:
+            forget_finished_threads()
 
     Distributed._map_run = map_run
 
@@ -366,6 +378,9 @@ def _install_engine() -> None:
             event_type=event_type,
             event_details=EventDetails(**{kind: body}),
         )
+        one.history_json = json.dumps(one.events.get_event_history(), default=str)
+        one.events = None
+        env.event_manager = EventManager()  # what the frame may still add goes nowhere
 
     def eval_job(self: Any, env: Any, job: Any) -> None:
         record = self._map_run_record
@@ -429,6 +444,14 @@ def _install_engine() -> None:
         return out
 
     Record.describe = describe
+
+
+def forget_finished_threads() -> None:
+    """moto keeps every thread its engine starts in ``TMP_THREADS`` (appended to, never
+    read): one per child execution, each with its locks and events. After a Map Run of
+    10,000 items those kept the garbage collector busy for seconds; ended ones go."""
+    threads: Any = import_module("moto.stepfunctions.parser.utils").TMP_THREADS
+    threads[:] = [thread for thread in threads if thread.is_alive()]
 
 
 def _validate_update(max_concurrency: Any, tolerated_count: Any, tolerated_percentage: Any) -> None:
@@ -503,7 +526,7 @@ def _install_responses() -> None:
         include = self._get_param("includeExecutionData")
         return ActionResult(
             make_page(
-                one.events.get_event_history(),
+                one.history(),
                 one.arn,
                 page_size(self._get_param("maxResults")),
                 history_token(str(token), one.arn) if token else None,

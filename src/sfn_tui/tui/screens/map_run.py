@@ -147,6 +147,7 @@ class MapRunScreen(Screen[None]):
             self._busy = False
         if self._again:
             self.load()
+        self.refresh_bindings()  # Update Map Run is offered once the Map Run is described
         self._show_title()
         self._show_bar()
         if self.detail is not None and not self.detail.running:
