@@ -281,3 +281,26 @@ async def test_the_palette_offers_update_map_run_in_the_consoles_words(
         entries = await palette_entries(pilot, read_only)
         assert "Filter child executions by status" in entries
         assert "Update Map Run" not in entries
+
+
+async def test_update_map_run_shows_the_services_refusal_in_words(engine: str, sfn: Any) -> None:
+    from dataclasses import replace
+
+    from sfn_tui.aws.map_runs import MapRunDetail
+
+    _, map_run = finished_run(sfn, TWENTY, ToleratedFailureCount=1)
+    detail = MapRunDetail.from_api(sfn.describe_map_run(mapRunArn=map_run))
+    gone = replace(detail, arn=map_run.rsplit(":", 1)[0] + ":00000000-0000-0000-0000-000000000000")
+    app = make_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.client is not None, what="connected")
+        modal = UpdateMapRunScreen(gone)
+        await app.push_screen(modal)
+        await set_field(pilot, "map-run-concurrency", "3")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        await pilot.press("y")
+        text = await wait_shown(pilot, "The Map Run was not updated:", absent=("Traceback",))
+        assert app.screen is modal  # still open, nothing typed lost
+        assert "Map Run" in text
+    assert sfn.describe_map_run(mapRunArn=map_run)["maxConcurrency"] == 0
