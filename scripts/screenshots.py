@@ -22,8 +22,10 @@ from tests.test_versions_snapshot import show_versions  # noqa: E402
 from sfn_tui.local import activities  # noqa: E402
 from sfn_tui.local.engine import LocalEngine  # noqa: E402
 from sfn_tui.local.scene import DEFAULT_ACCOUNT, pin_history  # noqa: E402
+from sfn_tui.local.scene_map_runs import pin_map_runs  # noqa: E402
 from sfn_tui.tui.screens.execution_detail import ExecutionDetailScreen  # noqa: E402
 from sfn_tui.tui.screens.guided_run import GuidedRunScreen  # noqa: E402
+from sfn_tui.tui.screens.map_run import PAGE_SIZE, MapRunScreen  # noqa: E402
 from sfn_tui.tui.screens.start_execution import StartExecutionScreen  # noqa: E402
 from sfn_tui.tui.screens.sync_execution import SyncExecutionScreen  # noqa: E402
 
@@ -106,6 +108,52 @@ async def express_sync_start(pilot: Any) -> None:
     app.clear_notifications()
 
 
+BATCH_RUN = (
+    f"arn:aws:states:{scenes.SCENE_REGION}:{DEFAULT_ACCOUNT}:execution:ProcessOrderBatch:"
+    "demo-batch-1"
+)
+
+
+def batch_map_run(endpoint: str) -> str:
+    sfn = scenes.sfn_client(endpoint, scenes.SCENE_REGION)
+    return str(sfn.list_map_runs(executionArn=BATCH_RUN)["mapRuns"][0]["mapRunArn"])
+
+
+def map_run_screen(map_run_arn: str) -> Callable[[Any], Awaitable[None]]:
+    """The demo's Distributed Map run: counts, settings, its first page of children."""
+
+    async def scene(pilot: Any) -> None:
+        app = pilot.app
+        await wait_for(pilot, lambda: app.refreshed_at is not None, what="refreshed")
+        screen = MapRunScreen(map_run_arn, BATCH_RUN)
+        await app.push_screen(screen)
+        await wait_for(
+            pilot,
+            lambda: screen.detail is not None and screen.child_table.row_count == PAGE_SIZE,
+            what="the Map Run and its first page",
+        )
+        app.clear_notifications()
+
+    return scene
+
+
+def batch_run_detail(*keys: str) -> Callable[[Any], Awaitable[None]]:
+    """demo-batch-1's detail: the Map Runs tab (5) or the graph with its marker (4)."""
+
+    async def scene(pilot: Any) -> None:
+        app = pilot.app
+        await wait_for(pilot, lambda: app.refreshed_at is not None, what="refreshed")
+        screen = ExecutionDetailScreen(BATCH_RUN)
+        await app.push_screen(screen)
+        await wait_for(
+            pilot, lambda: screen.finished and bool(screen.map_runs.details), what="loaded"
+        )
+        await pilot.press(*keys)
+        app.clear_notifications()
+
+    return scene
+
+
 async def shoot(
     name: str, app: Any, scene: Callable[[Any], Awaitable[None]], size: tuple[int, int]
 ) -> None:
@@ -138,6 +186,11 @@ async def main() -> None:
         await shoot(
             "detail-history", scenes.scene_app(endpoint), failed_run_detail("f"), scenes.SIZE
         )
+        pin_map_runs(scenes.SCENE_REGION)
+        map_run = batch_map_run(endpoint)
+        await shoot("map-run", scenes.scene_app(endpoint), map_run_screen(map_run), scenes.SIZE)
+        await shoot("map-runs-tab", scenes.scene_app(endpoint), batch_run_detail("5"), scenes.SIZE)
+        await shoot("map-run-graph", scenes.scene_app(endpoint), batch_run_detail("4"), scenes.SIZE)
         scenes.prepare_demo(endpoint, scenes.CHAT_SCENE_REGION)
         scenes.start_chat_run(endpoint)
         chat_app = scenes.scene_app(

@@ -502,13 +502,19 @@ def test_seed_demo_is_idempotent(engine: str, boto_sfn: Any) -> None:
     assert (json.loads(policy) if isinstance(policy, str) else policy) == STATES_TRUST_POLICY
 
     runs = first.execution_arns
-    assert len(runs) == 5
+    assert len(runs) == 6
     chat = finished(boto_sfn, runs["demo-chat-1"])
     assert chat["status"] == "SUCCEEDED"
     assert json.loads(chat["output"]) == {"message": "Thanks for chatting."}
     failed = finished(boto_sfn, runs["demo-fail-1"])
     assert (failed["status"], failed["error"]) == ("FAILED", "Demo.PaymentDeclined")
     assert finished(boto_sfn, runs["demo-wait-1"], timeout=6)["status"] == "SUCCEEDED"
+    # The Distributed Map: 300 orders, 12 invalid, within its 10% tolerated failure.
+    batch = finished(boto_sfn, runs["demo-batch-1"], timeout=30)
+    assert (batch["status"], json.loads(batch["output"])) == ("SUCCEEDED", {"checked": 300})
+    (map_run,) = boto_sfn.list_map_runs(executionArn=runs["demo-batch-1"])["mapRuns"]
+    counts = boto_sfn.describe_map_run(mapRunArn=map_run["mapRunArn"])["itemCounts"]
+    assert (counts["total"], counts["succeeded"], counts["failed"]) == (300, 288, 12)
 
 
 # --- nothing on the terminal ----------------------------------------------------------

@@ -30,6 +30,8 @@ READS = {
     "DescribeActivity",
     "DescribeStateMachineForExecution",
     "GetExecutionHistory",
+    "ListMapRuns",
+    "DescribeMapRun",
     "ListRoles",
     "GetRole",
     "ValidateStateMachineDefinition",

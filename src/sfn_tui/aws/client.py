@@ -23,6 +23,7 @@ from sfn_tui.aws import retry_log
 from sfn_tui.aws.connection import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, Connection
 from sfn_tui.aws.errors import NotFound, NotSupported, ServiceError, translate
 from sfn_tui.aws.logs import CloudWatchLogs
+from sfn_tui.aws.map_runs import MapRun, MapRunDetail, MapRunUpdate
 from sfn_tui.aws.models import (
     Activity,
     ActivityTask,
@@ -631,6 +632,57 @@ class StepFunctionsClient:
         )
         item.setdefault("creationDate", item.get("updateDate") or datetime.now(UTC))
         return StateMachineDetail.from_api(item)
+
+    # Map Runs (Distributed Map) ---------------------------------------------------
+
+    async def list_map_runs(self, execution_arn: str, max_pages: int = 10) -> list[MapRun]:
+        """The Map Runs an execution started (a few: one per Distributed Map state run)."""
+        runs: list[MapRun] = []
+        kw: dict[str, Any] = {"executionArn": execution_arn, "maxResults": 1000}
+        for _ in range(max_pages):
+            page = await self._call("ListMapRuns", self._sfn.list_map_runs, **kw)
+            runs.extend(MapRun.from_api(r) for r in page.get("mapRuns", []))
+            if not page.get("nextToken"):
+                break
+            kw["nextToken"] = page["nextToken"]
+        return runs
+
+    async def describe_map_run(self, map_run_arn: str) -> MapRunDetail:
+        item = await self._call("DescribeMapRun", self._sfn.describe_map_run, mapRunArn=map_run_arn)
+        return MapRunDetail.from_api(item)
+
+    async def update_map_run(self, map_run_arn: str, update: MapRunUpdate) -> None:
+        kw: dict[str, Any] = {"mapRunArn": map_run_arn}
+        if update.max_concurrency is not None:
+            kw["maxConcurrency"] = update.max_concurrency
+        if update.tolerated_failure_count is not None:
+            kw["toleratedFailureCount"] = update.tolerated_failure_count
+        if update.tolerated_failure_percentage is not None:
+            kw["toleratedFailurePercentage"] = update.tolerated_failure_percentage
+        await self._call("UpdateMapRun", self._sfn.update_map_run, **kw)
+
+    async def list_map_run_executions(
+        self,
+        map_run_arn: str,
+        *,
+        status: str | None = None,
+        redrive_filter: str | None = None,
+        max_results: int = 100,
+        next_token: str | None = None,
+    ) -> ExecutionPage:
+        """One page of a Map Run's child executions (ListExecutions with mapRunArn)."""
+        kw: dict[str, Any] = {"mapRunArn": map_run_arn, "maxResults": max_results}
+        if status:
+            kw["statusFilter"] = status
+        if redrive_filter:
+            kw["redriveFilter"] = redrive_filter
+        if next_token:
+            kw["nextToken"] = next_token
+        page = await self._call("ListExecutions", self._sfn.list_executions, **kw)
+        return ExecutionPage(
+            executions=tuple(Execution.from_api(e) for e in page.get("executions", [])),
+            next_token=page.get("nextToken") or None,
+        )
 
     # Activity tasks ---------------------------------------------------------------
 

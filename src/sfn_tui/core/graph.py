@@ -321,8 +321,13 @@ def _fit(name: str, limit: int = MAX_NAME) -> str:
 
 
 class _Painter:
-    def __init__(self, statuses: Mapping[str, StateStatus] | None) -> None:
+    def __init__(
+        self,
+        statuses: Mapping[str, StateStatus] | None,
+        notes: Mapping[str, str] | None = None,
+    ) -> None:
         self.statuses = statuses
+        self.notes = notes or {}
 
     def status(self, name: str) -> StateStatus | None:
         if self.statuses is None:
@@ -335,7 +340,9 @@ class _Painter:
 
     def title(self, name: str) -> str:
         status = self.status(name)
-        return _fit(name) if status is None else f"{STATUS_MARKS[status]} {_fit(name)}"
+        title = _fit(name) if status is None else f"{STATUS_MARKS[status]} {_fit(name)}"
+        note = self.notes.get(name)
+        return f"{title} · {note}" if note else title
 
     def box(self, node: Node, min_inner: int, has_out: bool) -> Block:
         title = self.title(node.name)
@@ -700,22 +707,29 @@ def legend() -> Text:
     return text
 
 
-def render_flow(flow: Flow, statuses: Mapping[str, StateStatus] | None = None) -> list[Text]:
-    block = layout_flow(flow, _Painter(statuses))
+def render_flow(
+    flow: Flow,
+    statuses: Mapping[str, StateStatus] | None = None,
+    notes: Mapping[str, str] | None = None,
+) -> list[Text]:
+    block = layout_flow(flow, _Painter(statuses, notes))
     return block.to_lines()
 
 
 def render_graph(
-    definition: str | Mapping[str, Any], statuses: Mapping[str, StateStatus] | None = None
+    definition: str | Mapping[str, Any],
+    statuses: Mapping[str, StateStatus] | None = None,
+    notes: Mapping[str, str] | None = None,
 ) -> list[Text]:
     """The definition drawn as lines of text; a message (never an exception) when it
-    cannot be drawn. With `statuses`, a legend line comes first."""
+    cannot be drawn. With `statuses`, a legend line comes first. `notes` add a few
+    words to a state's title (a Map state's Map Run counts)."""
     try:
         flow = parse_definition(definition)
     except DefinitionProblem as problem:
         return [Text(str(problem), style="bold red")]
     try:
-        lines = render_flow(flow, statuses)
+        lines = render_flow(flow, statuses, notes)
     except Exception as error:  # a drawing bug must not take the screen down
         log.exception("drawing the state graph failed")
         return [Text(f"The graph could not be drawn ({type(error).__name__}: {error}).", "red")]

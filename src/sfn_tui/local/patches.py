@@ -42,8 +42,9 @@ PATCHES: tuple[str, ...] = (
     "nested_executions",  # states:startExecution (request/response, .sync, .sync:2, callback)
     "cfn_cdk_metadata",  # AWS::CDK::Metadata in CloudFormation stacks
     "execution_logging",  # history events in CloudWatch Logs (loggingConfiguration)
-    "express_refusals",  # what List/Describe/History/Stop answer for Express
-    "versions",  # versions and aliases; starts and lists on them (wraps list_executions last)
+    "express_refusals",  # what List/Describe/History/Stop answer for Express runs
+    "versions",  # versions and aliases; starts and lists on them (wraps list_executions)
+    "map_runs",  # Map Run children: ListExecutions(mapRunArn), histories (must be last)
 )
 
 _lock = threading.Lock()

@@ -1,5 +1,6 @@
-"""Demo content for the embedded engine: the ChatSFN example, two small machines, and an
-Express machine that logs its runs to CloudWatch Logs.
+"""Demo content for the embedded engine: the ChatSFN example, two small machines, an
+Express machine that logs its runs to CloudWatch Logs, and a Distributed Map over a few
+hundred orders (some fail, within its tolerated failure percentage).
 
 ``seed_demo()`` is idempotent: it finds or creates every resource, and starts each demo
 execution only if no execution of that name exists yet (the Express runs: only when it
@@ -26,6 +27,7 @@ CHAT_MACHINE = STATE_MACHINE_NAME
 WAIT_MACHINE = "WaitThenSucceed"
 FAIL_MACHINE = "AlwaysFails"
 EXPRESS_MACHINE = "ExpressOrders"
+BATCH_MACHINE = "ProcessOrderBatch"
 EXPRESS_LOG_GROUP = f"/aws/vendedlogs/states/{EXPRESS_MACHINE}-Logs"
 WORKER_NAME = "sfn-tui-seed"
 
@@ -97,6 +99,59 @@ EXPRESS_ORDERS: dict[str, Any] = {
         },
     },
 }
+BATCH_ITEMS = 300  # orders in each ProcessOrderBatch run
+BATCH_FAIL_EVERY = 25  # every 25th order is invalid: 12 of 300 (4%), 10% tolerated
+PROCESS_ORDER_BATCH: dict[str, Any] = {
+    "Comment": "Checks each order of a batch in a child workflow (a Distributed Map); a few"
+    " invalid orders are tolerated.",
+    "StartAt": "CheckEachOrder",
+    "States": {
+        "CheckEachOrder": {
+            "Type": "Map",
+            "ItemsPath": "$.orders",
+            "Label": "orders",
+            "MaxConcurrency": 50,
+            "ToleratedFailurePercentage": 10.0,
+            "ItemProcessor": {
+                "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                "StartAt": "Validate",
+                "States": {
+                    "Validate": {
+                        "Type": "Choice",
+                        "Choices": [
+                            {"Variable": "$.valid", "BooleanEquals": False, "Next": "Invalid"}
+                        ],
+                        "Default": "Pack",
+                    },
+                    "Pack": {
+                        "Type": "Pass",
+                        "Parameters": {"order.$": "$.order", "packed": True},
+                        "End": True,
+                    },
+                    "Invalid": {
+                        "Type": "Fail",
+                        "Error": "Demo.InvalidOrder",
+                        "Cause": "The order has no delivery address.",
+                    },
+                },
+            },
+            "ResultSelector": {"checked.$": "States.ArrayLength($)"},
+            "End": True,
+        }
+    },
+}
+
+
+def batch_input(first: int) -> dict[str, Any]:
+    """BATCH_ITEMS orders numbered from `first`; every BATCH_FAIL_EVERY-th is invalid."""
+    return {
+        "orders": [
+            {"order": f"C-{first + n}", "valid": n % BATCH_FAIL_EVERY != BATCH_FAIL_EVERY - 1}
+            for n in range(BATCH_ITEMS)
+        ]
+    }
+
+
 # Synchronous runs of ExpressOrders: (name, input).
 EXPRESS_RUNS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("reserve-1", {"order": "B-2001", "quantity": 2}),
@@ -111,6 +166,7 @@ DEMO_EXECUTIONS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("demo-fail-1", FAIL_MACHINE, {"card": "4242"}),
     ("demo-fail-2", FAIL_MACHINE, {"card": "4242", "retry": True}),
     ("demo-chat-1", CHAT_MACHINE, {"name": "Demo"}),
+    ("demo-batch-1", BATCH_MACHINE, batch_input(3000)),
 )
 CHAT_ANSWERS = ("song", "done")
 
@@ -122,6 +178,7 @@ class DemoInfo:
     chat_state_machine_arn: str
     wait_state_machine_arn: str
     fail_state_machine_arn: str
+    batch_state_machine_arn: str = ""
     execution_arns: dict[str, str] = field(default_factory=dict)  # by execution name
     express_state_machine_arn: str = ""
     express_run_arns: dict[str, str] = field(default_factory=dict)  # by name; not listable
@@ -165,6 +222,7 @@ def seed_demo(endpoint_url: str, region: str = "us-east-1") -> DemoInfo:
         CHAT_MACHINE: chat_definition(activity_arn),
         WAIT_MACHINE: json.dumps(WAIT_THEN_SUCCEED),
         FAIL_MACHINE: json.dumps(ALWAYS_FAILS),
+        BATCH_MACHINE: json.dumps(PROCESS_ORDER_BATCH),
     }
     for name, definition in definitions.items():
         if name not in machines:
@@ -198,6 +256,7 @@ def seed_demo(endpoint_url: str, region: str = "us-east-1") -> DemoInfo:
         chat_state_machine_arn=machines[CHAT_MACHINE],
         wait_state_machine_arn=machines[WAIT_MACHINE],
         fail_state_machine_arn=machines[FAIL_MACHINE],
+        batch_state_machine_arn=machines[BATCH_MACHINE],
         execution_arns=execution_arns,
         express_state_machine_arn=express_arn,
         express_run_arns=express_runs,

@@ -22,6 +22,7 @@ from textual.widgets import OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
 from sfn_tui.aws.errors import NotFound, SfnError
+from sfn_tui.aws.map_runs import MapRun
 from sfn_tui.aws.models import (
     TERMINAL_STATUSES,
     Execution,
@@ -40,11 +41,14 @@ from sfn_tui.core.history import (
     pretty,
     reached_known,
 )
+from sfn_tui.core.map_runs import distributed_map_states, graph_notes, map_run_states
 from sfn_tui.tui.app_services import AppServices, services
 from sfn_tui.tui.formatting import duration, plain, status_text, timestamp
+from sfn_tui.tui.map_run_commands import MapRunCommands
 from sfn_tui.tui.widgets.footer import SteadyFooter
 from sfn_tui.tui.widgets.header import StatusHeader
 from sfn_tui.tui.widgets.history_table import HistoryTable, LazyTable, StateRunsTable
+from sfn_tui.tui.widgets.map_runs_panel import MapRunsPanel
 from sfn_tui.tui.widgets.state_graph import StateGraph
 
 if TYPE_CHECKING:
@@ -54,7 +58,7 @@ PAGE_SIZE = 1000  # events per GetExecutionHistory page (the service's maximum)
 CATCH_UP_PAGE = 100  # newest-first page size when only new events are wanted
 MAX_PAGES = 30  # 25,000 events at most, so 25 pages of 1,000
 MAX_SHOWN = 100_000  # characters of an input/output drawn; the rest is cut
-TABS = ("summary", "history", "states", "graph")
+TABS = ("summary", "history", "states", "graph", "map-runs")
 
 
 def ran_on(arn: str) -> Text:
@@ -147,6 +151,7 @@ class EventTypePicker(ModalScreen[str | None]):
 
 class ExecutionDetailScreen(Screen[None]):
     CSS_PATH = "../detail.tcss"
+    COMMANDS = {MapRunCommands}
     BINDINGS = [
         Binding("escape", "back", "Back", id="detail.back"),
         Binding("f", "first_failure", "First failure", id="detail.first_failure"),
@@ -156,6 +161,7 @@ class ExecutionDetailScreen(Screen[None]):
         Binding("2", "tab('history')", "History tab", show=False, id="detail.tab_history"),
         Binding("3", "tab('states')", "States tab", show=False, id="detail.tab_states"),
         Binding("4", "tab('graph')", "Graph tab", show=False, id="detail.tab_graph"),
+        Binding("5", "tab('map-runs')", "Map Runs tab", show=False, id="detail.tab_map_runs"),
     ]
 
     def __init__(self, execution_arn: str, run: Execution | None = None) -> None:
@@ -173,6 +179,7 @@ class ExecutionDetailScreen(Screen[None]):
         self._definition_tried = False  # and failed: not asked again on each poll
         self._loading = False
         self._timer: Timer | None = None
+        self._map_runs_checked = False  # the definition was looked at for a Distributed Map
 
     @property
     def sfn_app(self) -> AppServices:
@@ -199,6 +206,8 @@ class ExecutionDetailScreen(Screen[None]):
                     yield Static(id="run-detail")
             with TabPane("Graph", id="graph"):
                 yield StateGraph(id="detail-graph")
+            with TabPane("Map Runs", id="map-runs"):
+                yield MapRunsPanel(id="map-runs-panel")
         yield SteadyFooter()
 
     @property
@@ -218,6 +227,7 @@ class ExecutionDetailScreen(Screen[None]):
         self.table.use(self.history)
         self.runs_table.use(self.history, finished=False, now=None)
         self.graph.show_lines([Text("The graph appears once the definition is loaded.")])
+        self.query_one(TabbedContent).hide_tab("map-runs")
         self._timer = self.set_interval(self.sfn_app.poll_interval, self._tick)
         self.load()
 
@@ -250,10 +260,12 @@ class ExecutionDetailScreen(Screen[None]):
             else:
                 detail = await client.describe_execution(self.execution_arn)
             self.detail = detail
+            self.map_runs.parent_status(detail.execution.status)
             ended = detail.execution.status in TERMINAL_STATUSES
             self._show_summary()
             if self.definition is None and not self._definition_tried:
                 await self._load_definition(client, detail)
+            self._start_map_runs()
             if self.logged is None:
                 await self._load_history(client)
             if ended and self.complete:
@@ -487,7 +499,43 @@ class ExecutionDetailScreen(Screen[None]):
         if self.definition is None:
             return
         ended = self.detail is not None and self.detail.execution.status in TERMINAL_STATUSES
-        self.graph.show(self.definition, self.history.statuses(ended or self.history.ended))
+        notes = graph_notes(self.map_runs.details, map_run_states(self.history))
+        self.graph.show(self.definition, self.history.statuses(ended or self.history.ended), notes)
+
+    # Map Runs ---------------------------------------------------------------------
+
+    @property
+    def map_runs(self) -> MapRunsPanel:
+        return self.query_one(MapRunsPanel)
+
+    @property
+    def has_map_runs(self) -> bool:
+        """The definition has a Distributed Map: the Map Runs tab is shown."""
+        return bool(self.map_runs.execution_arn)
+
+    def _start_map_runs(self) -> None:
+        """Once the definition is known: a Distributed Map gets the Map Runs tab."""
+        if self._map_runs_checked or self.definition is None:
+            return
+        self._map_runs_checked = True
+        states = distributed_map_states(self.definition)
+        if not states:
+            return
+        self.query_one(TabbedContent).show_tab("map-runs")
+        self.map_runs.start(self.execution_arn, states, self._open_map_run)
+
+    def _open_map_run(self, run: MapRun) -> None:
+        from sfn_tui.tui.screens.map_run import MapRunScreen
+
+        self.app.push_screen(MapRunScreen.of(run))
+
+    @on(MapRunsPanel.Changed)
+    def map_runs_changed(self) -> None:
+        self._show_graph()
+
+    def action_open_map_run(self) -> None:
+        if not self.map_runs.open_highlighted():
+            self.notify("No Map Run to open.", severity="warning")
 
     @on(LazyTable.Highlighted, "#history-table")
     def event_highlighted(self, message: LazyTable.Highlighted) -> None:
@@ -533,6 +581,9 @@ class ExecutionDetailScreen(Screen[None]):
             self.load()
 
     def action_tab(self, tab: str) -> None:
+        if tab == "map-runs" and not self.has_map_runs:
+            self.notify("No Map Runs: this execution's definition has no Distributed Map.")
+            return
         if tab in TABS:
             self.query_one(TabbedContent).active = tab
             self._focus_tab(tab)
@@ -548,6 +599,7 @@ class ExecutionDetailScreen(Screen[None]):
             "states": "#runs-table",
             "graph": "#detail-graph",
             "summary": "#summary-scroll",
+            "map-runs": "#map-runs-list",
         }.get(tab)
         if target is not None:
             self.query_one(target).focus()

@@ -37,16 +37,26 @@ class StateGraph(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.lines: list[Text] = []
         self._strips: list[Strip] = []
-        self._shown: tuple[str, tuple[tuple[str, str], ...] | None] | None = None
+        self._shown: tuple[object, ...] | None = None
 
-    def show(self, definition: str, statuses: Mapping[str, StateStatus] | None = None) -> bool:
+    def show(
+        self,
+        definition: str,
+        statuses: Mapping[str, StateStatus] | None = None,
+        notes: Mapping[str, str] | None = None,
+    ) -> bool:
         """Draw `definition`, each state marked by `statuses` (None: the definition
-        alone). Returns False when nothing changed since the last call."""
-        key = (definition, tuple(sorted(statuses.items())) if statuses is not None else None)
+        alone) and titled with its `notes`. Returns False when nothing changed since
+        the last call."""
+        key = (
+            definition,
+            tuple(sorted(statuses.items())) if statuses is not None else None,
+            tuple(sorted((notes or {}).items())),
+        )
         if key == self._shown:
             return False
         self._shown = key
-        self.show_lines(render_graph(definition, statuses))
+        self.show_lines(render_graph(definition, statuses, notes))
         return True
 
     def show_lines(self, lines: list[Text]) -> None:
