@@ -8,6 +8,8 @@ import time
 from datetime import UTC
 from typing import Any
 
+from textual.widgets import TextArea
+
 from sfn_tui.aws.connection import Connection
 from sfn_tui.core.inbox import TaskStatus
 from sfn_tui.local.scene import pin_dates, pin_logs, pinned_now
@@ -188,6 +190,9 @@ async def generic_task_view(pilot: Any) -> None:
         )
 
     await wait_for(pilot, shown, what="generic task shown")
+    # A blinking cursor is drawn or not by the clock: hold it on for the picture.
+    for editor in app.screen.query(TextArea):
+        editor.cursor_blink = False
     app.clear_notifications()
 
 
