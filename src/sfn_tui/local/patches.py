@@ -36,6 +36,7 @@ PATCHES: tuple[str, ...] = (
     "redrive",  # RedriveExecution
     "poller_withdrawal",  # a GetActivityTask whose client has gone gets no task
     "jsonpath_definite",  # $.a[1].b selects a value, not a one-item list
+    "jsonata_states",  # JSONata and workflow variables evaluated in Python (jsonata_eval)
     "string_literals",  # a definition's string literals read as JSON strings (\u escapes)
     "lambda_invoke",  # Lambda Invoke runs Python functions for real (lambda_runner)
     "lambda_tasks",  # Step Functions reports Lambda results and errors as AWS does
