@@ -10,15 +10,13 @@ passing ``$states`` and the variables in scope as bindings, and fails as AWS doe
 https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html): an
 expression that throws, or returns nothing, fails the state with
 ``States.QueryEvaluationError`` and an ``EvaluationFailed`` history event naming the
-state and the field (``Output/result``), with AWS's cause text. ``StateExited`` events
-carry ``assignedVariables`` as JSON text (Passing data between states with variables,
-https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html).
+state and the field (``Output/result``), with AWS's cause text. (Variables' scopes, deferred
+Assign and assignedVariables: ``variable_assign``.)
 """
 
 from __future__ import annotations
 
 import copy
-import json
 import threading
 from importlib import import_module
 from typing import Any
@@ -131,14 +129,6 @@ def evaluate_in_state(env: Any, expression: str, with_states: bool = True) -> An
     return copy.deepcopy(result) if isinstance(result, dict | list) else result
 
 
-def _assigned_variables(store: Any) -> dict[str, str]:
-    """StateExited's assignedVariables: each value as compact JSON text."""
-    return {
-        name: json.dumps(store.get(name), separators=(",", ":"), ensure_ascii=False)
-        for name in sorted(store._declaration_tracing)
-    }
-
-
 def install() -> None:
     global _installed
     patches.check_moto()
@@ -148,7 +138,6 @@ def install() -> None:
     asl = "moto.stepfunctions.parser.asl"
     strings: Any = import_module(f"{asl}.component.common.string.string_expression")
     component: Any = import_module(f"{asl}.component.eval_component")
-    store: Any = import_module(f"{asl}.eval.variable_store")
     engine: Any = import_module(f"{asl}.jsonata.jsonata")
 
     def jsonata_eval_body(self: Any, env: Any) -> None:
@@ -178,7 +167,6 @@ def install() -> None:
             fields.pop()
 
     component.EvalComponent.eval = eval_with_field
-    store.VariableStore.get_assigned_variables = _assigned_variables
 
     def eval_source(expression: str) -> Any:
         # what is left of moto's text-composing path (none of it is reached above)
