@@ -31,6 +31,7 @@ PATCHES: tuple[str, ...] = (
     "map_tolerated_failure",  # States.ExceedToleratedFailureThreshold
     "definition_checks",  # InvalidDefinition: missing StartAt/Next targets, state names
     "validate_definition",  # ValidateStateMachineDefinition
+    "test_state",  # TestState
     "payload_quotas",  # 1 MB definitions, 256 KiB input and output
     "history_quota",  # 25,000 history events
     "execution_describe",  # JSON output, stopDate of TIMED_OUT runs, redrive fields
