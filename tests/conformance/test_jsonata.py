@@ -373,3 +373,38 @@ def test_valid_jsonata_definition_validates_ok(conf: Conformance) -> None:
     )
     out = conf.sfn.validate_state_machine_definition(definition=json.dumps(definition))
     assert (out["result"], out["diagnostics"]) == ("OK", [])
+
+
+LAMBDA_DOC = "https://docs.aws.amazon.com/step-functions/latest/dg/connect-lambda.html"
+DOUBLE = """
+def handler(event, context):
+    return {"doubled": event["n"] * 2}
+"""
+
+
+def test_lambda_task_with_arguments_and_result(conf: Conformance) -> None:
+    # LAMBDA_DOC (JSONata): Arguments carries FunctionName and Payload; the Task's result
+    # ($states.result) holds the function's answer in Payload; Assign keeps it.
+    function = conf.function(DOUBLE)
+    run = conf.run(
+        jsonata(
+            {
+                "Call": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:states:::lambda:invoke",
+                    "Arguments": {
+                        "FunctionName": function,
+                        "Payload": {"n": "{% $states.input.n %}"},
+                    },
+                    "Assign": {"doubled": "{% $states.result.Payload.doubled %}"},
+                    "Output": "{% $states.result.Payload %}",
+                    "Next": "Use",
+                },
+                "Use": {"Type": "Pass", "Output": {"again": "{% $doubled %}"}, "End": True},
+            }
+        ),
+        {"n": 21},
+        timeout=60,
+    )
+    assert run.status == "SUCCEEDED", (run.error, run.cause)
+    assert run.output == {"again": 42}
