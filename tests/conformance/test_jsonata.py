@@ -408,3 +408,26 @@ def test_lambda_task_with_arguments_and_result(conf: Conformance) -> None:
     )
     assert run.status == "SUCCEEDED", (run.error, run.cause)
     assert run.output == {"again": 42}
+
+
+def test_a_refused_definition_leaves_no_language_behind(conf: Conformance) -> None:
+    # QUERY_LANGUAGE_DOC: each definition's language is its own. A JSONata machine refused
+    # half-way through (a JSONPath field in a JSONata state) must not change how the next
+    # definitions are read: a JSONPath machine with Parameters is still accepted and runs.
+    refused = jsonata(
+        {
+            "A": {"Type": "Pass", "Output": "{% 1 %}", "Next": "B"},
+            "B": {"Type": "Pass", "Parameters": {"x.$": "$.x"}, "End": True},
+        }
+    )
+    with pytest.raises(ClientError) as error:
+        conf.machine(refused)
+    assert error_code(error) == "InvalidDefinition"
+    run = conf.run(
+        {
+            "StartAt": "P",
+            "States": {"P": {"Type": "Pass", "Parameters": {"x.$": "$.x"}, "End": True}},
+        },
+        {"x": 1},
+    )
+    assert (run.status, run.output) == ("SUCCEEDED", {"x": 1})
