@@ -24,7 +24,13 @@ from botocore.exceptions import ClientError
 from sfn_tui.aws.client import STATES_TRUST_POLICY
 from sfn_tui.core.chatsfn import ACTIVITY_NAME, ROLE_NAME, chat_definition
 from sfn_tui.local import activities, history_cache
-from sfn_tui.local.seed import CHAT_MACHINE, FAIL_MACHINE, WAIT_MACHINE, seed_demo
+from sfn_tui.local.seed import (
+    CHAT_MACHINE,
+    FAIL_MACHINE,
+    JSONATA_MACHINE,
+    WAIT_MACHINE,
+    seed_demo,
+)
 from tests.helpers import CREDENTIALS, REGION, TEST_HOLD_SECONDS, async_wait_until, wait_until
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/sfn-tui-test"
@@ -502,7 +508,7 @@ def test_seed_demo_is_idempotent(engine: str, boto_sfn: Any) -> None:
     assert (json.loads(policy) if isinstance(policy, str) else policy) == STATES_TRUST_POLICY
 
     runs = first.execution_arns
-    assert len(runs) == 6
+    assert len(runs) == 8
     chat = finished(boto_sfn, runs["demo-chat-1"])
     assert chat["status"] == "SUCCEEDED"
     assert json.loads(chat["output"]) == {"message": "Thanks for chatting."}
@@ -515,6 +521,13 @@ def test_seed_demo_is_idempotent(engine: str, boto_sfn: Any) -> None:
     (map_run,) = boto_sfn.list_map_runs(executionArn=runs["demo-batch-1"])["mapRuns"]
     counts = boto_sfn.describe_map_run(mapRunArn=map_run["mapRunArn"])["itemCounts"]
     assert (counts["total"], counts["succeeded"], counts["failed"]) == (300, 288, 12)
+    # the JSONata machine with variables: one receipt, one refusal worded from variables
+    assert machines[JSONATA_MACHINE] == first.jsonata_state_machine_arn
+    totals = finished(boto_sfn, runs["demo-totals-1"])
+    assert json.loads(totals["output"]) == {"customer": "Ada", "total": 7.5, "currency": "EUR"}
+    refused = finished(boto_sfn, runs["demo-totals-2"])
+    assert (refused["status"], refused["error"]) == ("FAILED", "Demo.NeedsApproval")
+    assert refused["cause"] == "Orders over 100 EUR need approval: Grace ordered 240 EUR."
 
 
 # --- nothing on the terminal ----------------------------------------------------------

@@ -1,6 +1,7 @@
-"""Demo content for the embedded engine: the ChatSFN example, two small machines, an
-Express machine that logs its runs to CloudWatch Logs, and a Distributed Map over a few
-hundred orders (some fail, within its tolerated failure percentage).
+"""Demo content for the embedded engine: the ChatSFN example, two small machines, a
+JSONata machine that keeps data in workflow variables, an Express machine that logs its
+runs to CloudWatch Logs, and a Distributed Map over a few hundred orders (some fail,
+within its tolerated failure percentage).
 
 ``seed_demo()`` is idempotent: it finds or creates every resource, and starts each demo
 execution only if no execution of that name exists yet (the Express runs: only when it
@@ -26,6 +27,7 @@ from sfn_tui.local.seed_versions import versions_demo
 CHAT_MACHINE = STATE_MACHINE_NAME
 WAIT_MACHINE = "WaitThenSucceed"
 FAIL_MACHINE = "AlwaysFails"
+JSONATA_MACHINE = "OrderTotals"
 EXPRESS_MACHINE = "ExpressOrders"
 BATCH_MACHINE = "ProcessOrderBatch"
 EXPRESS_LOG_GROUP = f"/aws/vendedlogs/states/{EXPRESS_MACHINE}-Logs"
@@ -58,6 +60,60 @@ ALWAYS_FAILS: dict[str, Any] = {
             "Type": "Fail",
             "Error": "Demo.PaymentDeclined",
             "Cause": "The demo payment processor declined the card ending in 4242.",
+        },
+    },
+}
+
+ORDER_TOTALS: dict[str, Any] = {
+    "Comment": "Totals an order in JSONata, keeping the customer and the total in variables;"
+    " orders over 100 EUR need approval.",
+    "QueryLanguage": "JSONata",
+    "StartAt": "Remember",
+    "States": {
+        "Remember": {
+            "Type": "Pass",
+            "Assign": {"customer": "{% $states.input.customer %}", "currency": "EUR"},
+            "Output": "{% $states.input.lines %}",
+            "Next": "PriceLines",
+        },
+        "PriceLines": {
+            "Type": "Map",
+            "Items": "{% $states.input %}",
+            "ItemProcessor": {
+                "StartAt": "Price",
+                "States": {
+                    "Price": {
+                        "Type": "Pass",
+                        "Output": {
+                            "sku": "{% $states.input.sku %}",
+                            "amount": "{% $states.input.qty * $states.input.price %}",
+                        },
+                        "End": True,
+                    }
+                },
+            },
+            "Assign": {"total": "{% $sum($states.result.amount) %}"},
+            "Next": "Check",
+        },
+        "Check": {
+            "Type": "Choice",
+            "Choices": [{"Condition": "{% $total > 100 %}", "Next": "NeedsApproval"}],
+            "Default": "Receipt",
+        },
+        "Receipt": {
+            "Type": "Pass",
+            "Output": {
+                "customer": "{% $customer %}",
+                "total": "{% $total %}",
+                "currency": "{% $currency %}",
+            },
+            "End": True,
+        },
+        "NeedsApproval": {
+            "Type": "Fail",
+            "Error": "Demo.NeedsApproval",
+            "Cause": "{% 'Orders over 100 ' & $currency & ' need approval: ' & $customer"
+            " & ' ordered ' & $string($total) & ' ' & $currency & '.' %}",
         },
     },
 }
@@ -167,6 +223,16 @@ DEMO_EXECUTIONS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("demo-fail-2", FAIL_MACHINE, {"card": "4242", "retry": True}),
     ("demo-chat-1", CHAT_MACHINE, {"name": "Demo"}),
     ("demo-batch-1", BATCH_MACHINE, batch_input(3000)),
+    (
+        "demo-totals-1",
+        JSONATA_MACHINE,
+        {"customer": "Ada", "lines": [{"sku": "pen", "qty": 3, "price": 2.5}]},
+    ),
+    (
+        "demo-totals-2",
+        JSONATA_MACHINE,
+        {"customer": "Grace", "lines": [{"sku": "desk", "qty": 1, "price": 240}]},
+    ),
 )
 CHAT_ANSWERS = ("song", "done")
 
@@ -182,6 +248,7 @@ class DemoInfo:
     execution_arns: dict[str, str] = field(default_factory=dict)  # by execution name
     express_state_machine_arn: str = ""
     express_run_arns: dict[str, str] = field(default_factory=dict)  # by name; not listable
+    jsonata_state_machine_arn: str = ""
     seconds: float = 0.0  # how long seeding took
     versioned_state_machine_arn: str = ""  # two versions and an alias (seed_versions)
     versioned_alias_arn: str = ""
@@ -223,6 +290,7 @@ def seed_demo(endpoint_url: str, region: str = "us-east-1") -> DemoInfo:
         WAIT_MACHINE: json.dumps(WAIT_THEN_SUCCEED),
         FAIL_MACHINE: json.dumps(ALWAYS_FAILS),
         BATCH_MACHINE: json.dumps(PROCESS_ORDER_BATCH),
+        JSONATA_MACHINE: json.dumps(ORDER_TOTALS),
     }
     for name, definition in definitions.items():
         if name not in machines:
@@ -260,6 +328,7 @@ def seed_demo(endpoint_url: str, region: str = "us-east-1") -> DemoInfo:
         execution_arns=execution_arns,
         express_state_machine_arn=express_arn,
         express_run_arns=express_runs,
+        jsonata_state_machine_arn=machines[JSONATA_MACHINE],
         seconds=time.monotonic() - started,
         versioned_state_machine_arn=versioned_arn,
         versioned_alias_arn=versioned_alias,
