@@ -44,6 +44,11 @@ COMMANDS = (
         "dashboard('action_graph')",
     ),
     (
+        "Test state",
+        "Run one state of the selected machine with TestState: input, variables, inspection",
+        "dashboard('action_test_state')",
+    ),
+    (
         "Open execution details",
         "Summary, history, states and graph of the selected execution",
         "dashboard('open_execution')",
@@ -90,6 +95,7 @@ MUTATING = frozenset(
         "Delete activity",
         "New ChatSFN run",
         "Work or stop working the selected activity",
+        "Test state",
     }
 )
 

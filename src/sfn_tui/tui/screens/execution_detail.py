@@ -39,8 +39,11 @@ from sfn_tui.core.history import (
     pretty,
     reached_known,
 )
+from sfn_tui.core.test_state import state_inputs
 from sfn_tui.tui.app_services import AppServices, services
 from sfn_tui.tui.formatting import duration, plain, status_text, timestamp
+from sfn_tui.tui.screens.test_state import TestStateScreen
+from sfn_tui.tui.state_variables import state_extras
 from sfn_tui.tui.widgets.footer import SteadyFooter
 from sfn_tui.tui.widgets.header import StatusHeader
 from sfn_tui.tui.widgets.history_table import HistoryTable, LazyTable, StateRunsTable
@@ -143,6 +146,7 @@ class ExecutionDetailScreen(Screen[None]):
         Binding("f", "first_failure", "First failure", id="detail.first_failure"),
         Binding("t", "filter_type", "Filter type", id="detail.filter_type"),
         Binding("r", "reload", "Refresh", id="detail.refresh"),
+        Binding("ctrl+t", "test_state", "Test state", id="detail.test_state"),
         Binding("1", "tab('summary')", "Summary tab", show=False, id="detail.tab_summary"),
         Binding("2", "tab('history')", "History tab", show=False, id="detail.tab_history"),
         Binding("3", "tab('states')", "States tab", show=False, id="detail.tab_states"),
@@ -157,6 +161,7 @@ class ExecutionDetailScreen(Screen[None]):
         self.history = ExecutionHistory()
         self.detail: ExecutionDetail | None = None
         self.definition: str | None = None
+        self.role_arn = ""  # the role of the machine the run used
         self.finished = False  # ended, and its history is all here: no more polling
         self.complete = False  # the first pass through the history pages is done
         self.problem = ""
@@ -290,6 +295,7 @@ class ExecutionDetailScreen(Screen[None]):
                 self.graph.show_lines([plain(f"The definition could not be loaded: {error}")])
                 return
         self.definition = machine.definition
+        self.role_arn = machine.role_arn
 
     async def _load_history(self, client: StepFunctionsClient) -> None:
         arn = self.execution_arn
@@ -500,7 +506,9 @@ class ExecutionDetailScreen(Screen[None]):
         started = self.history.started_at
         since = offset_text((run.entered_at - started).total_seconds() if started else None)
         took = duration_text(run.duration(None if table.finished else table.now))
-        box.update(run_detail(run, f"{status.mark} {status.word}", since, took))
+        shown = run_detail(run, f"{status.mark} {status.word}", since, took)
+        shown.append_text(state_extras(self.history, run, self.definition))
+        box.update(shown)
 
     # Actions ----------------------------------------------------------------------
 
@@ -509,7 +517,26 @@ class ExecutionDetailScreen(Screen[None]):
             return True if self.history.failures else None
         if action == "filter_type":
             return True if len(self.history) else None
+        if action == "test_state":
+            return None if self.sfn_app.read_only or self.definition is None else True
         return True
+
+    def action_test_state(self) -> None:
+        """TestState on a state of the run's machine, each input prefilled with the
+        state's latest input in this run (the state highlighted on the States tab first)."""
+        if self.definition is None or self.sfn_app.read_only:
+            return
+        run = self.runs_table.run(self.runs_table.cursor) if len(self.history) else None
+        machine = self.detail.execution.state_machine_arn if self.detail else self.execution_arn
+        self.app.push_screen(
+            TestStateScreen(
+                machine.rsplit(":", 1)[-1],
+                self.definition,
+                self.role_arn or None,
+                inputs=state_inputs(self.history),
+                state=run.name if run is not None else None,
+            )
+        )
 
     def action_back(self) -> None:
         self.app.pop_screen()
