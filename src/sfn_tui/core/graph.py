@@ -28,7 +28,7 @@ from typing import Any
 from rich.text import Text
 
 from sfn_tui.core.history import STATUS_MARKS, StateStatus
-from sfn_tui.core.query_language import JSONATA, JSONPATH, LANGUAGES, top_language
+from sfn_tui.core.query_language import JSONATA, JSONPATH, declared, top_language
 
 log = logging.getLogger(__name__)
 
@@ -132,8 +132,7 @@ def _node(name: str, state: Any, depth: int, problems: list[str], top: str = JSO
         problems.append(f"State {name!r} is not an object.")
         return Node(name=name, type="?")
     kind = state.get("Type")
-    own = state.get("QueryLanguage")
-    language = own if own in LANGUAGES else top
+    language = declared(state, top)
     node = Node(name=name, type=kind if isinstance(kind, str) else "?", query_language=language)
     node.end = state.get("End") is True or node.type in ("Succeed", "Fail")
     if node.type == "Choice":
@@ -159,11 +158,11 @@ def _node(name: str, state: Any, depth: int, problems: list[str], top: str = JSO
             branches = state.get("Branches")
             for branch in branches if isinstance(branches, list) else []:
                 if isinstance(branch, Mapping):
-                    node.branches.append(_flow(branch, depth + 1, top))
+                    node.branches.append(_flow(branch, depth + 1, declared(branch, language)))
         elif node.type == "Map":
             processor = state.get("ItemProcessor") or state.get("Iterator")
             if isinstance(processor, Mapping):
-                node.branches.append(_flow(processor, depth + 1, top))
+                node.branches.append(_flow(processor, depth + 1, declared(processor, language)))
     return node
 
 

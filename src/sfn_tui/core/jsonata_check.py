@@ -23,7 +23,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from sfn_tui.core.query_language import JSONATA, JSONPATH, state_places
+from sfn_tui.core.query_language import JSONATA, JSONPATH, loaded, state_places, top_language
 
 # Fields of one query language that the other refuses, and what to use instead.
 JSONPATH_ONLY = {
@@ -67,8 +67,9 @@ def jsonata_problem(text: str) -> Problem | None:
     """The first JSONata problem of a definition that is valid JSON, or None."""
     if not any(word in text for word in _WORDS):
         return None  # nothing of JSONata in it: no walk through a large definition
-    places = state_places(text)
-    if not places:
+    data = loaded(text)
+    places = state_places(data) if data is not None else {}
+    if data is None or not places:
         return None
     strings = _strings(text)
     if strings is None:  # nested too deeply to walk: the service will say
@@ -79,6 +80,17 @@ def jsonata_problem(text: str) -> Problem | None:
             continue
         language = places[state].query_language
         field = found.path[-1] if found.path else ""
+        if found.is_key and found.text == "QueryLanguage" and _is_state_field(found.path):
+            place = places[state]
+            outer = places[place.parent].query_language if place.parent else top_language(data)
+            if outer == JSONATA and place.definition.get("QueryLanguage") == JSONPATH:
+                where = f"Parallel/Map state {place.parent!r}" if place.parent else "the machine"
+                return _at(
+                    text,
+                    found.offset + 1,
+                    f"State {state!r} sets QueryLanguage JSONPath inside {where}, which"
+                    " uses JSONata: a state can move from JSONPath to JSONata, not back.",
+                )
         if found.is_key and _is_state_field(found.path):
             message = _field_problem(state, found.text, language)
             if message:

@@ -1,10 +1,12 @@
 """Which query language each state of a definition uses, and where each state lives.
 
-A state's `QueryLanguage` field wins; otherwise it inherits the definition's top-level
-`QueryLanguage`, which defaults to JSONPath. The states of a Parallel branch or a Map's
-ItemProcessor inherit the top level too (AWS: "States within a Map or Parallel ... use
-the top-level QueryLanguage unless they set their own";
-https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html).
+A state's `QueryLanguage` field wins; otherwise it inherits the language of where it is:
+the definition's top-level `QueryLanguage` (JSONPath when there is none), or inside a
+Parallel branch or a Map's ItemProcessor, that Parallel or Map state's language (a branch
+may set its own). A state can move from JSONPath to JSONata, never back: inside JSONata
+a state may not set JSONPath
+(https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html; the engine
+refuses it too: "Cannot downgrade from JSONata context to a JSONPath context").
 
 State names are unique in the whole machine (Amazon States Language), so a name says
 where a state is: `state_places` tells, for each, the Parallel/Map state and branch it
@@ -71,25 +73,35 @@ def state_places(definition: str | Mapping[str, Any]) -> dict[str, StatePlace]:
 def _walk(
     flow: Mapping[str, Any], top: str, parent: str | None, branch: int, depth: int
 ) -> Iterator[StatePlace]:
+    """The states of `flow`, whose states inherit `top` unless they set their own."""
     states = flow.get("States")
     if not isinstance(states, Mapping) or depth > MAX_DEPTH:
         return
     for name, state in states.items():
         if not isinstance(state, Mapping):
             continue
-        own = state.get("QueryLanguage")
-        language = own if own in LANGUAGES else top
+        language = declared(state, top)
         yield StatePlace(str(name), state, language, parent, branch)
-        kind = state.get("Type")
-        if kind == "Parallel":
-            branches = state.get("Branches")
-            for index, inner in enumerate(branches if isinstance(branches, list) else []):
-                if isinstance(inner, Mapping):
-                    yield from _walk(inner, top, str(name), index, depth + 1)
-        elif kind == "Map":
-            processor = state.get("ItemProcessor") or state.get("Iterator")
-            if isinstance(processor, Mapping):
-                yield from _walk(processor, top, str(name), 0, depth + 1)
+        for index, inner in enumerate(inner_flows(state)):
+            yield from _walk(inner, declared(inner, language), str(name), index, depth + 1)
+
+
+def declared(node: Mapping[str, Any], inherited: str) -> str:
+    """The query language a state (or a branch) declares, else the one it inherits."""
+    own = node.get("QueryLanguage")
+    return own if own in LANGUAGES else inherited
+
+
+def inner_flows(state: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """A Parallel state's branches, a Map state's processor; none for other states."""
+    kind = state.get("Type")
+    if kind == "Parallel":
+        branches = state.get("Branches")
+        return [b for b in branches if isinstance(b, Mapping)] if isinstance(branches, list) else []
+    if kind == "Map":
+        processor = state.get("ItemProcessor") or state.get("Iterator")
+        return [processor] if isinstance(processor, Mapping) else []
+    return []
 
 
 def query_languages(definition: str | Mapping[str, Any]) -> dict[str, str]:
