@@ -272,3 +272,23 @@ async def test_an_evaluation_failure_row_says_which_expression_failed(
             "of state Ask failed (States.QueryEvaluationError",
             flat=True,
         )
+
+
+async def test_read_only_runs_no_test_state(engine: str, sfn: Any) -> None:
+    """--read-only: the graph shows the machine, but offers no Test state and Ctrl+T
+    opens nothing (a state tested with a real role may call its resource)."""
+    machine = create(sfn, VARIABLES, "jsonata-ro")
+    app = make_app(engine, read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.client is not None, what="connected")
+        screen = StateMachineGraphScreen(machine)
+        await app.push_screen(screen)
+        await wait_shown(pilot, "Pass · JSONata", "Refresh", absent=("Test state",))
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert app.screen is screen
+        modal = TestStateScreen("m", json.dumps(VARIABLES), ROLE)
+        await app.push_screen(modal)  # however it is reached, it runs nothing
+        await wait_shown(pilot, "Run test")
+        await pilot.press("ctrl+s")
+        await wait_shown(pilot, "Read-only mode: TestState is not run", flat=True)

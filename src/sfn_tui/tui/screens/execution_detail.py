@@ -518,7 +518,9 @@ class ExecutionDetailScreen(Screen[None]):
         if action == "filter_type":
             return True if len(self.history) else None
         if action == "test_state":
-            return None if self.sfn_app.read_only or self.definition is None else True
+            if self.sfn_app.read_only:
+                return False  # hidden: a tested state may call its resource
+            return None if self.definition is None else True
         return True
 
     def action_test_state(self) -> None:

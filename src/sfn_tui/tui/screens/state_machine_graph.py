@@ -73,7 +73,9 @@ class StateMachineGraphScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "test_state":
-            return None if self.sfn_app.read_only or self.machine is None else True
+            if self.sfn_app.read_only:
+                return False  # hidden: a tested state may call its resource
+            return None if self.machine is None else True
         return True
 
     def action_test_state(self) -> None:

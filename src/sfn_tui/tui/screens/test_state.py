@@ -208,11 +208,9 @@ class TestStateScreen(ModalScreen[None]):
             return
         options = []
         for name, place in self.places.items():
-            label = plain(name)
-            label.append(f"  {place.type} · {place.query_language}", style="dim")
-            if place.parent is not None:
-                label.append_text(plain(f"  in {place.parent}"))
-                label.stylize("dim", len(name))
+            where = f", in {place.parent}" if place.parent is not None else ""
+            label = plain(f"{name} ({place.type}, {place.query_language}{where})")
+            label.stylize("dim", len(name))
             options.append((label, name))
         pick.prompt = "Pick a state"
         pick.set_options(options)
