@@ -292,3 +292,74 @@ async def test_read_only_runs_no_test_state(engine: str, sfn: Any) -> None:
         await wait_shown(pilot, "Run test")
         await pilot.press("ctrl+s")
         await wait_shown(pilot, "Read-only mode: TestState is not run", flat=True)
+
+
+async def test_test_state_from_the_execution_detail_is_prefilled_from_the_run(
+    engine: str, sfn: Any
+) -> None:
+    """Ctrl+T on the States tab: the highlighted state is picked and its input in the
+    open run filled in; picking another state fills in that one's, until the user types
+    an input of their own."""
+    definition = {
+        "StartAt": "Prepare",
+        "States": {
+            "Prepare": {"Type": "Pass", "Result": {"order": "B-7"}, "Next": "Ship"},
+            "Ship": {"Type": "Pass", "End": True},
+        },
+    }
+    machine = create(sfn, definition, "jsonata-prefill")
+    arn = run(sfn, machine, {"customer": "Ada"})
+    app = make_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.client is not None, what="connected")
+        screen = ExecutionDetailScreen(arn)
+        await app.push_screen(screen)
+        await wait_for(pilot, lambda: screen.finished and screen.definition, what="loaded")
+        await pilot.press("3")
+        screen.runs_table.cursor = [r.name for r in screen.history.runs].index("Ship")
+        await wait_shown(pilot, "query language JSONPath", "Test state")
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: isinstance(app.screen, TestStateScreen), what="modal")
+        modal = app.screen
+        assert isinstance(modal, TestStateScreen)
+        await wait_shown(pilot, "this state's input in the open run", ROLE)
+        assert modal.query_one("#ts-state", Select).value == "Ship"
+        assert json.loads(modal.input_editor.text) == {"order": "B-7"}
+        modal.query_one("#ts-state", Select).value = "Prepare"
+        await wait_for(
+            pilot,
+            lambda: json.loads(modal.input_editor.text) == {"customer": "Ada"},
+            what="Prepare's input",
+        )
+        modal.input_editor.replace_text('{"mine": 1}')
+        modal.query_one("#ts-state", Select).value = "Ship"
+        await pilot.pause()
+        assert modal.input_editor.text == '{"mine": 1}'  # typed: kept
+
+
+async def test_test_state_from_the_editor_tests_the_text_being_edited(
+    engine: str, sfn: Any
+) -> None:
+    """Ctrl+T in the definition editor: the states of the text as edited (not as
+    saved), with the machine's role; a broken definition is refused first."""
+    machine = create(sfn, VARIABLES, "jsonata-edit")
+    app = make_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.client is not None, what="connected")
+        detail = await app.client.describe_state_machine(machine)  # type: ignore[union-attr]
+        form = StateMachineFormScreen(detail)
+        await open_modal(pilot, form)
+        editor = form.query_one(JsonEditor)
+        editor.replace_text(editor.text.replace('"Count"', '"Tally"'))
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: isinstance(app.screen, TestStateScreen), what="modal")
+        modal = app.screen
+        assert isinstance(modal, TestStateScreen)
+        await wait_shown(pilot, "Tally (Pass, JSONata)", ROLE)
+        assert "Count" not in modal.places
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is form, what="back in the editor")
+        editor.replace_text(editor.text.replace('"StartAt": "Tally"', '"StartAt": "Nope"'))
+        await pilot.press("ctrl+t")
+        await wait_shown(pilot, "names the state 'Nope', which is not in", flat=True)
+        assert app.screen is form

@@ -106,7 +106,9 @@ async def test_the_jsonata_chatsfn_runs_the_whole_chat_flow_in_the_app(engine: s
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(
             pilot,
-            lambda: app.inbox is not None and any("Hello, Ada!" in t.input for t in app.inbox.claimed()),
+            lambda: (
+                app.inbox is not None and any("Hello, Ada!" in t.input for t in app.inbox.claimed())
+            ),
             what="greeting task claimed",
         )
         await pilot.press("c")

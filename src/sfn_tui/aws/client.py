@@ -464,9 +464,20 @@ class StepFunctionsClient:
             kw["roleArn"] = role_arn
         if variables is not None:
             kw["variables"] = variables
-        item = await self._call(
-            "TestState", sync.test_state, definition=definition, input=input, **kw
-        )
+        try:
+            item = await self._call(
+                "TestState", sync.test_state, definition=definition, input=input, **kw
+            )
+        except ServiceError as error:
+            if error.code not in {"500", "501"}:
+                raise
+            # An HTTP 500/501 with no AWS error body: the endpoint lacks the operation
+            # (moto answers an HTML page), as in _optional_call.
+            raise NotSupported(
+                "TestState failed: this endpoint does not support TestState",
+                operation="TestState",
+                code=error.code,
+            ) from error
         return {k: v for k, v in item.items() if k != "ResponseMetadata"}
 
     async def stop_execution(self, arn: str, error: str = "", cause: str = "") -> None:
