@@ -46,11 +46,6 @@ def assigned_variables(history: ExecutionHistory, run: StateRun) -> dict[str, st
     return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in raw.items()}
 
 
-def has_variables(history: ExecutionHistory) -> bool:
-    """Whether any state of the history assigned a variable."""
-    return any(assigned_variables(history, run) for run in history.runs)
-
-
 def scope_at(
     history: ExecutionHistory, run: StateRun, places: Mapping[str, StatePlace] | None = None
 ) -> Scope:
