@@ -24,6 +24,7 @@ PATCHES: tuple[str, ...] = (
     "error_matching",  # Retry/Catch: States.ALL, States.TaskFailed, States.HeartbeatTimeout
     "branch_errors",  # States.* errors out of Parallel branches and Map iterations
     "choice_no_match",  # States.NoChoiceMatched
+    "choice_default",  # a Choice's own Assign/Output only when it takes its Default
     "intrinsic_escapes",  # \\' \\{ \\} \\\\ in intrinsic function string literals
     "intrinsic_failure",  # States.IntrinsicFailure
     "result_path_failure",  # States.ResultPathMatchFailure
@@ -36,6 +37,8 @@ PATCHES: tuple[str, ...] = (
     "redrive",  # RedriveExecution
     "poller_withdrawal",  # a GetActivityTask whose client has gone gets no task
     "jsonpath_definite",  # $.a[1].b selects a value, not a one-item list
+    "jsonata_states",  # JSONata and workflow variables evaluated in Python (jsonata_eval)
+    "variable_assign",  # Assign takes effect when the state ends; assignedVariables as JSON
     "string_literals",  # a definition's string literals read as JSON strings (\u escapes)
     "lambda_invoke",  # Lambda Invoke runs Python functions for real (lambda_runner)
     "lambda_tasks",  # Step Functions reports Lambda results and errors as AWS does
