@@ -67,7 +67,7 @@ FAILS_TO_EVALUATE = {
     "States": {
         "Ask": {
             "Type": "Pass",
-            "Output": {"n": "{% $number($states.input.word) %}"},
+            "Output": {"n": "{% $states.input.word + 1 %}"},
             "End": True,
         }
     },
@@ -239,7 +239,7 @@ async def test_the_states_tab_shows_variables_assigned_and_in_scope(engine: str,
         # Count: what it assigned.
         table.focus()
         table.cursor = names.index("Count")
-        await wait_shown(pilot, "query language JSONata", "$total = 2", '$label = "order"')
+        await wait_shown(pilot, "Count  Pass · JSONata", "$total = 2", '$label = "order"')
         # Seen, in the second iteration: outer variables and its own iteration's price.
         seen = [i for i, r in enumerate(screen.history.runs) if r.name == "Seen"]
         second = next(i for i in seen if screen.history.runs[i].iteration == 1)
@@ -248,7 +248,7 @@ async def test_the_states_tab_shows_variables_assigned_and_in_scope(engine: str,
         assert "$price = 10" not in text and "$total = 2" in text and "from Price" in text
         # Done: JSONPath; it sees the outer variables and the Map's own Assign, no price.
         table.cursor = names.index("Done")
-        text = await wait_shown(pilot, "query language JSONPath", "$prices = [10,14]")
+        text = await wait_shown(pilot, "Done  Pass · JSONPath", "$prices = [10, 14]")
         assert "$price =" not in text
 
 
@@ -317,7 +317,7 @@ async def test_test_state_from_the_execution_detail_is_prefilled_from_the_run(
         await wait_for(pilot, lambda: screen.finished and screen.definition, what="loaded")
         await pilot.press("3")
         screen.runs_table.cursor = [r.name for r in screen.history.runs].index("Ship")
-        await wait_shown(pilot, "query language JSONPath", "Test state")
+        await wait_shown(pilot, "Ship  Pass · JSONPath", "Test state")
         await pilot.press("ctrl+t")
         await wait_for(pilot, lambda: isinstance(app.screen, TestStateScreen), what="modal")
         modal = app.screen

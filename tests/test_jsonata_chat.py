@@ -136,5 +136,5 @@ async def test_the_jsonata_chatsfn_runs_the_whole_chat_flow_in_the_app(engine: s
         screen.runs_table.focus()
         screen.runs_table.cursor = last_ask
         await wait_shown(
-            pilot, "query language JSONata", "variables assigned", "$turns = 4", '$user = "Ada"'
+            pilot, "GetInput  Task · JSONata", "variables assigned", "$turns = 4", '$user = "Ada"'
         )

@@ -1,20 +1,21 @@
 """The States tab's words on a state's query language and variables.
 
-Under a state run's input and output: the query language the state uses (its own, else
-the machine's top-level one, else JSONPath), the variables it assigned when it exited
-(its StateExited event's `assignedVariables`), and the variables in scope when it was
-entered (core/variables.py follows AWS's rules for Parallel branches and Map
-iterations).
+Beside a state run's type, the query language the state uses (its own, else the one of
+where it is; core/query_language.py); above its input and output, the variables it
+assigned when it exited (its StateExited event's `assignedVariables`) and the variables
+in scope when it was entered (core/variables.py follows AWS's rules for Parallel
+branches and Map iterations).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 from rich.text import Text
 
 from sfn_tui.core.history import ExecutionHistory, StateRun
-from sfn_tui.core.query_language import JSONPATH, StatePlace, state_places
+from sfn_tui.core.query_language import StatePlace, state_places
 from sfn_tui.core.variables import assigned_variables, pretty_value, scope_at
 from sfn_tui.tui.formatting import plain
 
@@ -31,21 +32,20 @@ def places_of(definition: str | None) -> dict[str, StatePlace]:
     return _places(definition) if definition else {}
 
 
-def state_extras(history: ExecutionHistory, run: StateRun, definition: str | None) -> Text:
-    """The query language, assigned variables and variables in scope of `run`."""
+@dataclass(frozen=True, slots=True)
+class StateExtras:
+    """What the States tab adds about a run: its query language ("" when the definition
+    is not loaded) and its variables (assigned, and in scope when entered)."""
+
+    language: str
+    variables: Text
+
+
+def state_extras(history: ExecutionHistory, run: StateRun, definition: str | None) -> StateExtras:
+    """The query language and the variables of `run`."""
     places = places_of(definition)
     place = places.get(run.name)
     text = Text()
-    text.append("\nquery language ", style="bold")
-    if place is not None:
-        text.append(place.query_language)
-        if "QueryLanguage" not in place.definition:
-            text.append(
-                "  (the machine's)" if place.query_language != JSONPATH else "  (the default)",
-                style="dim",
-            )
-    else:
-        text.append("— (the definition is not loaded)", style="dim")
     assigned = assigned_variables(history, run)
     text.append("\nvariables assigned", style="bold")
     if not run.exited:
@@ -58,7 +58,7 @@ def state_extras(history: ExecutionHistory, run: StateRun, definition: str | Non
     if not scope.values:
         text.append("  — (none)", style="dim")
     _listed(text, scope.values, scope.assigned_by)
-    return text
+    return StateExtras(place.query_language if place is not None else "", text)
 
 
 def _listed(text: Text, values: dict[str, str], assigned_by: dict[str, str]) -> None:

@@ -43,7 +43,7 @@ from sfn_tui.core.test_state import state_inputs
 from sfn_tui.tui.app_services import AppServices, services
 from sfn_tui.tui.formatting import duration, plain, status_text, timestamp
 from sfn_tui.tui.screens.test_state import TestStateScreen
-from sfn_tui.tui.state_variables import state_extras
+from sfn_tui.tui.state_variables import StateExtras, state_extras
 from sfn_tui.tui.widgets.footer import SteadyFooter
 from sfn_tui.tui.widgets.header import StatusHeader
 from sfn_tui.tui.widgets.history_table import HistoryTable, LazyTable, StateRunsTable
@@ -87,11 +87,14 @@ def event_detail(event: HistoryEvent, state: str, since: str) -> Text:
     return text
 
 
-def run_detail(run: StateRun, status: str, since: str, took: str) -> Text:
+def run_detail(
+    run: StateRun, status: str, since: str, took: str, extras: StateExtras | None = None
+) -> Text:
     text = Text()
     text.append_text(plain(run.name))
     text.stylize("bold")
-    text.append(f"  {run.state_type}  {status}  entered {since}  took {took}")
+    language = f" · {extras.language}" if extras is not None and extras.language else ""
+    text.append(f"  {run.state_type}{language}  {status}  entered {since}  took {took}")
     if run.iteration is not None:
         text.append(f"  iteration {run.iteration}")
     if run.retries:
@@ -99,6 +102,8 @@ def run_detail(run: StateRun, status: str, since: str, took: str) -> Text:
     if run.error or run.cause:
         text.append("\nerror\n", style="bold red")
         text.append_text(plain(": ".join(x for x in (run.error, run.cause) if x)))
+    if extras is not None:
+        text.append_text(extras.variables)
     text.append("\ninput\n", style="bold")
     text.append_text(clipped(run.input))
     text.append("\noutput\n", style="bold")
@@ -506,9 +511,8 @@ class ExecutionDetailScreen(Screen[None]):
         started = self.history.started_at
         since = offset_text((run.entered_at - started).total_seconds() if started else None)
         took = duration_text(run.duration(None if table.finished else table.now))
-        shown = run_detail(run, f"{status.mark} {status.word}", since, took)
-        shown.append_text(state_extras(self.history, run, self.definition))
-        box.update(shown)
+        extras = state_extras(self.history, run, self.definition)
+        box.update(run_detail(run, f"{status.mark} {status.word}", since, took, extras))
 
     # Actions ----------------------------------------------------------------------
 
