@@ -268,8 +268,8 @@ async def test_an_evaluation_failure_row_says_which_expression_failed(
         await wait_shown(
             pilot,
             "EvaluationFailed",
-            "The expression in Output",
-            "of state Ask failed (States.QueryEvaluationError",
+            "The JSONata expression $states.input.word + 1 in Output/n of state Ask failed:",
+            "T2001: The left side of the + operator must evaluate to a number",
             flat=True,
         )
 

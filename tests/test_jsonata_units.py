@@ -311,6 +311,26 @@ def test_an_evaluation_failure_says_which_expression_failed_and_why() -> None:
     )
     assert event_summary(event).startswith("The expression in Arguments of state Ask failed")
     assert event_detail_sections(event)[0] == ("what failed", words)
+    aws = HistoryEvent(
+        5,
+        4,
+        "EvaluationFailed",
+        T0,
+        {
+            "error": "States.QueryEvaluationError",
+            "cause": "An error occurred while executing the state 'Ask' (entered at the event"
+            " id #2). The JSONata expression '$states.input.word + 1' specified for the field"
+            " 'Output/n' threw an error during evaluation. T2001: The left side of the +"
+            " operator must evaluate to a number",
+            "location": "Output/n",
+            "state": "Ask",
+        },
+    )
+    assert evaluation_failure_words(aws) == (
+        "The JSONata expression $states.input.word + 1 in Output/n of state Ask failed:"
+        " T2001: The left side of the + operator must evaluate to a number"
+        " (States.QueryEvaluationError)."
+    )
     other = HistoryEvent(6, 5, "TaskFailed", T0, {"error": "Boom", "cause": "x"})
     assert evaluation_failure_words(other) is None
     assert event_summary(other) == "Boom: x"

@@ -10,9 +10,18 @@ Pure: no I/O, no Textual.
 
 from __future__ import annotations
 
+import re
+
 from sfn_tui.aws.models import HistoryEvent
 
 EVALUATION_FAILED = "EvaluationFailed"
+# AWS's cause for a JSONata expression that throws: "... The JSONata expression '<expr>'
+# specified for the field '<field>' threw an error during evaluation. <code>: <why>"
+_AWS_CAUSE = re.compile(
+    r"The JSONata expression '(?P<expression>.*)' specified for the field"
+    r" '(?P<field>[^']*)' threw an error during evaluation\.(?P<why>.*)",
+    re.DOTALL,
+)
 # What each evaluation error means, in a few words.
 ERROR_WORDS = {
     "States.QueryEvaluationError": "a JSONata expression could not be evaluated",
@@ -39,6 +48,14 @@ def evaluation_failure_words(event: HistoryEvent) -> str | None:
     cause = _text(details.get("cause"))
     location = _text(details.get("location"))
     state = _text(details.get("state")) or _text(details.get("name"))
+    said = _AWS_CAUSE.search(cause)
+    if said is not None:  # AWS's own wording: the expression, the field, the reason
+        location = location or said.group("field")
+        what = f"The JSONata expression {said.group('expression')} in {location}"
+        if state:
+            what += f" of state {state}"
+        sentence = f"{what} failed: {said.group('why').strip()} ({error})"
+        return sentence if sentence.endswith(".") else sentence + "."
     what = f"The expression in {location}" if location else "An expression"
     if state:
         what += f" of state {state}"
