@@ -182,10 +182,16 @@ async def test_role_that_does_not_trust_step_functions_is_refused(
     iam.delete_role(RoleName=name)
 
 
-async def test_full_chat_run_through_the_inbox(client: StepFunctionsClient) -> None:
+@pytest.mark.parametrize("jsonata", [False, True], ids=["jsonpath", "jsonata"])
+async def test_full_chat_run_through_the_inbox(client: StepFunctionsClient, jsonata: bool) -> None:
+    # jsonata: the same chat in JSONata with workflow variables (Transforming data with
+    # JSONata, https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html)
+    # holds the same conversation.
     role = await ensure_role(client, unique("role"))
     activity = await ensure_activity(client, unique("act"))
-    sm = await ensure_state_machine(client, activity.value.arn, role.value.arn, unique("ChatSFN"))
+    sm = await ensure_state_machine(
+        client, activity.value.arn, role.value.arn, unique("ChatSFN"), jsonata=jsonata
+    )
     inbox = TaskInbox(client, unique("chat-worker"), liveness_interval=0.5)
     inbox.work(activity.value.arn)
     try:
@@ -234,6 +240,13 @@ async def test_full_chat_run_through_the_inbox(client: StepFunctionsClient) -> N
         ]
         assert len(inbox.tasks) == 4
         assert inbox.claimed() == []
+        if jsonata:  # the variables each answer assigned, as the history tells them
+            history = await client.get_execution_history(run.arn)
+            assigned = [
+                e.details.get("assignedVariables") for e in history if e.type == "TaskStateExited"
+            ]
+            assert [a["action"] for a in assigned] == ['"song"', '"poem"', '"story"', '"done"']
+            assert [a["turns"] for a in assigned] == ["1", "2", "3", "4"]
     finally:
         await inbox.shutdown(grace=0)
         steps = await cleanup(client, sm.value.arn, activity.value.arn, role.value.name)

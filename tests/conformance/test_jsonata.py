@@ -4,12 +4,14 @@ $states, the functions Step Functions adds, and how a failed expression fails th
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
-from tests.conformance.support import Conformance
+from tests.conformance.support import Conformance, error_code, error_message
 
 JSONATA_DOC = "https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html"
 STATES_DOC = JSONATA_DOC + "#transforming-data-states-reserved-variable"
@@ -309,3 +311,65 @@ def test_items_that_are_not_an_array(conf: Conformance, items: str, kind: str) -
     )
     assert (run.status, run.error) == ("FAILED", "States.QueryEvaluationError")
     assert f"Expected 'array', but was '{kind}'" in (run.cause or ""), run.cause
+
+
+VALIDATE_DOC = (
+    "https://docs.aws.amazon.com/step-functions/latest/apireference/"
+    "API_ValidateStateMachineDefinition.html"
+)
+
+
+@pytest.mark.parametrize(
+    ("expression", "code"),
+    [
+        ("1 +", "INVALID_JSONATA_EXPRESSION"),
+        ("a[1,2)", "INVALID_JSONATA_EXPRESSION"),
+        ("phone.number", "UNSUPPORTED_JSONATA_EXPRESSION"),
+    ],
+)
+def test_validation_names_the_expression_and_its_field(
+    conf: Conformance, expression: str, code: str
+) -> None:
+    # VALIDATE_DOC: diagnostics carry a code and the location of the problem; AWS parses
+    # every JSONata expression when a definition is validated or created (JSONATA_DOC:
+    # JSONata states have no context: data comes from $states and variables).
+    definition = jsonata(
+        {
+            "E": {
+                "Type": "Pass",
+                "Output": {"ok": "{% $states.input %}", "v": "{% " + expression + " %}"},
+                "End": True,
+            }
+        }
+    )
+    out = conf.sfn.validate_state_machine_definition(definition=json.dumps(definition))
+    assert out["result"] == "FAIL"
+    assert [(d["code"], d["location"]) for d in out["diagnostics"]] == [
+        (code, "/States/E/Output/v")
+    ]
+    if code == "UNSUPPORTED_JSONATA_EXPRESSION":
+        assert out["diagnostics"][0]["message"] == (
+            "Reference to 'phone' at the top level is not supported."
+        )
+    with pytest.raises(ClientError) as refused:
+        conf.machine(definition)
+    assert error_code(refused) == "InvalidDefinition"
+    assert f"{code}: " in error_message(refused) and "/States/E/Output/v" in error_message(refused)
+
+
+def test_valid_jsonata_definition_validates_ok(conf: Conformance) -> None:
+    # VALIDATE_DOC: result OK for a definition CreateStateMachine accepts.
+    definition = jsonata(
+        {
+            "E": {
+                "Type": "Pass",
+                "Output": {
+                    "a": "{% $states.input.items[price > 1].name %}",
+                    "b": "{% $map($states.input.items, function($i){ $i.price * 2 }) %}",
+                },
+                "End": True,
+            }
+        }
+    )
+    out = conf.sfn.validate_state_machine_definition(definition=json.dumps(definition))
+    assert (out["result"], out["diagnostics"]) == ("OK", [])

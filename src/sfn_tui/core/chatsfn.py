@@ -89,9 +89,11 @@ class CleanupStep:
     kept: bool = False  # not deleted on purpose: another state machine uses it, or unknown
 
 
-def chat_definition(activity_arn: str) -> str:
-    """The ChatSFN definition with the activity ARN put in place."""
-    template = (files("sfn_tui") / "resources" / "chat_sfn_state_machine.json").read_text("utf-8")
+def chat_definition(activity_arn: str, *, jsonata: bool = False) -> str:
+    """The ChatSFN definition with the activity ARN put in place (``jsonata``: the same
+    chat written in JSONata with workflow variables)."""
+    resource = "chat_sfn_state_machine_jsonata.json" if jsonata else "chat_sfn_state_machine.json"
+    template = (files("sfn_tui") / "resources" / resource).read_text("utf-8")
     return template.replace(ARN_PLACEHOLDER, activity_arn)
 
 
@@ -127,6 +129,7 @@ async def ensure_state_machine(
     name: str = STATE_MACHINE_NAME,
     *,
     role_wait: float = ROLE_PROPAGATION_WAIT,
+    jsonata: bool = False,
 ) -> Ensured[StateMachineDetail]:
     """Find the machine by name or create it from the ChatSFN definition.
 
@@ -138,7 +141,7 @@ async def ensure_state_machine(
     found = await client.find_state_machine(name)
     if found is not None:
         return Ensured(await client.describe_state_machine(found.arn), created=False)
-    definition = chat_definition(activity_arn)
+    definition = chat_definition(activity_arn, jsonata=jsonata)
     deadline = time.monotonic() + role_wait
     delay = 1.0
     while True:

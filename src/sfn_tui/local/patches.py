@@ -30,7 +30,9 @@ PATCHES: tuple[str, ...] = (
     "result_path_failure",  # States.ResultPathMatchFailure
     "map_tolerated_failure",  # States.ExceedToleratedFailureThreshold
     "definition_checks",  # InvalidDefinition: missing StartAt/Next targets, state names
+    "jsonata_checks",  # InvalidDefinition for JSONata that does not parse or reads no data
     "validate_definition",  # ValidateStateMachineDefinition
+    "test_state",  # TestState
     "payload_quotas",  # 1 MB definitions, 256 KiB input and output
     "history_quota",  # 25,000 history events
     "execution_describe",  # JSON output, stopDate of TIMED_OUT runs, redrive fields

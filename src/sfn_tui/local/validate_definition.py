@@ -5,7 +5,8 @@ moto answered HTTP 500 (not implemented). The diagnostics here are the engine's 
 checks: a definition that is not JSON (INVALID_JSON_DESCRIPTION), required fields
 missing (SCHEMA_VALIDATION_FAILED at /), the transition and state-name checks of
 ``definition_checks`` (MISSING_TRANSITION_TARGET, INVALID_STATE_NAME, with their
-location), and anything else the engine's parser refuses (SCHEMA_VALIDATION_FAILED).
+location), the JSONata checks of ``jsonata_checks`` (INVALID_JSONATA_EXPRESSION,
+UNSUPPORTED_JSONATA_EXPRESSION, at the field), and anything else the engine's parser refuses (SCHEMA_VALIDATION_FAILED).
 The result is OK exactly when CreateStateMachine would accept the definition. AWS's
 own schema checks are more numerous and worded differently; AWS asks callers to rely
 on the result only, not on the diagnostics' order, count or wording.
@@ -17,7 +18,7 @@ import json
 from importlib import import_module
 from typing import Any
 
-from sfn_tui.local import definition_checks, patches, payload_quotas
+from sfn_tui.local import definition_checks, jsonata_checks, patches, payload_quotas
 
 DEFAULT_MAX = 100
 
@@ -49,7 +50,7 @@ def validate(definition: str) -> list[dict[str, str]]:
                 "/",
             )
         ]
-    found = definition_checks.diagnostics(definition)
+    found = definition_checks.diagnostics(definition) + jsonata_checks.diagnostics(definition)
     if found:
         return [_diagnostic(d.code, d.message, d.location) for d in found]
     parser: Any = import_module("moto.stepfunctions.parser.asl.parse.asl_parser")
