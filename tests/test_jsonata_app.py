@@ -214,10 +214,17 @@ async def test_test_state_round_trip_from_the_graph(engine: str, sfn: Any) -> No
         modal.input_editor.replace_text('{"items": [1, 2, 3]}')
         modal.variables_editor.replace_text('{"seen": true}')
         await pilot.press("ctrl+s")
-        text = await wait_shown(pilot, "SUCCEEDED", "Next state Each", "After Arguments", flat=True)
+        text = await wait_shown(pilot, "SUCCEEDED", "Next state Each", "Variables", flat=True)
         assert '"total": 3' in text and '"label": "order"' in text and '"seen": true' in text
         assert modal.result is not None and modal.result.next_state == "Each"
         assert modal.input_editor.text == '{"items": [1, 2, 3]}'  # still there to try again
+        # A JSONPath state reading a variable: each step of its data flow.
+        modal.query_one("#ts-state", Select).value = "Done"
+        modal.variables_editor.replace_text('{"total": 9}')
+        await pilot.press("ctrl+s")
+        text = await wait_shown(pilot, "After Parameters", "Next state — (none)", flat=True)
+        assert modal.result is not None and json.loads(modal.result.output or "") == {"total": 9}
+        assert modal.result.inspection["afterParameters"].replace(" ", "") == '{"total":9}'
 
 
 # The execution detail ----------------------------------------------------------------------

@@ -1,14 +1,15 @@
-"""A JSONata version of the AWS ChatSFN machine, with variables, runs the whole chat flow
-in the app on the embedded engine: greeting, song, poem, story, done, answered in the
-chat pane; then its execution detail shows the variables each state assigned."""
+"""The JSONata version of the AWS ChatSFN machine (resources/
+chat_sfn_state_machine_jsonata.json, with variables) runs the whole chat flow in the app
+on the embedded engine: greeting, song, poem, story, done, answered in the chat pane;
+then its execution detail shows the variables each state assigned and had in scope."""
 
 from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
 
 from sfn_tui.aws.connection import Connection
+from sfn_tui.core.chatsfn import chat_definition
 from sfn_tui.core.inbox import TaskStatus
 from sfn_tui.tui.app import SfnTuiApp
 from sfn_tui.tui.screens.chat import ChatScreen
@@ -25,57 +26,6 @@ REPLIES = {
 }
 
 
-def chat_jsonata(activity_arn: str) -> dict[str, Any]:
-    """ChatSFN in JSONata: `{% %}` expressions instead of paths and intrinsics, a
-    Condition per Choice rule, and variables (the user's name, the number of turns)."""
-
-    def reply(text: str) -> dict[str, Any]:
-        return {"Type": "Pass", "Output": {"message": text}, "Next": "GetInput"}
-
-    return {
-        "Comment": "A non-AI simplistic chat simulator (JSONata, with variables)",
-        "QueryLanguage": "JSONata",
-        "StartAt": "Greeting",
-        "States": {
-            "Greeting": {
-                "Type": "Pass",
-                "Assign": {"user": "{% $states.input.name %}", "turns": 0},
-                "Output": {"message": "{% 'Hello, ' & $states.input.name & '!' %}"},
-                "Next": "GetInput",
-            },
-            "GetInput": {
-                "Type": "Task",
-                "Resource": activity_arn,
-                "Arguments": {
-                    "message": "{% $states.input.message %}",
-                    "actions": ["song", "poem", "story", "done"],
-                },
-                "Assign": {"turns": "{% $turns + 1 %}"},
-                "TimeoutSeconds": 300,
-                "Next": "Choice",
-            },
-            "Choice": {
-                "Type": "Choice",
-                "Choices": [
-                    {"Condition": f"{{% $states.input.action = '{word}' %}}", "Next": word.title()}
-                    for word in ("song", "poem", "story", "done")
-                ],
-            },
-            "Song": reply(REPLIES["song"]),
-            "Poem": reply(REPLIES["poem"]),
-            "Story": reply(REPLIES["story"]),
-            "Done": {
-                "Type": "Pass",
-                "Output": {
-                    "message": "{% 'Thanks for chatting, ' & $user & '.' %}",
-                    "turns": "{% $turns %}",
-                },
-                "End": True,
-            },
-        },
-    }
-
-
 def open_task_with(app: SfnTuiApp, text: str) -> bool:
     screen = app.screen
     if not isinstance(screen, ChatScreen):
@@ -90,7 +40,7 @@ async def test_the_jsonata_chatsfn_runs_the_whole_chat_flow_in_the_app(engine: s
     activity = sfn.create_activity(name=f"chat-jsonata-{tag}")["activityArn"]
     machine = sfn.create_state_machine(
         name=f"ChatSFN-JSONata-{tag}",
-        definition=json.dumps(chat_jsonata(activity), indent=2),
+        definition=chat_definition(activity, jsonata=True),
         roleArn=ROLE,
     )["stateMachineArn"]
     run = sfn.start_execution(
@@ -117,13 +67,10 @@ async def test_the_jsonata_chatsfn_runs_the_whole_chat_flow_in_the_app(engine: s
             await pilot.press(key)
             await wait_for(pilot, lambda w=word: open_task_with(app, REPLIES[w]), what=word)
         await pilot.press("4")
-        await wait_shown(pilot, "Thanks for chatting, Ada.", "SUCCEEDED")
+        await wait_shown(pilot, "Thanks for chatting.", "SUCCEEDED")
         described = sfn.describe_execution(executionArn=run)
         assert described["status"] == "SUCCEEDED"
-        assert json.loads(described["output"]) == {
-            "message": "Thanks for chatting, Ada.",
-            "turns": 4,
-        }
+        assert json.loads(described["output"]) == {"message": "Thanks for chatting."}
         # The run's detail: the variables GetInput assigned on its last turn.
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is app.dashboard, what="dashboard")
@@ -136,5 +83,11 @@ async def test_the_jsonata_chatsfn_runs_the_whole_chat_flow_in_the_app(engine: s
         screen.runs_table.focus()
         screen.runs_table.cursor = last_ask
         await wait_shown(
-            pilot, "GetInput  Task · JSONata", "variables assigned", "$turns = 4", '$user = "Ada"'
+            pilot,
+            "GetInput  Task · JSONata",
+            "variables assigned",
+            '$action = "done"',
+            "$turns = 4",
         )
+        text = await wait_shown(pilot, "variables in scope when entered", '$name = "Ada"')
+        assert "$turns = 3  from GetInput" in text  # the turn before, when it was entered

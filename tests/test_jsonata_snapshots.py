@@ -114,3 +114,19 @@ def test_test_state_task_without_a_role(scene: str, snap_compare: Any) -> None:
         lambda: TestStateScreen("draft", json.dumps(ASK), None), task_without_role
     )
     assert snap_compare(JsonataHost(scene), terminal_size=SIZE, run_before=run_before)
+
+
+async def debug_run(pilot: Any, modal: Any) -> None:
+    modal.input_editor.replace_text('{"name": "Ada"}')
+    modal.variables_editor.replace_text('{"greeting": "Hi"}')
+    modal.query_one("#ts-state", Select).value = "Greet"
+    await pilot.press("ctrl+s")
+    await wait_for(pilot, lambda: modal.result is not None, what="answered")
+    await wait_for(pilot, lambda: bool(modal.query(".ts-step")), what="steps shown")
+
+
+def test_test_state_debug_result(scene: str, snap_compare: Any) -> None:
+    """The JSONata template's Greet state tested at DEBUG with a variable given: status,
+    next state, output, then Input, After Arguments, Result and Variables side by side."""
+    run_before = shown_with(lambda: TestStateScreen("Greeter", JSONATA_TEMPLATE, ROLE), debug_run)
+    assert snap_compare(JsonataHost(scene), terminal_size=SIZE, run_before=run_before)

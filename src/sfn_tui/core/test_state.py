@@ -42,12 +42,6 @@ INSPECTION_STEPS = (
     ("response", "HTTP response"),
     ("errorDetails", "Error details"),
 )
-# Steps shown even when the answer leaves them out, for the state's query language.
-EXPECTED_STEPS = {
-    "JSONPath": ("input", "afterInputPath", "afterParameters", "result"),
-    JSONATA: ("input", "afterArguments", "result"),
-}
-JSONPATH_AFTER = ("afterResultSelector", "afterResultPath")
 STATUS_WORDS = {
     "SUCCEEDED": "the state succeeded",
     "FAILED": "the state failed",
@@ -103,24 +97,13 @@ class StateTestResult:
     def status_words(self) -> str:
         return STATUS_WORDS.get(self.status, self.status or "no status")
 
-    def steps(self, query_language: str) -> list[tuple[str, str, str | None]]:
-        """(key, title, value or None) for each step to show, in the data's order: the
-        ones the answer has, and the usual ones of the query language (shown as not
-        given) so the columns stay in place from one run to the next."""
-        wanted = set(self.inspection)
-        if self.inspection:
-            wanted.update(EXPECTED_STEPS.get(query_language, ()))
-            if query_language != JSONATA:
-                wanted.update(JSONPATH_AFTER)
-        return [
-            (key, title, self.inspection.get(key))
-            for key, title in INSPECTION_STEPS
-            if key in wanted
-        ] + [
-            (key, key, value)
-            for key, value in self.inspection.items()
-            if key not in dict(INSPECTION_STEPS)
-        ]
+    def steps(self) -> list[tuple[str, str, str]]:
+        """(key, title, value) for each step the answer has, in the data's order (the
+        steps a state does not have, AWS leaves out)."""
+        known = dict(INSPECTION_STEPS)
+        ordered = [(key, title) for key, title in INSPECTION_STEPS if key in self.inspection]
+        ordered += [(key, key) for key in self.inspection if key not in known]
+        return [(key, title, self.inspection[key]) for key, title in ordered]
 
 
 def _text(value: object) -> str | None:

@@ -59,13 +59,13 @@ class TestStateScreen(ModalScreen[None]):
     TestStateScreen #ts-level-label { width: 8; padding-left: 1; }
     TestStateScreen #ts-level { width: 12; }
     TestStateScreen #ts-role { height: auto; color: $text-muted; margin-bottom: 1; }
-    TestStateScreen #ts-editors { height: 10; }
-    TestStateScreen #ts-editors Vertical { width: 1fr; height: 10; }
+    TestStateScreen #ts-editors { height: 8; }
+    TestStateScreen #ts-editors Vertical { width: 1fr; height: 8; }
     TestStateScreen #ts-editors JsonEditor { height: 1fr; }
     TestStateScreen #ts-status { height: auto; color: $text-muted; }
     TestStateScreen #ts-summary { height: auto; max-height: 8; margin-top: 1; }
-    TestStateScreen #ts-steps { height: 1fr; min-height: 6; }
-    TestStateScreen .ts-step { width: 34; height: 1fr; border: round $panel-lighten-2; }
+    TestStateScreen #ts-steps { height: 1fr; min-height: 5; }
+    TestStateScreen .ts-step { width: 32; height: 1fr; border: round $panel-lighten-2; }
     """
 
     BINDINGS = [
@@ -162,7 +162,7 @@ class TestStateScreen(ModalScreen[None]):
         text = Text("Role  ", style="bold")
         if self.role_arn:
             text.append_text(plain(self.role_arn))
-            text.append("  (the machine's; TestState calls the state's resource as it)", "dim")
+            text.append("  (the machine's: a Task calls its resource as this role)", "dim")
         else:
             text.append("none: a Task state cannot be tested without one", style="dim")
         return text
@@ -341,12 +341,8 @@ class TestStateScreen(ModalScreen[None]):
         steps = self.query_one("#ts-steps", HorizontalScroll)
         await steps.remove_children()
         columns = []
-        for key, title, value in result.steps(place.query_language):
-            body = (
-                plain(pretty_json(value)[:MAX_COLUMN])
-                if value is not None
-                else Text("— (not given)", style="dim")
-            )
+        for key, title, value in result.steps():
+            body = plain(pretty_json(value)[:MAX_COLUMN])
             column = VerticalScroll(Static(body), classes="ts-step", id=f"ts-step-{key}")
             column.border_title = title
             columns.append(column)
