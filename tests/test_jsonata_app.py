@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 import pytest
+from textual.command import CommandPalette
 from textual.widgets import Select
 
 from sfn_tui.aws.connection import Connection
@@ -370,3 +371,23 @@ async def test_test_state_from_the_editor_tests_the_text_being_edited(
         await pilot.press("ctrl+t")
         await wait_shown(pilot, "names the state 'Nope', which is not in", flat=True)
         assert app.screen is form
+
+
+async def test_the_palette_offers_test_state_for_the_selected_machine(
+    engine: str, sfn: Any
+) -> None:
+    """Ctrl+P, "Test state": the selected machine's definition and role are loaded."""
+    machine = create(sfn, VARIABLES, "jsonata-palette")
+    app = make_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        dashboard = app.dashboard
+        await wait_for(pilot, lambda: machine in dashboard.machines.items, what="listed")
+        dashboard.machines.focus()
+        dashboard.machines.select_key(machine)
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), what="palette")
+        await pilot.press(*"Test state")
+        await wait_shown(pilot, "Run one state of the selected machine with TestState")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, TestStateScreen), what="modal")
+        await wait_shown(pilot, "Count (Pass, JSONata)", ROLE)
