@@ -5,6 +5,8 @@ words, and what TestState is sent and answers."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -403,3 +405,21 @@ def test_the_answer_is_read_step_by_step_in_the_data_order() -> None:
     e.add("PassStateEntered", name="A", input='{"second": 2}')
     history.extend(e.events)
     assert state_inputs(history) == {"A": '{"second": 2}'}
+
+
+def test_checking_jsonata_leaves_pythons_recursion_limit_alone() -> None:
+    """jsonata-python raises the process's recursion limit to 10,000 when it loads; the
+    editor's check puts it back (the app's "nested too deeply" refusals rely on it). In
+    a fresh interpreter: the engine of this test session has loaded the library already."""
+    code = (
+        "import sys\n"
+        "from sfn_tui.core.jsonata_check import jsonata_problem\n"
+        "before = sys.getrecursionlimit()\n"
+        f"assert jsonata_problem({BAD_EXPRESSION!r}) is not None\n"
+        "print(before, sys.getrecursionlimit())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    before, after = done.stdout.split()
+    assert after == before

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from dataclasses import dataclass
 
 from sfn_tui.core.query_language import JSONATA, JSONPATH, loaded, state_places, top_language
@@ -143,8 +144,13 @@ def _field_problem(state: str, field: str, language: str) -> str:
 def _parse_error(expression: str) -> tuple[int, str] | None:
     """Where (0-based, in `expression`) and why the JSONata parser refuses it; None if
     it parses."""
+    limit = sys.getrecursionlimit()
     from jsonata import Jsonata  # imported when needed: it takes a moment to load
     from jsonata.jexception import JException
+
+    # jsonata-python raises the process's recursion limit to 10,000 when it loads; the
+    # app's own checks (a JSON text "nested too deeply") rely on Python's.
+    sys.setrecursionlimit(limit)
 
     try:
         Jsonata(expression)
