@@ -24,7 +24,13 @@ from botocore.exceptions import ClientError
 from sfn_tui.aws.client import STATES_TRUST_POLICY
 from sfn_tui.core.chatsfn import ACTIVITY_NAME, ROLE_NAME, chat_definition
 from sfn_tui.local import activities, history_cache
-from sfn_tui.local.seed import CHAT_MACHINE, FAIL_MACHINE, WAIT_MACHINE, seed_demo
+from sfn_tui.local.seed import (
+    CHAT_MACHINE,
+    FAIL_MACHINE,
+    JSONATA_MACHINE,
+    WAIT_MACHINE,
+    seed_demo,
+)
 from tests.helpers import CREDENTIALS, REGION, TEST_HOLD_SECONDS, async_wait_until, wait_until
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/sfn-tui-test"
@@ -502,13 +508,20 @@ def test_seed_demo_is_idempotent(engine: str, boto_sfn: Any) -> None:
     assert (json.loads(policy) if isinstance(policy, str) else policy) == STATES_TRUST_POLICY
 
     runs = first.execution_arns
-    assert len(runs) == 5
+    assert len(runs) == 7
     chat = finished(boto_sfn, runs["demo-chat-1"])
     assert chat["status"] == "SUCCEEDED"
     assert json.loads(chat["output"]) == {"message": "Thanks for chatting."}
     failed = finished(boto_sfn, runs["demo-fail-1"])
     assert (failed["status"], failed["error"]) == ("FAILED", "Demo.PaymentDeclined")
     assert finished(boto_sfn, runs["demo-wait-1"], timeout=6)["status"] == "SUCCEEDED"
+    # the JSONata machine with variables: one receipt, one refusal worded from variables
+    assert machines[JSONATA_MACHINE] == first.jsonata_state_machine_arn
+    totals = finished(boto_sfn, runs["demo-totals-1"])
+    assert json.loads(totals["output"]) == {"customer": "Ada", "total": 7.5, "currency": "EUR"}
+    refused = finished(boto_sfn, runs["demo-totals-2"])
+    assert (refused["status"], refused["error"]) == ("FAILED", "Demo.NeedsApproval")
+    assert refused["cause"] == "Orders over 100 EUR need approval: Grace ordered 240 EUR."
 
 
 # --- nothing on the terminal ----------------------------------------------------------

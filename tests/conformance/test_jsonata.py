@@ -373,3 +373,61 @@ def test_valid_jsonata_definition_validates_ok(conf: Conformance) -> None:
     )
     out = conf.sfn.validate_state_machine_definition(definition=json.dumps(definition))
     assert (out["result"], out["diagnostics"]) == ("OK", [])
+
+
+LAMBDA_DOC = "https://docs.aws.amazon.com/step-functions/latest/dg/connect-lambda.html"
+DOUBLE = """
+def handler(event, context):
+    return {"doubled": event["n"] * 2}
+"""
+
+
+def test_lambda_task_with_arguments_and_result(conf: Conformance) -> None:
+    # LAMBDA_DOC (JSONata): Arguments carries FunctionName and Payload; the Task's result
+    # ($states.result) holds the function's answer in Payload; Assign keeps it.
+    function = conf.function(DOUBLE)
+    run = conf.run(
+        jsonata(
+            {
+                "Call": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:states:::lambda:invoke",
+                    "Arguments": {
+                        "FunctionName": function,
+                        "Payload": {"n": "{% $states.input.n %}"},
+                    },
+                    "Assign": {"doubled": "{% $states.result.Payload.doubled %}"},
+                    "Output": "{% $states.result.Payload %}",
+                    "Next": "Use",
+                },
+                "Use": {"Type": "Pass", "Output": {"again": "{% $doubled %}"}, "End": True},
+            }
+        ),
+        {"n": 21},
+        timeout=60,
+    )
+    assert run.status == "SUCCEEDED", (run.error, run.cause)
+    assert run.output == {"again": 42}
+
+
+def test_a_refused_definition_leaves_no_language_behind(conf: Conformance) -> None:
+    # QUERY_LANGUAGE_DOC: each definition's language is its own. A JSONata machine refused
+    # half-way through (a JSONPath field in a JSONata state) must not change how the next
+    # definitions are read: a JSONPath machine with Parameters is still accepted and runs.
+    refused = jsonata(
+        {
+            "A": {"Type": "Pass", "Output": "{% 1 %}", "Next": "B"},
+            "B": {"Type": "Pass", "Parameters": {"x.$": "$.x"}, "End": True},
+        }
+    )
+    with pytest.raises(ClientError) as error:
+        conf.machine(refused)
+    assert error_code(error) == "InvalidDefinition"
+    run = conf.run(
+        {
+            "StartAt": "P",
+            "States": {"P": {"Type": "Pass", "Parameters": {"x.$": "$.x"}, "End": True}},
+        },
+        {"x": 1},
+    )
+    assert (run.status, run.output) == ("SUCCEEDED", {"x": 1})

@@ -145,3 +145,27 @@ def test_task_of_a_real_service_is_refused_locally(conf: Conformance, engine_onl
         conf.sfn.test_state(definition=json.dumps(state), roleArn=conf.role_arn)
     assert error_code(refused) == "ValidationException"
     assert "local engine" in str(refused.value)
+
+
+DOUBLE = """
+def handler(event, context):
+    return {"doubled": event["n"] * 2}
+"""
+
+
+def test_lambda_task_runs_with_its_result_in_debug(conf: Conformance) -> None:
+    # GUIDE_DOC: TestState calls the Task's resource (here a Lambda function on the same
+    # endpoint); DEBUG's inspectionData has the result and afterResultSelector.
+    function = conf.function(DOUBLE)
+    state = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke",
+        "Parameters": {"FunctionName": function, "Payload.$": "$"},
+        "ResultSelector": {"doubled.$": "$.Payload.doubled"},
+        "End": True,
+    }
+    out = run_state(conf, state, input='{"n": 4}', inspectionLevel="DEBUG")
+    assert out["status"] == "SUCCEEDED", out
+    assert json.loads(out["output"]) == {"doubled": 8}
+    assert json.loads(out["inspectionData"]["result"])["Payload"] == {"doubled": 8}
+    assert json.loads(out["inspectionData"]["afterResultSelector"]) == {"doubled": 8}

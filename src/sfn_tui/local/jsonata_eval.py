@@ -16,14 +16,31 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import sys
 import threading
 import uuid
 from collections.abc import Callable, Mapping
+from importlib import import_module
 from typing import Any, Final
 
-import jsonata
-from jsonata.jexception import JException
-from jsonata.utils import Utils
+
+def _import_jsonata() -> tuple[Any, Any, Any]:
+    """jsonata-python's module, JException and Utils. Importing it raises the whole
+    interpreter's recursion limit to 10,000 (jsonata.py's static initializer); the app's
+    limit is put back, since its own checks (JSON nested too deeply) rely on it."""
+    limit = sys.getrecursionlimit()
+    try:
+        module = import_module("jsonata")
+        return (
+            module,
+            import_module("jsonata.jexception").JException,
+            import_module("jsonata.utils").Utils,
+        )
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+jsonata, JException, Utils = _import_jsonata()
 
 
 class _Undefined:
@@ -36,7 +53,7 @@ UNDEFINED: Final = _Undefined()
 
 _CACHE_SIZE = 512
 _SAFE_INTEGER = 2**53
-_cache = threading.local()  # .compiled: dict[str, jsonata.Jsonata], per thread
+_cache = threading.local()  # .compiled: dict[str, parsed expression], per thread
 
 
 class JSONataError(Exception):
@@ -144,9 +161,9 @@ def _to_jsonata(value: Any) -> Any:
     return Utils.NULL_VALUE if value is None else value
 
 
-def compile_expression(expression: str) -> jsonata.Jsonata:
+def compile_expression(expression: str) -> Any:
     """The parsed expression (cached per thread); JSONataError on a syntax error."""
-    compiled: dict[str, jsonata.Jsonata] | None = getattr(_cache, "compiled", None)
+    compiled: dict[str, Any] | None = getattr(_cache, "compiled", None)
     if compiled is None:
         compiled = _cache.compiled = {}
     found = compiled.get(expression)
@@ -165,7 +182,7 @@ def compile_expression(expression: str) -> jsonata.Jsonata:
     return parsed
 
 
-def _message(error: JException) -> str:
+def _message(error: Any) -> str:
     text = str(error)
     return text if text else error.error
 
@@ -200,6 +217,10 @@ def evaluate(expression: str, bindings: Mapping[str, Any]) -> Any:
         raise
     except JException as error:
         raise JSONataError(error.error, _message(error), error.location) from error
+    except RecursionError:  # jsonata-js's stack overflow, U1001
+        raise JSONataError(
+            "U1001", "Stack overflow error: the expression nests too deeply"
+        ) from None
     if result is None:
         return UNDEFINED
     return _to_json(result)

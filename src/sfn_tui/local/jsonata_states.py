@@ -53,15 +53,27 @@ _FIELDS: dict[str, str] = {
 _BINDINGS = ("JSONataTemplateBinding", "AssignTemplateBinding")
 
 
-def _field_of(component: Any) -> str | None:
-    for klass in type(component).__mro__:
-        name = klass.__name__
-        if name in _BINDINGS:
-            return str(component.identifier)
-        field = _FIELDS.get(name)
+_BINDING = "<binding>"  # the field is the binding's own identifier
+_by_class: dict[type, str | None] = {}  # memo of _class_field
+
+
+def _class_field(klass: type) -> str | None:
+    for base in klass.__mro__:
+        if base.__name__ in _BINDINGS:
+            return _BINDING
+        field = _FIELDS.get(base.__name__)
         if field is not None:
             return field
     return None
+
+
+def _field_of(component: Any) -> str | None:
+    klass = type(component)
+    try:
+        field = _by_class[klass]
+    except KeyError:
+        field = _by_class[klass] = _class_field(klass)
+    return str(component.identifier) if field is _BINDING else field
 
 
 def location() -> str:

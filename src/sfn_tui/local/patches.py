@@ -39,6 +39,7 @@ PATCHES: tuple[str, ...] = (
     "redrive",  # RedriveExecution
     "poller_withdrawal",  # a GetActivityTask whose client has gone gets no task
     "jsonpath_definite",  # $.a[1].b selects a value, not a one-item list
+    "query_language_scope",  # each parse has its own QueryLanguage scopes (not one shared)
     "jsonata_states",  # JSONata and workflow variables evaluated in Python (jsonata_eval)
     "variable_assign",  # Assign takes effect when the state ends; assignedVariables as JSON
     "string_literals",  # a definition's string literals read as JSON strings (\u escapes)

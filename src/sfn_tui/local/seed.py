@@ -1,5 +1,6 @@
-"""Demo content for the embedded engine: the ChatSFN example, two small machines, and an
-Express machine that logs its runs to CloudWatch Logs.
+"""Demo content for the embedded engine: the ChatSFN example, two small machines, a
+JSONata machine that keeps data in workflow variables, and an Express machine that logs
+its runs to CloudWatch Logs.
 
 ``seed_demo()`` is idempotent: it finds or creates every resource, and starts each demo
 execution only if no execution of that name exists yet (the Express runs: only when it
@@ -24,6 +25,7 @@ from sfn_tui.core.chatsfn import ACTIVITY_NAME, ROLE_NAME, STATE_MACHINE_NAME, c
 CHAT_MACHINE = STATE_MACHINE_NAME
 WAIT_MACHINE = "WaitThenSucceed"
 FAIL_MACHINE = "AlwaysFails"
+JSONATA_MACHINE = "OrderTotals"
 EXPRESS_MACHINE = "ExpressOrders"
 EXPRESS_LOG_GROUP = f"/aws/vendedlogs/states/{EXPRESS_MACHINE}-Logs"
 WORKER_NAME = "sfn-tui-seed"
@@ -55,6 +57,60 @@ ALWAYS_FAILS: dict[str, Any] = {
             "Type": "Fail",
             "Error": "Demo.PaymentDeclined",
             "Cause": "The demo payment processor declined the card ending in 4242.",
+        },
+    },
+}
+
+ORDER_TOTALS: dict[str, Any] = {
+    "Comment": "Totals an order in JSONata, keeping the customer and the total in variables;"
+    " orders over 100 EUR need approval.",
+    "QueryLanguage": "JSONata",
+    "StartAt": "Remember",
+    "States": {
+        "Remember": {
+            "Type": "Pass",
+            "Assign": {"customer": "{% $states.input.customer %}", "currency": "EUR"},
+            "Output": "{% $states.input.lines %}",
+            "Next": "PriceLines",
+        },
+        "PriceLines": {
+            "Type": "Map",
+            "Items": "{% $states.input %}",
+            "ItemProcessor": {
+                "StartAt": "Price",
+                "States": {
+                    "Price": {
+                        "Type": "Pass",
+                        "Output": {
+                            "sku": "{% $states.input.sku %}",
+                            "amount": "{% $states.input.qty * $states.input.price %}",
+                        },
+                        "End": True,
+                    }
+                },
+            },
+            "Assign": {"total": "{% $sum($states.result.amount) %}"},
+            "Next": "Check",
+        },
+        "Check": {
+            "Type": "Choice",
+            "Choices": [{"Condition": "{% $total > 100 %}", "Next": "NeedsApproval"}],
+            "Default": "Receipt",
+        },
+        "Receipt": {
+            "Type": "Pass",
+            "Output": {
+                "customer": "{% $customer %}",
+                "total": "{% $total %}",
+                "currency": "{% $currency %}",
+            },
+            "End": True,
+        },
+        "NeedsApproval": {
+            "Type": "Fail",
+            "Error": "Demo.NeedsApproval",
+            "Cause": "{% 'Orders over 100 ' & $currency & ' need approval: ' & $customer"
+            " & ' ordered ' & $string($total) & ' ' & $currency & '.' %}",
         },
     },
 }
@@ -110,6 +166,16 @@ DEMO_EXECUTIONS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("demo-fail-1", FAIL_MACHINE, {"card": "4242"}),
     ("demo-fail-2", FAIL_MACHINE, {"card": "4242", "retry": True}),
     ("demo-chat-1", CHAT_MACHINE, {"name": "Demo"}),
+    (
+        "demo-totals-1",
+        JSONATA_MACHINE,
+        {"customer": "Ada", "lines": [{"sku": "pen", "qty": 3, "price": 2.5}]},
+    ),
+    (
+        "demo-totals-2",
+        JSONATA_MACHINE,
+        {"customer": "Grace", "lines": [{"sku": "desk", "qty": 1, "price": 240}]},
+    ),
 )
 CHAT_ANSWERS = ("song", "done")
 
@@ -124,6 +190,7 @@ class DemoInfo:
     execution_arns: dict[str, str] = field(default_factory=dict)  # by execution name
     express_state_machine_arn: str = ""
     express_run_arns: dict[str, str] = field(default_factory=dict)  # by name; not listable
+    jsonata_state_machine_arn: str = ""
     seconds: float = 0.0  # how long seeding took
 
 
@@ -160,6 +227,7 @@ def seed_demo(endpoint_url: str, region: str = "us-east-1") -> DemoInfo:
         CHAT_MACHINE: chat_definition(activity_arn),
         WAIT_MACHINE: json.dumps(WAIT_THEN_SUCCEED),
         FAIL_MACHINE: json.dumps(ALWAYS_FAILS),
+        JSONATA_MACHINE: json.dumps(ORDER_TOTALS),
     }
     for name, definition in definitions.items():
         if name not in machines:
@@ -195,6 +263,7 @@ def seed_demo(endpoint_url: str, region: str = "us-east-1") -> DemoInfo:
         execution_arns=execution_arns,
         express_state_machine_arn=express_arn,
         express_run_arns=express_runs,
+        jsonata_state_machine_arn=machines[JSONATA_MACHINE],
         seconds=time.monotonic() - started,
     )
 
