@@ -15,7 +15,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests import scenes  # noqa: E402
+from tests import scenes, scenes_jsonata  # noqa: E402
 from tests.pilot_helpers import screen_text, wait_for  # noqa: E402
 from tests.test_versions_snapshot import show_versions  # noqa: E402
 
@@ -205,6 +205,15 @@ async def main() -> None:
         scenes.start_approval_run(endpoint)
         approval_app = scenes.scene_app(endpoint, scenes.APPROVAL_SCENE_REGION)
         await shoot("callback", approval_app, scenes.callback_waiting, scenes.SIZE)
+        made = scenes_jsonata.prepare(endpoint)
+        jsonata_app = scenes.scene_app(endpoint, scenes_jsonata.REGION)
+        await shoot(
+            "test-state", jsonata_app, scenes_jsonata.test_state_debug(made["greeter"]), scenes.SIZE
+        )
+        jsonata_app = scenes.scene_app(endpoint, scenes_jsonata.REGION)
+        await shoot(
+            "jsonata-variables", jsonata_app, scenes_jsonata.run_variables(made["run"]), scenes.SIZE
+        )
     finally:
         engine.stop()
 

@@ -28,6 +28,8 @@ from sfn_tui.tui.screens.start_execution import StartExecutionScreen
 from sfn_tui.tui.screens.state_machine_form import StateMachineFormScreen
 from sfn_tui.tui.screens.stop_execution import RedriveExecutionScreen, StopExecutionScreen
 from sfn_tui.tui.screens.version_forms import AliasFormScreen, PublishVersionScreen
+
+from sfn_tui.tui.screens.test_state import TestStateScreen
 from tests.helpers import boto_client
 from tests.pilot_helpers import wait_for, wait_shown
 from tests.recording_proxy import RecordingProxy
@@ -45,6 +47,8 @@ CHANGING_SCREENS = (
     GuidedRunScreen,
     PublishVersionScreen,
     AliasFormScreen,
+
+    TestStateScreen,  # with a real role, a tested state may call its resource
 )
 # Footer labels of the dashboard's changing keys (and the app's "New chat").
 CHANGING_ACTIONS = {
@@ -56,6 +60,7 @@ CHANGING_ACTIONS = {
     "redrive_execution",
     "toggle_work",
     "new_chat_run",
+    "test_state",
 }
 
 
@@ -192,7 +197,7 @@ async def test_every_palette_entry_is_refused_in_read_only(
         for name in routes:
             await run_entry(pilot, app, name)
             await back_to(pilot, app, detail)
-        for key in ("n", "w", "a", "e", "d", "s", "x", "R", "ctrl+s", "enter"):
+        for key in ("n", "w", "a", "e", "d", "s", "x", "R", "ctrl+t", "ctrl+s", "enter"):
             await pilot.press(key)
             await pilot.pause()
             assert not isinstance(app.screen, CHANGING_SCREENS), f"{key} opened {app.screen!r}"

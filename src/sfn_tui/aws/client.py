@@ -576,6 +576,45 @@ class StepFunctionsClient:
         )
         return SyncResult.from_api(item, state_machine_arn)
 
+    async def test_state(
+        self,
+        definition: str,
+        input: str,
+        inspection_level: str = "INFO",
+        role_arn: str | None = None,
+        variables: str | None = None,
+    ) -> dict[str, Any]:
+        """TestState: run one state's `definition` on `input` and answer what AWS
+        answers (status, output, error, cause, nextState, inspectionData).
+
+        Never retried: with a real role the state may call its resource. Sent, like
+        StartSyncExecution, to the ``sync-`` host on AWS (not to a custom endpoint)."""
+        sync = await self._extra_sfn(
+            "_sync",
+            max(SYNC_READ_TIMEOUT, self.settings.read_timeout),
+            inject_host_prefix=not self.connection.endpoint_url,
+        )
+        kw: dict[str, Any] = {"inspectionLevel": inspection_level}
+        if role_arn:
+            kw["roleArn"] = role_arn
+        if variables is not None:
+            kw["variables"] = variables
+        try:
+            item = await self._call(
+                "TestState", sync.test_state, definition=definition, input=input, **kw
+            )
+        except ServiceError as error:
+            if error.code not in {"500", "501"}:
+                raise
+            # An HTTP 500/501 with no AWS error body: the endpoint lacks the operation
+            # (moto answers an HTML page), as in _optional_call.
+            raise NotSupported(
+                "TestState failed: this endpoint does not support TestState",
+                operation="TestState",
+                code=error.code,
+            ) from error
+        return {k: v for k, v in item.items() if k != "ResponseMetadata"}
+
     async def stop_execution(self, arn: str, error: str = "", cause: str = "") -> None:
         kw: dict[str, Any] = {"executionArn": arn}
         if error:

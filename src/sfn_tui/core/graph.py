@@ -28,6 +28,7 @@ from typing import Any
 from rich.text import Text
 
 from sfn_tui.core.history import STATUS_MARKS, StateStatus
+from sfn_tui.core.query_language import JSONATA, JSONPATH, declared, top_language
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ class Node:
     edges: list[Edge] = field(default_factory=list)
     branches: list[Flow] = field(default_factory=list)  # Parallel branches / Map processor
     end: bool = False
+    query_language: str = JSONPATH
 
 
 @dataclass(slots=True)
@@ -103,20 +105,20 @@ def parse_definition(definition: str | Mapping[str, Any]) -> Flow:
         data = definition
     if not isinstance(data, Mapping):
         raise DefinitionProblem("The definition is not a JSON object.")
-    flow = _flow(data, depth=0)
+    flow = _flow(data, depth=0, top=top_language(data))
     if not flow.nodes:
         raise DefinitionProblem("The definition has no States to draw.")
     return flow
 
 
-def _flow(data: Mapping[str, Any], depth: int) -> Flow:
+def _flow(data: Mapping[str, Any], depth: int, top: str = JSONPATH) -> Flow:
     problems: list[str] = []
     states = data.get("States")
     if not isinstance(states, Mapping):
         states = {}
     nodes: dict[str, Node] = {}
     for name, state in states.items():
-        nodes[str(name)] = _node(str(name), state, depth, problems)
+        nodes[str(name)] = _node(str(name), state, depth, problems, top)
     start = data.get("StartAt")
     if not isinstance(start, str) or start not in nodes:
         if nodes:
@@ -125,12 +127,13 @@ def _flow(data: Mapping[str, Any], depth: int) -> Flow:
     return Flow(start_at=start, nodes=nodes, problems=problems)
 
 
-def _node(name: str, state: Any, depth: int, problems: list[str]) -> Node:
+def _node(name: str, state: Any, depth: int, problems: list[str], top: str = JSONPATH) -> Node:
     if not isinstance(state, Mapping):
         problems.append(f"State {name!r} is not an object.")
         return Node(name=name, type="?")
     kind = state.get("Type")
-    node = Node(name=name, type=kind if isinstance(kind, str) else "?")
+    language = declared(state, top)
+    node = Node(name=name, type=kind if isinstance(kind, str) else "?", query_language=language)
     node.end = state.get("End") is True or node.type in ("Succeed", "Fail")
     if node.type == "Choice":
         choices = state.get("Choices")
@@ -155,11 +158,11 @@ def _node(name: str, state: Any, depth: int, problems: list[str]) -> Node:
             branches = state.get("Branches")
             for branch in branches if isinstance(branches, list) else []:
                 if isinstance(branch, Mapping):
-                    node.branches.append(_flow(branch, depth + 1))
+                    node.branches.append(_flow(branch, depth + 1, declared(branch, language)))
         elif node.type == "Map":
             processor = state.get("ItemProcessor") or state.get("Iterator")
             if isinstance(processor, Mapping):
-                node.branches.append(_flow(processor, depth + 1))
+                node.branches.append(_flow(processor, depth + 1, declared(processor, language)))
     return node
 
 
@@ -347,7 +350,7 @@ class _Painter:
     def box(self, node: Node, min_inner: int, has_out: bool) -> Block:
         title = self.title(node.name)
         style = self.style(node.name)
-        kind = _fit(node.type, 20)
+        kind = _fit(node.type, 20) + _language_mark(node)
         inner = max(len(title) + 2, _label_room(kind), min_inner)
         block = Block()
         top = "┌─ " + kind + " " + "─" * (inner - len(kind) - 3) + "┐"
@@ -365,7 +368,7 @@ class _Painter:
     def group(self, node: Node, inner_blocks: list[Block], min_inner: int, has_out: bool) -> Block:
         title = self.title(node.name)
         style = self.style(node.name)
-        kind = "Map" if node.type == "Map" else "Parallel"
+        kind = ("Map" if node.type == "Map" else "Parallel") + _language_mark(node)
         content = Block()
         col = 0
         for index, branch in enumerate(inner_blocks):
@@ -391,6 +394,11 @@ class _Painter:
         if has_out:
             block.put(bottom, block.out_x, "┬", style)
         return block
+
+
+def _language_mark(node: Node) -> str:
+    """JSONata states say so in their top border; JSONPath ones (the default) do not."""
+    return f" · {JSONATA}" if node.query_language == JSONATA else ""
 
 
 def _label_room(kind: str) -> int:
@@ -707,6 +715,14 @@ def legend() -> Text:
     return text
 
 
+def any_jsonata(flow: Flow) -> bool:
+    """Whether any state of the flow (nested ones included) uses JSONata."""
+    return any(
+        node.query_language == JSONATA or any(any_jsonata(b) for b in node.branches)
+        for node in flow.nodes.values()
+    )
+
+
 def render_flow(
     flow: Flow,
     statuses: Mapping[str, StateStatus] | None = None,
@@ -736,6 +752,15 @@ def render_graph(
     head: list[Text] = []
     if statuses is not None:
         head.append(legend())
+    if any_jsonata(flow):
+        head.append(
+            Text(
+                f"States marked · {JSONATA} use JSONata; the others {JSONPATH}.",
+                style=NOTE_STYLE,
+                no_wrap=True,
+                end="",
+            )
+        )
     for note in flow.problems:
         head.append(Text(f"⚠ {note}", style="yellow", no_wrap=True, end=""))
     if head:

@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Any
 
 from sfn_tui.aws.models import HistoryEvent
+from sfn_tui.core.evaluation_failures import evaluation_failure_words
 
 # Events that end an execution.
 EXECUTION_END = frozenset(
@@ -367,6 +368,9 @@ def _one_line(raw: str, limit: int) -> str:
 def event_summary(event: HistoryEvent, limit: int = 200) -> str:
     """The gist of an event's details on one line: error, input/output, resource..."""
     details = event.details
+    failed = evaluation_failure_words(event)
+    if failed is not None:
+        return _one_line(failed, limit)
     error, cause = details.get("error"), details.get("cause")
     if isinstance(error, str) or isinstance(cause, str):
         said = ": ".join(str(x) for x in (error, cause) if isinstance(x, str) and x)
@@ -413,6 +417,9 @@ def event_detail_sections(event: HistoryEvent) -> list[tuple[str, str]]:
             rest[key] = value
     if rest:
         sections.insert(0, ("details", json.dumps(rest, indent=2, ensure_ascii=False, default=str)))
+    failed = evaluation_failure_words(event)
+    if failed is not None:
+        sections.insert(0, ("what failed", failed))
     return sections
 
 

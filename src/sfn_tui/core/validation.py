@@ -17,6 +17,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from sfn_tui.core.jsonata_check import jsonata_problem
+
 MAX_NAME = 80
 MAX_PAYLOAD_BYTES = 256 * 1024  # execution input and output, UTF-8
 MAX_DEFINITION_BYTES = 1024 * 1024  # a state machine's definition
@@ -138,7 +140,8 @@ def _refuse_constant(name: str) -> Any:
 
 def check_definition(text: str) -> dict[str, Any]:
     """A state machine definition: JSON, an object, with `StartAt` naming one of its
-    `States`. Deeper rules are the service's to check."""
+    `States`; in JSONata states, expressions that parse and no JSONPath-only fields
+    (core/jsonata_check.py). Deeper rules are the service's to check."""
     try:
         parsed = check_json(text, "definition", MAX_DEFINITION_BYTES)
     except InvalidJson as error:
@@ -162,6 +165,9 @@ def check_definition(text: str) -> dict[str, Any]:
         raise InvalidDefinition(
             f'"StartAt" names the state {start_at!r}, which is not in "States".'
         )
+    problem = jsonata_problem(text)
+    if problem is not None:
+        raise InvalidDefinition(problem.message, problem.line, problem.column)
     return parsed
 
 

@@ -69,6 +69,7 @@ DASHBOARD_OPERATIONS = frozenset(
         "create_activity",
         "delete_activity",
         "action_graph",
+        "action_test_state",
         "open_execution",
         "action_filter",
         "action_copy_arn",

@@ -66,6 +66,11 @@ COMMANDS = (
         "dashboard('action_graph')",
     ),
     (
+        "Test state",
+        "Run one state of the selected machine with TestState: input, variables, inspection",
+        "dashboard('action_test_state')",
+    ),
+    (
         "Open execution details",
         "Summary, history, states and graph of the selected execution",
         "dashboard('open_execution')",
@@ -117,6 +122,8 @@ MUTATING = frozenset(
         "Update alias routing",
         "Delete version",
         "Delete alias",
+
+        "Test state",
     }
 )
 

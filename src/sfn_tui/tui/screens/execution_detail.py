@@ -42,9 +42,12 @@ from sfn_tui.core.history import (
     reached_known,
 )
 from sfn_tui.core.map_runs import distributed_map_states, graph_notes, map_run_states
+from sfn_tui.core.test_state import state_inputs
 from sfn_tui.tui.app_services import AppServices, services
 from sfn_tui.tui.formatting import duration, plain, status_text, timestamp
 from sfn_tui.tui.map_run_commands import MapRunCommands
+from sfn_tui.tui.screens.test_state import TestStateScreen
+from sfn_tui.tui.state_variables import StateExtras, state_extras
 from sfn_tui.tui.widgets.footer import SteadyFooter
 from sfn_tui.tui.widgets.header import StatusHeader
 from sfn_tui.tui.widgets.history_table import HistoryTable, LazyTable, StateRunsTable
@@ -97,11 +100,14 @@ def event_detail(event: HistoryEvent, state: str, since: str) -> Text:
     return text
 
 
-def run_detail(run: StateRun, status: str, since: str, took: str) -> Text:
+def run_detail(
+    run: StateRun, status: str, since: str, took: str, extras: StateExtras | None = None
+) -> Text:
     text = Text()
     text.append_text(plain(run.name))
     text.stylize("bold")
-    text.append(f"  {run.state_type}  {status}  entered {since}  took {took}")
+    language = f" · {extras.language}" if extras is not None and extras.language else ""
+    text.append(f"  {run.state_type}{language}  {status}  entered {since}  took {took}")
     if run.iteration is not None:
         text.append(f"  iteration {run.iteration}")
     if run.retries:
@@ -109,6 +115,8 @@ def run_detail(run: StateRun, status: str, since: str, took: str) -> Text:
     if run.error or run.cause:
         text.append("\nerror\n", style="bold red")
         text.append_text(plain(": ".join(x for x in (run.error, run.cause) if x)))
+    if extras is not None:
+        text.append_text(extras.variables)
     text.append("\ninput\n", style="bold")
     text.append_text(clipped(run.input))
     text.append("\noutput\n", style="bold")
@@ -157,6 +165,7 @@ class ExecutionDetailScreen(Screen[None]):
         Binding("f", "first_failure", "First failure", id="detail.first_failure"),
         Binding("t", "filter_type", "Filter type", id="detail.filter_type"),
         Binding("r", "reload", "Refresh", id="detail.refresh"),
+        Binding("ctrl+t", "test_state", "Test state", id="detail.test_state"),
         Binding("1", "tab('summary')", "Summary tab", show=False, id="detail.tab_summary"),
         Binding("2", "tab('history')", "History tab", show=False, id="detail.tab_history"),
         Binding("3", "tab('states')", "States tab", show=False, id="detail.tab_states"),
@@ -172,6 +181,7 @@ class ExecutionDetailScreen(Screen[None]):
         self.history = ExecutionHistory()
         self.detail: ExecutionDetail | None = None
         self.definition: str | None = None
+        self.role_arn = ""  # the role of the machine the run used
         self.finished = False  # ended, and its history is all here: no more polling
         self.complete = False  # the first pass through the history pages is done
         self.problem = ""
@@ -311,6 +321,7 @@ class ExecutionDetailScreen(Screen[None]):
                 self.graph.show_lines([plain(f"The definition could not be loaded: {error}")])
                 return
         self.definition = machine.definition
+        self.role_arn = machine.role_arn
 
     async def _load_history(self, client: StepFunctionsClient) -> None:
         arn = self.execution_arn
@@ -561,7 +572,8 @@ class ExecutionDetailScreen(Screen[None]):
         started = self.history.started_at
         since = offset_text((run.entered_at - started).total_seconds() if started else None)
         took = duration_text(run.duration(None if table.finished else table.now))
-        box.update(run_detail(run, f"{status.mark} {status.word}", since, took))
+        extras = state_extras(self.history, run, self.definition)
+        box.update(run_detail(run, f"{status.mark} {status.word}", since, took, extras))
 
     # Actions ----------------------------------------------------------------------
 
@@ -570,7 +582,28 @@ class ExecutionDetailScreen(Screen[None]):
             return True if self.history.failures else None
         if action == "filter_type":
             return True if len(self.history) else None
+        if action == "test_state":
+            if self.sfn_app.read_only:
+                return False  # hidden: a tested state may call its resource
+            return None if self.definition is None else True
         return True
+
+    def action_test_state(self) -> None:
+        """TestState on a state of the run's machine, each input prefilled with the
+        state's latest input in this run (the state highlighted on the States tab first)."""
+        if self.definition is None or self.sfn_app.read_only:
+            return
+        run = self.runs_table.run(self.runs_table.cursor) if len(self.history) else None
+        machine = self.detail.execution.state_machine_arn if self.detail else self.execution_arn
+        self.app.push_screen(
+            TestStateScreen(
+                machine.rsplit(":", 1)[-1],
+                self.definition,
+                self.role_arn or None,
+                inputs=state_inputs(self.history),
+                state=run.name if run is not None else None,
+            )
+        )
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -47,6 +47,8 @@ from sfn_tui.tui.screens.state_machine_form import StateMachineFormScreen
 from sfn_tui.tui.screens.state_machine_graph import StateMachineGraphScreen
 from sfn_tui.tui.screens.stop_execution import RedriveExecutionScreen, StopExecutionScreen
 from sfn_tui.tui.screens.versions import VersionsScreen
+
+from sfn_tui.tui.screens.test_state import TestStateScreen
 from sfn_tui.tui.widgets.express_note import ExpressNote
 from sfn_tui.tui.widgets.footer import SteadyFooter
 from sfn_tui.tui.widgets.header import StatusHeader, notice_title, notice_words
@@ -509,6 +511,13 @@ class MainScreen(Screen[None]):
 
     def delete_alias(self) -> None:
         self.action_versions("delete_alias")
+
+    def action_test_state(self) -> None:
+        """TestState on a state of the selected machine (a changing action: refused in
+        read-only mode, as a state tested with a real role may call its resource)."""
+        machine = self._target_machine()
+        if machine is not None:
+            self._open(TestStateScreen(machine.name, machine_arn=machine.arn), lambda _: None)
 
     @on(DataTable.RowSelected, "#executions")
     def open_execution(self) -> None:

@@ -33,6 +33,7 @@ from sfn_tui.aws.models import Diagnostic, LoggingConfig, Role, StateMachine, St
 from sfn_tui.core.chatsfn import ROLE_NAME as CHAT_ROLE_NAME
 from sfn_tui.core.definition_file import read_definition_file
 from sfn_tui.core.json_layout import compact, laid_out
+from sfn_tui.core.machine_templates import JSONATA_TEMPLATE
 from sfn_tui.core.validation import (
     MAX_DEFINITION_BYTES,
     InvalidJson,
@@ -46,6 +47,7 @@ from sfn_tui.core.validation import (
 from sfn_tui.tui.app_services import AppServices, services
 from sfn_tui.tui.formatting import plain
 from sfn_tui.tui.screens.confirm import ConfirmScreen
+from sfn_tui.tui.screens.test_state import TestStateScreen
 from sfn_tui.tui.widgets.json_editor import JsonEditor, clip
 from sfn_tui.tui.widgets.logging_fields import LoggingFields
 from sfn_tui.tui.widgets.publish_fields import PublishFields
@@ -68,6 +70,7 @@ TEMPLATE = """{
   }
 }
 """
+TEMPLATES = {"JSONPath": TEMPLATE, "JSONata": JSONATA_TEMPLATE}
 
 
 def describe_diagnostics(diagnostics: list[Diagnostic]) -> str:
@@ -96,6 +99,8 @@ class StateMachineFormScreen(ModalScreen[StateMachine | None]):
     StateMachineFormScreen .form-row Button { margin-left: 1; }
     StateMachineFormScreen #sm-type-label { width: 6; padding-left: 1; }
     StateMachineFormScreen #sm-type { width: 14; }
+    StateMachineFormScreen #sm-template-label { width: 10; padding-left: 1; }
+    StateMachineFormScreen #sm-template { width: 14; }
     StateMachineFormScreen #sm-role { width: 1fr; }
     StateMachineFormScreen #sm-facts { height: auto; margin-bottom: 1; }
     StateMachineFormScreen #sm-definition { height: 1fr; min-height: 5; }
@@ -105,6 +110,7 @@ class StateMachineFormScreen(ModalScreen[StateMachine | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="machine_form.cancel"),
         Binding("ctrl+s", "submit", "Save", id="machine_form.submit"),
+        Binding("ctrl+t", "test_state", "Test state", id="machine_form.test_state"),
     ]
 
     def __init__(self, machine: StateMachine | StateMachineDetail | None = None) -> None:
@@ -164,6 +170,14 @@ class StateMachineFormScreen(ModalScreen[StateMachine | None]):
                         id="sm-type",
                         compact=True,
                     )
+                    yield Label("Template", id="sm-template-label")
+                    yield Select[str](
+                        [(t, t) for t in TEMPLATES],
+                        allow_blank=False,
+                        value="JSONPath",
+                        id="sm-template",
+                        compact=True,
+                    )
                 with Horizontal(classes="form-row"):
                     yield Label("Role")
                     yield Select[str]([], prompt="Loading roles…", id="sm-role", compact=True)
@@ -187,7 +201,9 @@ class StateMachineFormScreen(ModalScreen[StateMachine | None]):
                 yield Button("Load", id="sm-load", compact=True)
             yield JsonEditor(self._original, id="sm-definition")
             yield Static(
-                f"Tab indents · Esc leaves the editor · Ctrl+S {verb.lower()}s", id="sm-status"
+                f"Tab indents · Esc leaves the editor · Ctrl+S {verb.lower()}s"
+                " · Ctrl+T tests a state",
+                id="sm-status",
             )
             yield Static("", classes="inline-error", id="sm-problem")
             with Horizontal(classes="modal-buttons"):
@@ -269,7 +285,7 @@ class StateMachineFormScreen(ModalScreen[StateMachine | None]):
                 " one line if that way is over 1 MiB). Tab indents · Ctrl+S saves"
             )
         else:
-            self.status("Tab indents · Esc leaves the editor · Ctrl+S saves")
+            self.status("Tab indents · Esc leaves the editor · Ctrl+S saves · Ctrl+T tests a state")
         self.probe_validation(detail.definition, detail.type)
 
     # Roles ------------------------------------------------------------------------
@@ -348,6 +364,23 @@ class StateMachineFormScreen(ModalScreen[StateMachine | None]):
             value = self.query_one("#sm-role", Select).value
             return value if isinstance(value, str) else ""
         return self.query_one("#sm-role-arn", Input).value.strip()
+
+    # Template ---------------------------------------------------------------------
+
+    @on(Select.Changed, "#sm-template")
+    def template_picked(self, event: Select.Changed) -> None:
+        """The new machine's template in the query language picked; the text it replaces
+        comes back with Ctrl+Z when the user had written something of their own."""
+        template = TEMPLATES.get(str(event.value))
+        editor = self.editor
+        if template is None or editor.text == template:
+            return
+        own = editor.text not in TEMPLATES.values()
+        self._original = template
+        editor.replace_text(template)
+        editor.clear_error()
+        undo = " Ctrl+Z in the editor brings back your text." if own else ""
+        self.status(f"The {event.value} template.{undo}")
 
     # Definition file --------------------------------------------------------------
 
@@ -582,6 +615,26 @@ class StateMachineFormScreen(ModalScreen[StateMachine | None]):
             pass
         else:
             self.validation_offered = True
+
+    # Test state -------------------------------------------------------------------
+
+    def action_test_state(self) -> None:
+        """TestState on a state of the definition as it is in the editor, with the
+        machine's role (or the one picked for a new machine)."""
+        if self.sfn_app.read_only:
+            self.problem("Read-only mode: TestState is not run.")
+            return
+        text = self.editor.text
+        if not self.check_locally(text):
+            self.problem("Fix the definition first: see the error under the editor.")
+            return
+        self.problem("")
+        if self.detail is not None:
+            name, role = self.detail.name, self.detail.role_arn
+        else:
+            name = self.query_one("#sm-name", Input).value or "the new state machine"
+            role = self.role_arn()
+        self.app.push_screen(TestStateScreen(name, self.sendable(text), role or None))
 
     # Cancel -----------------------------------------------------------------------
 

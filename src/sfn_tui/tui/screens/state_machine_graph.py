@@ -13,6 +13,7 @@ from sfn_tui.aws.errors import SfnError
 from sfn_tui.aws.models import StateMachineDetail
 from sfn_tui.tui.app_services import AppServices, services
 from sfn_tui.tui.formatting import plain
+from sfn_tui.tui.screens.test_state import TestStateScreen
 from sfn_tui.tui.widgets.footer import SteadyFooter
 from sfn_tui.tui.widgets.header import StatusHeader
 from sfn_tui.tui.widgets.state_graph import StateGraph
@@ -23,6 +24,7 @@ class StateMachineGraphScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back", id="graph.back"),
         Binding("r", "reload", "Refresh", id="graph.refresh"),
+        Binding("ctrl+t", "test_state", "Test state", id="graph.test_state"),
     ]
 
     def __init__(self, state_machine_arn: str) -> None:
@@ -69,6 +71,22 @@ class StateMachineGraphScreen(Screen[None]):
     def action_reload(self) -> None:
         self.load()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "test_state":
+            if self.sfn_app.read_only:
+                return False  # hidden: a tested state may call its resource
+            return None if self.machine is None else True
+        return True
+
+    def action_test_state(self) -> None:
+        """TestState on a state of this machine (its role goes with the call)."""
+        machine = self.machine
+        if machine is None or self.sfn_app.read_only:
+            return
+        self.app.push_screen(
+            TestStateScreen(machine.name, machine.definition, machine.role_arn or None)
+        )
+
     @work(exclusive=True, group="machine-graph", exit_on_error=False)
     async def load(self) -> None:
         client = self.sfn_app.client
@@ -83,3 +101,4 @@ class StateMachineGraphScreen(Screen[None]):
             return
         title.update(self._title())
         self.query_one(StateGraph).show(self.machine.definition)
+        self.refresh_bindings()
