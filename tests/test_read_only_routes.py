@@ -27,9 +27,8 @@ from sfn_tui.tui.screens.guided_run import GuidedRunScreen
 from sfn_tui.tui.screens.start_execution import StartExecutionScreen
 from sfn_tui.tui.screens.state_machine_form import StateMachineFormScreen
 from sfn_tui.tui.screens.stop_execution import RedriveExecutionScreen, StopExecutionScreen
-from sfn_tui.tui.screens.version_forms import AliasFormScreen, PublishVersionScreen
-
 from sfn_tui.tui.screens.test_state import TestStateScreen
+from sfn_tui.tui.screens.version_forms import AliasFormScreen, PublishVersionScreen
 from tests.helpers import boto_client
 from tests.pilot_helpers import wait_for, wait_shown
 from tests.recording_proxy import RecordingProxy
@@ -47,7 +46,6 @@ CHANGING_SCREENS = (
     GuidedRunScreen,
     PublishVersionScreen,
     AliasFormScreen,
-
     TestStateScreen,  # with a real role, a tested state may call its resource
 )
 # Footer labels of the dashboard's changing keys (and the app's "New chat").

@@ -122,7 +122,6 @@ MUTATING = frozenset(
         "Update alias routing",
         "Delete version",
         "Delete alias",
-
         "Test state",
     }
 )

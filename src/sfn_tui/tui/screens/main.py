@@ -46,9 +46,8 @@ from sfn_tui.tui.screens.start_execution import StartExecutionScreen
 from sfn_tui.tui.screens.state_machine_form import StateMachineFormScreen
 from sfn_tui.tui.screens.state_machine_graph import StateMachineGraphScreen
 from sfn_tui.tui.screens.stop_execution import RedriveExecutionScreen, StopExecutionScreen
-from sfn_tui.tui.screens.versions import VersionsScreen
-
 from sfn_tui.tui.screens.test_state import TestStateScreen
+from sfn_tui.tui.screens.versions import VersionsScreen
 from sfn_tui.tui.widgets.express_note import ExpressNote
 from sfn_tui.tui.widgets.footer import SteadyFooter
 from sfn_tui.tui.widgets.header import StatusHeader, notice_title, notice_words
