@@ -391,3 +391,51 @@ async def test_the_palette_offers_test_state_for_the_selected_machine(
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, TestStateScreen), what="modal")
         await wait_shown(pilot, "Count (Pass, JSONata)", ROLE)
+
+
+async def test_test_state_from_the_run_fills_in_the_variables_in_scope(
+    engine: str, sfn: Any
+) -> None:
+    """Ctrl+T on a state that reads variables: the variables in scope when the run
+    entered it are filled in beside its input, so the test evaluates as the run did
+    (without them `$total > 1` returns nothing and the state fails)."""
+    definition = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Count",
+        "States": {
+            "Count": {
+                "Type": "Pass",
+                "Assign": {"total": "{% $count($states.input.items) %}"},
+                "Next": "Big",
+            },
+            "Big": {
+                "Type": "Choice",
+                "Choices": [{"Condition": "{% $total > 1 %}", "Next": "Many"}],
+                "Default": "Few",
+            },
+            "Many": {"Type": "Succeed"},
+            "Few": {"Type": "Succeed"},
+        },
+    }
+    machine = create(sfn, definition, "jsonata-scope")
+    arn = run(sfn, machine, {"items": [1, 2, 3]})
+    app = make_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.client is not None, what="connected")
+        screen = ExecutionDetailScreen(arn)
+        await app.push_screen(screen)
+        await wait_for(pilot, lambda: screen.finished and screen.definition, what="loaded")
+        await pilot.press("3")
+        screen.runs_table.cursor = [r.name for r in screen.history.runs].index("Big")
+        await wait_shown(pilot, "Big  Choice · JSONata")
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: isinstance(app.screen, TestStateScreen), what="modal")
+        modal = app.screen
+        assert isinstance(modal, TestStateScreen)
+        await wait_shown(pilot, "those in scope at this state in the open run")
+        assert json.loads(modal.variables_editor.text) == {"total": 3}
+        await pilot.press("ctrl+s")
+        await wait_shown(pilot, "Many", "SUCCEEDED")
+        # the first state had nothing in scope: nothing is filled in for it
+        modal.query_one("#ts-state", Select).value = "Count"
+        await wait_for(pilot, lambda: modal.variables_editor.text == "", what="emptied")

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sfn_tui.core.history import ExecutionHistory
-from sfn_tui.core.query_language import JSONATA, StatePlace
+from sfn_tui.core.query_language import JSONATA, StatePlace, state_places
 from sfn_tui.core.validation import InvalidJson, InvalidValue, check_json
+from sfn_tui.core.variables import scope_at
 
 INSPECTION_LEVELS = ("INFO", "DEBUG", "TRACE")
 LEVEL_WORDS = {
@@ -184,6 +185,31 @@ def state_inputs(history: ExecutionHistory) -> dict[str, str]:
         if run.input is not None:
             inputs[run.name] = run.input
     return inputs
+
+
+def state_scopes(history: ExecutionHistory, definition: str | None) -> dict[str, str]:
+    """Per state name, the variables in scope when its latest run was entered, as one
+    JSON object's text (states entered with none in scope are left out)."""
+    places = state_places(definition) if definition else {}
+    scopes: dict[str, str] = {}
+    for run in history.runs:
+        values = scope_at(history, run, places).values
+        if values:
+            scopes[run.name] = _object_text(values)
+        else:
+            scopes.pop(run.name, None)
+    return scopes
+
+
+def _object_text(values: dict[str, str]) -> str:
+    """name -> JSON text, as one JSON object (a value that is not JSON kept as a string)."""
+    parsed: dict[str, object] = {}
+    for name, raw in values.items():
+        try:
+            parsed[name] = json.loads(raw)
+        except (ValueError, RecursionError):
+            parsed[name] = raw
+    return json.dumps(parsed, indent=2, ensure_ascii=False)
 
 
 def pretty_json(raw: str | None) -> str:

@@ -42,7 +42,7 @@ from sfn_tui.core.history import (
     reached_known,
 )
 from sfn_tui.core.map_runs import distributed_map_states, graph_notes, map_run_states
-from sfn_tui.core.test_state import state_inputs
+from sfn_tui.core.test_state import state_inputs, state_scopes
 from sfn_tui.tui.app_services import AppServices, services
 from sfn_tui.tui.formatting import duration, plain, status_text, timestamp
 from sfn_tui.tui.map_run_commands import MapRunCommands
@@ -601,6 +601,7 @@ class ExecutionDetailScreen(Screen[None]):
                 self.definition,
                 self.role_arn or None,
                 inputs=state_inputs(self.history),
+                scopes=state_scopes(self.history, self.definition),
                 state=run.name if run is not None else None,
             )
         )

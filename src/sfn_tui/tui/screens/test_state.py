@@ -81,6 +81,7 @@ class TestStateScreen(ModalScreen[None]):
         *,
         machine_arn: str | None = None,
         inputs: dict[str, str] | None = None,
+        scopes: dict[str, str] | None = None,
         state: str | None = None,
     ) -> None:
         super().__init__()
@@ -89,9 +90,11 @@ class TestStateScreen(ModalScreen[None]):
         self.definition = definition
         self.role_arn = role_arn or None
         self.inputs = inputs or {}
+        self.scopes = scopes or {}  # per state: the run's variables in scope, a JSON object
         self.first_state = state
         self.places: dict[str, StatePlace] = state_places(definition) if definition else {}
         self.prefilled = DEFAULT_INPUT
+        self.prefilled_variables = ""
         self.result: StateTestResult | None = None
         self.busy = False
 
@@ -136,7 +139,9 @@ class TestStateScreen(ModalScreen[None]):
                         id="ts-input",
                     )
                 with Vertical():
-                    yield Label("Variables (optional JSON object: name → value)")
+                    yield Label(
+                        "Variables (optional JSON object: name → value)", id="ts-variables-label"
+                    )
                     yield JsonEditor(
                         "",
                         max_bytes=MAX_PAYLOAD_BYTES,
@@ -231,6 +236,17 @@ class TestStateScreen(ModalScreen[None]):
                 "Input (JSON) — this state's input in the open run"
                 if state in self.inputs
                 else "Input (JSON)"
+            )
+        variables = self.variables_editor
+        wanted_variables = self.scopes.get(state, "")
+        if variables.text.strip() in (self.prefilled_variables.strip(), ""):
+            if variables.text != wanted_variables:
+                variables.replace_text(wanted_variables)
+            self.prefilled_variables = wanted_variables
+            self.query_one("#ts-variables-label", Label).update(
+                "Variables — those in scope at this state in the open run"
+                if wanted_variables
+                else "Variables (optional JSON object: name → value)"
             )
 
     @on(Select.Changed, "#ts-state")
