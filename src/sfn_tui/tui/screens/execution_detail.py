@@ -40,7 +40,9 @@ from sfn_tui.core.history import (
     pretty,
     reached_known,
 )
+from sfn_tui.tui import run_mark
 from sfn_tui.tui.app_services import AppServices, services
+from sfn_tui.tui.detail_actions import DETAIL_ACTION_BINDINGS, DETAIL_ACTIONS, DetailActions
 from sfn_tui.tui.formatting import duration, plain, status_text, timestamp
 from sfn_tui.tui.widgets.footer import SteadyFooter
 from sfn_tui.tui.widgets.header import StatusHeader
@@ -145,7 +147,7 @@ class EventTypePicker(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ExecutionDetailScreen(Screen[None]):
+class ExecutionDetailScreen(DetailActions, Screen[None]):
     CSS_PATH = "../detail.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back", id="detail.back"),
@@ -156,6 +158,7 @@ class ExecutionDetailScreen(Screen[None]):
         Binding("2", "tab('history')", "History tab", show=False, id="detail.tab_history"),
         Binding("3", "tab('states')", "States tab", show=False, id="detail.tab_states"),
         Binding("4", "tab('graph')", "Graph tab", show=False, id="detail.tab_graph"),
+        *DETAIL_ACTION_BINDINGS,  # stop, redrive, start again, copy, export, mark, compare
     ]
 
     def __init__(self, execution_arn: str, run: Execution | None = None) -> None:
@@ -363,6 +366,8 @@ class ExecutionDetailScreen(Screen[None]):
             title.append("  of ", style="dim")
             title.append_text(plain(execution.state_machine_arn.rsplit(":", 1)[-1]))
             title.append(f"  · {self._took()}", style="dim")
+            if run_mark.is_marked(self.app, execution.arn):
+                title.append(f"  {run_mark.MARKER} marked", style="bold magenta")
         if self.problem:
             title.append("\n⚠ ", style="bold yellow")
             title.append_text(plain(self.problem))
@@ -519,7 +524,9 @@ class ExecutionDetailScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "first_failure":
-            return True if self.history.failures else None
+            return bool(self.history.failures)
+        if action in DETAIL_ACTIONS:
+            return self.allows(action)
         if action == "filter_type":
             return True if len(self.history) else None
         return True
