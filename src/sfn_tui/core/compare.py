@@ -130,7 +130,7 @@ def compare(
     (a, a_events), (b, b_events) = left, right
     fields = (
         Field("Status", a.execution.status, b.execution.status),
-        Field("State machine", _machine(a), _machine(b)),
+        Field("Machine", _machine(a), _machine(b)),
         Field("Duration", _took(a), _took(b)),
         Field("Error", a.error or "—", b.error or "—"),
         Field("Input", _normal(a.input), _normal(b.input)),
