@@ -421,3 +421,33 @@ async def test_mark_and_compare(engine: str, sfn: Any) -> None:
             "Done",
         ]
     assert run_mark.marked(app) is not None
+
+
+async def test_mark_in_the_executions_pane(engine: str, sfn: Any) -> None:
+    """m on a run in the executions pane marks it (◆ before its name); the detail of
+    another run then offers = Compare."""
+    machine_arn = machine(sfn, ROUTES)
+    first = run(sfn, machine_arn, {"amount": 1})
+    second = run(sfn, machine_arn, {"amount": 2})
+    app = make_app(engine)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        dashboard = app.dashboard
+        await wait_for(pilot, lambda: machine_arn in dashboard.machines.items, what="machine")
+        dashboard.machines.focus()
+        while dashboard.machines.selected is None or dashboard.machines.selected.arn != machine_arn:
+            await pilot.press("down")
+        await wait_for(
+            pilot, lambda: {first, second} <= set(dashboard.executions.items), what="runs"
+        )
+        dashboard.executions.focus()
+        while dashboard.executions.selected is None or dashboard.executions.selected.arn != first:
+            await pilot.press("down")
+        first_name = dashboard.executions.selected.name
+        await pilot.press("m")
+        await wait_shown(pilot, f"◆ {first_name}")
+        assert run_mark.is_marked(app, first)
+        while dashboard.executions.selected is None or dashboard.executions.selected.arn != second:
+            await pilot.press("up")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExecutionDetailScreen), what="open")
+        await footer_shows(pilot, "= Compare")
