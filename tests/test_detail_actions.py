@@ -13,7 +13,7 @@ from typing import Any
 
 import boto3
 import pytest
-from textual.widgets import Input, TabbedContent
+from textual.widgets import Input, TabbedContent, Tabs
 
 from sfn_tui.aws.connection import Connection
 from sfn_tui.tui import run_mark
@@ -174,6 +174,14 @@ async def test_footer_of_a_succeeded_run_and_number_keys(engine: str, sfn: Any) 
         for key, tab in (("2", "history"), ("3", "states"), ("4", "graph"), ("1", "summary")):
             await pilot.press(key)
             await wait_for(pilot, lambda tab=tab: tabs.active == tab, what=f"{tab} tab")
+        # Tab reaches the tab bar; → then moves to the next tab.
+        for _ in range(10):
+            if isinstance(screen.focused, Tabs):
+                break
+            await pilot.press("tab")
+        assert isinstance(screen.focused, Tabs)
+        await pilot.press("right")
+        await wait_for(pilot, lambda: tabs.active == "history", what="history tab by Tab, →")
         await pilot.press("R")  # not offered: says why
         await wait_for(
             pilot,
@@ -235,6 +243,14 @@ async def test_read_only_offers_reads_only(engine: str, sfn: Any) -> None:
         await footer_shows(
             pilot, "E Export", "y Copy ARN", absent=("R Redrive", "s Start again", "x Stop")
         )
+        await pilot.press("R")
+        await wait_for(
+            pilot,
+            lambda: any("Read-only" in str(n.message) for n in app._notifications),
+            what="why no redrive",
+        )
+        # Not even the RedriveExecution probe reached the service.
+        assert app.client is not None and "_supports" not in app.client.__dict__
 
 
 # Stop, start again -------------------------------------------------------------------

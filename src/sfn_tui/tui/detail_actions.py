@@ -137,6 +137,8 @@ class DetailActions:
                 f"It is {execution.status}: only a FAILED, TIMED_OUT or ABORTED run can be"
                 " redriven."
             )
+        if self.sfn_app.read_only:  # and no RedriveExecution probe reaches the service
+            return "Read-only mode: nothing can be changed."
         if detail.redrive_status == "NOT_REDRIVABLE":
             reason = detail.redrive_status_reason or "the service gives no reason"
             return f"Step Functions says it cannot be redriven: {reason}"
