@@ -467,3 +467,40 @@ async def test_mark_in_the_executions_pane(engine: str, sfn: Any) -> None:
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ExecutionDetailScreen), what="open")
         await footer_shows(pilot, "= Compare")
+
+
+async def test_palette_entries_of_the_detail(engine: str, sfn: Any) -> None:
+    """Ctrl+P in a run's detail offers its actions that apply ("Export execution";
+    "Compare with marked run" only once another run is marked) and runs them."""
+    from textual.command import CommandList, CommandPalette
+
+    arn = run(sfn, machine(sfn, SUCCEEDS))
+    app = make_app(engine)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        screen = await open_detail(pilot, arn)
+
+        async def entries(query: str) -> list[str]:
+            await pilot.press("ctrl+p")
+            await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), what="palette")
+            await pilot.press(*query)
+            commands = app.screen.query_one(CommandList)
+
+            def gathered() -> bool:
+                gathering = CommandPalette._GATHER_COMMANDS_GROUP
+                return commands.option_count > 0 and not any(
+                    w.group == gathering and not w.is_finished for w in app.workers
+                )
+
+            await wait_for(pilot, gathered, what="matches")
+            return [
+                str(commands.get_option_at_index(i).prompt) for i in range(commands.option_count)
+            ]
+
+        found = await entries("Compare with marked")
+        assert not any("Compare with marked run" in e for e in found)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen, what="closed")
+        found = await entries("Export execution")
+        assert any("Export execution" in e for e in found)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen), what="export dialog")
