@@ -209,6 +209,10 @@ async def test_footer_of_a_failed_run_and_redrive(engine: str, sfn: Any) -> None
         events = sfn.get_execution_history(executionArn=arn)["events"]
         assert any(e["type"] == "ExecutionRedriven" for e in events)
         assert sfn.describe_execution(executionArn=arn)["redriveCount"] == 1
+        # The detail follows the run again: the redrive and what came after it arrive.
+        await pilot.press("2")
+        await wait_shown(pilot, "ExecutionRedriven")
+        await wait_for(pilot, lambda: screen.finished, what="the redriven run read to its end")
 
 
 async def test_redrive_refused_with_the_reason(engine: str, sfn: Any) -> None:

@@ -197,11 +197,15 @@ class DetailActions:
         self.app.push_screen(RedriveExecutionScreen(execution), self._changed)
 
     def action_why_no_redrive(self) -> None:
-        self.notify(self.redrive_refusal() or "It can be redriven: press R.", title="No redrive")
+        self.notify(
+            self.redrive_refusal() or "It can be redriven: press R.",
+            title="No redrive",
+            markup=False,
+        )
 
     def action_copy_arn(self) -> None:
         self.app.copy_to_clipboard(self.execution_arn)
-        self.notify(f"Copied {self.execution_arn}", title="ARN copied", timeout=4)
+        self.notify(f"Copied {self.execution_arn}", title="ARN copied", timeout=4, markup=False)
 
     def action_start_again(self) -> None:
         if self.sfn_app.read_only:
@@ -222,7 +226,7 @@ class DetailActions:
         try:
             found = await client.describe_state_machine(execution.state_machine_arn)
         except SfnError as error:
-            self.notify(str(error), title="Cannot start again", severity="error")
+            self.notify(str(error), title="Cannot start again", severity="error", markup=False)
             return
         # Here, not at the top: start_execution -> sync_execution -> execution_detail.
         from sfn_tui.tui.screens.start_execution import StartExecutionScreen
@@ -240,7 +244,7 @@ class DetailActions:
     def _started(self, execution: Execution | None) -> None:
         if execution is None:
             return
-        self.notify(f"Started {execution.name}.")
+        self.notify(f"Started {execution.name}.", markup=False)
         self.sfn_app.action_refresh()
         if not execution.is_express:
             screen_type = cast(Any, type(self))  # ExecutionDetailScreen
@@ -263,9 +267,10 @@ class DetailActions:
             self.notify(
                 f"Marked {execution.name}: open another run and press = to compare.",
                 title="Run marked",
+                markup=False,
             )
         else:
-            self.notify(f"{execution.name} is no longer marked.")
+            self.notify(f"{execution.name} is no longer marked.", markup=False)
         self._show_title()
         self.refresh_bindings()
 

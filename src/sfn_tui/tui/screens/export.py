@@ -136,7 +136,7 @@ class ExportScreen(ModalScreen[Path | None]):
             self.busy = False
             self.query_one("#export-submit", Button).disabled = False
         events = len(document["history"])
-        self.notify(f"{events:,} events, {size:,} bytes: {path}", title="Exported")
+        self.notify(f"{events:,} events, {size:,} bytes: {path}", title="Exported", markup=False)
         self.dismiss(path)
 
     @on(Button.Pressed, "#export-cancel")

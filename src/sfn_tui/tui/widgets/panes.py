@@ -157,7 +157,9 @@ class ExecutionsTable(TimeAware, KeyedTable[Execution]):
         arns = {e.arn for e in (before, item) if e is not None}
         self.refresh_cells([self.items[arn] for arn in arns if arn in self.items])
         if run_mark.is_marked(self.app, item.arn):
-            self.notify(f"Marked {item.name}: open another run and press = to compare.")
+            self.notify(
+                f"Marked {item.name}: open another run and press = to compare.", markup=False
+            )
 
     @staticmethod
     def name_cell(item: Execution) -> Text:
