@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import uuid
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from typing import Any
 
 from sfn_tui.aws import retry_log
 from sfn_tui.aws.connection import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, Connection
-from sfn_tui.aws.errors import NotFound, NotSupported, ServiceError, translate
+from sfn_tui.aws.errors import NotFound, NotSupported, ServiceError, SfnError, translate
 from sfn_tui.aws.logs import CloudWatchLogs
 from sfn_tui.aws.map_runs import MapRun, MapRunDetail, MapRunUpdate
 from sfn_tui.aws.models import (
@@ -629,6 +630,30 @@ class StepFunctionsClient:
         item = await self._optional_call("RedriveExecution", executionArn=arn)
         redrive_date = item.get("redriveDate")
         return redrive_date if isinstance(redrive_date, datetime) else datetime.now(UTC)
+
+    async def supports_redrive(self, execution_arn: str) -> bool:
+        """Whether this endpoint has RedriveExecution, found out once per client (one
+        endpoint): asked for a run that does not exist, an endpoint with the operation
+        answers ExecutionDoesNotExist (or refuses the ARN); one without it, an unknown
+        operation. Any other answer leaves it to the real call to say."""
+        known: dict[str, bool] = self.__dict__.setdefault("_supports", {})
+        if "RedriveExecution" not in known:
+            prefix = execution_arn.rsplit(":", 1)[0]  # …:execution:<machine>
+            probe = f"{prefix}:sfn-tui-probe-{uuid.uuid4().hex[:12]}"
+            try:
+                await self._optional_call("RedriveExecution", executionArn=probe)
+                known["RedriveExecution"] = True
+            except NotSupported:
+                known["RedriveExecution"] = False
+            except SfnError:
+                known["RedriveExecution"] = True
+        return known["RedriveExecution"]
+
+    async def raw(self, operation: str, **kw: Any) -> dict[str, Any]:
+        """A read's answer as the API gives it (without ResponseMetadata): exports
+        keep the service's own fields."""
+        item = await self._call(operation, getattr(self._sfn, _snake_case(operation)), **kw)
+        return {k: v for k, v in dict(item).items() if k != "ResponseMetadata"}
 
     async def get_execution_history(self, arn: str, max_events: int = 25_000) -> list[HistoryEvent]:
         events: list[HistoryEvent] = []

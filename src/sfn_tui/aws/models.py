@@ -206,6 +206,9 @@ class ExecutionDetail:
     output: str | None
     error: str | None
     cause: str | None
+    # REDRIVABLE or NOT_REDRIVABLE (None: the endpoint does not say), and why not.
+    redrive_status: str | None = None
+    redrive_status_reason: str | None = None
 
     @classmethod
     def from_api(cls, item: dict[str, Any]) -> ExecutionDetail:
@@ -215,6 +218,8 @@ class ExecutionDetail:
             output=item.get("output"),
             error=item.get("error"),
             cause=item.get("cause"),
+            redrive_status=item.get("redriveStatus") or None,
+            redrive_status_reason=item.get("redriveStatusReason") or None,
         )
 
 

@@ -43,7 +43,10 @@ from sfn_tui.core.history import (
 )
 from sfn_tui.core.map_runs import distributed_map_states, graph_notes, map_run_states
 from sfn_tui.core.test_state import state_inputs, state_scopes
+from sfn_tui.tui import run_mark
 from sfn_tui.tui.app_services import AppServices, services
+from sfn_tui.tui.detail_actions import DETAIL_ACTION_BINDINGS, DETAIL_ACTIONS, DetailActions
+from sfn_tui.tui.detail_commands import DetailCommands
 from sfn_tui.tui.formatting import duration, plain, status_text, timestamp
 from sfn_tui.tui.map_run_commands import MapRunCommands
 from sfn_tui.tui.screens.test_state import TestStateScreen
@@ -157,9 +160,9 @@ class EventTypePicker(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ExecutionDetailScreen(Screen[None]):
+class ExecutionDetailScreen(DetailActions, Screen[None]):
     CSS_PATH = "../detail.tcss"
-    COMMANDS = {MapRunCommands}
+    COMMANDS = {MapRunCommands, DetailCommands}
     BINDINGS = [
         Binding("escape", "back", "Back", id="detail.back"),
         Binding("f", "first_failure", "First failure", id="detail.first_failure"),
@@ -171,6 +174,7 @@ class ExecutionDetailScreen(Screen[None]):
         Binding("3", "tab('states')", "States tab", show=False, id="detail.tab_states"),
         Binding("4", "tab('graph')", "Graph tab", show=False, id="detail.tab_graph"),
         Binding("5", "tab('map-runs')", "Map Runs tab", show=False, id="detail.tab_map_runs"),
+        *DETAIL_ACTION_BINDINGS,  # stop, redrive, start again, copy, export, mark, compare
     ]
 
     def __init__(self, execution_arn: str, run: Execution | None = None) -> None:
@@ -386,6 +390,8 @@ class ExecutionDetailScreen(Screen[None]):
             title.append("  of ", style="dim")
             title.append_text(plain(execution.state_machine_arn.rsplit(":", 1)[-1]))
             title.append(f"  · {self._took()}", style="dim")
+            if run_mark.is_marked(self.app, execution.arn):
+                title.append(f"  {run_mark.MARKER} marked", style="bold magenta")
         if self.problem:
             title.append("\n⚠ ", style="bold yellow")
             title.append_text(plain(self.problem))
@@ -579,7 +585,9 @@ class ExecutionDetailScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "first_failure":
-            return True if self.history.failures else None
+            return bool(self.history.failures)
+        if action in DETAIL_ACTIONS:
+            return self.allows(action)
         if action == "filter_type":
             return True if len(self.history) else None
         if action == "test_state":

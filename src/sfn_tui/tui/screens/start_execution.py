@@ -66,9 +66,18 @@ class StartExecutionScreen(ModalScreen[Execution | None]):
     ]
 
     def __init__(
-        self, machine: StateMachine, last_inputs: LastInputs, target: str | None = None
+        self,
+        machine: StateMachine,
+        last_inputs: LastInputs,
+        target: str | None = None,
+        *,
+        name: str = "",
+        input_text: str | None = None,
     ) -> None:
+        """`name` and `input_text` prefill the dialog (start again with a run's input)."""
         super().__init__()
+        self.name_text = name
+        self.input_text = input_text
         self.machine = machine
         self.target = target or machine.arn  # the machine, a version or an alias ARN
         self.last_inputs = last_inputs
@@ -86,7 +95,7 @@ class StartExecutionScreen(ModalScreen[Execution | None]):
     def compose(self) -> ComposeResult:
         title = Text("Start an execution of ")
         title.append_text(plain(self.machine.name))
-        remembered = self.machine.arn in self.last_inputs
+        remembered = self.machine.arn in self.last_inputs and self.input_text is None
         with Vertical(id="start-box", classes="modal-box"):
             yield Static(title, classes="modal-title")
             if self.express:
@@ -104,7 +113,9 @@ class StartExecutionScreen(ModalScreen[Execution | None]):
                     )
             with Horizontal(classes="form-row"):
                 yield Label("Name")
-                yield Input(placeholder="optional: generated when empty", id="start-name")
+                yield Input(
+                    self.name_text, placeholder="optional: generated when empty", id="start-name"
+                )
             # After Name, and hidden from the start unless a target was given: the first
             # field to take focus (and the keys typed at once) is always Name.
             row = Horizontal(classes="form-row", id="start-target-row")
@@ -121,10 +132,14 @@ class StartExecutionScreen(ModalScreen[Execution | None]):
             yield Label(
                 "Input (JSON) — the last one used for this machine"
                 if remembered
+                else "Input (JSON) — the run's input"
+                if self.input_text is not None
                 else "Input (JSON)"
             )
             yield JsonEditor(
-                self.last_inputs.get(self.machine.arn),
+                self.last_inputs.get(self.machine.arn)
+                if self.input_text is None
+                else self.input_text,
                 max_bytes=MAX_PAYLOAD_BYTES,
                 limit_name="AWS's limit for an execution's input",
                 id="start-input",

@@ -13,6 +13,7 @@ from textual.message import Message
 from sfn_tui.aws.models import Activity, Execution, StateMachine
 from sfn_tui.aws.versions import qualifier_label
 from sfn_tui.core.poller import utc_now
+from sfn_tui.tui import run_mark
 from sfn_tui.tui.formatting import duration, plain, short_date, short_time, status_text
 from sfn_tui.tui.widgets.keyed_table import Cell, KeyedTable
 
@@ -89,7 +90,10 @@ class ActivitiesTable(TimeAware, KeyedTable[Activity]):
 
 
 class ExecutionsTable(TimeAware, KeyedTable[Execution]):
-    BINDINGS = [Binding("enter", "select_cursor", "Details", id="executions.details")]
+    BINDINGS = [
+        Binding("enter", "select_cursor", "Details", id="executions.details"),
+        Binding("m", "mark", "Mark", tooltip="Mark this run to compare", id="executions.mark"),
+    ]
     COLUMNS = (
         ("name", "Name", None),
         ("status", "Status", 17),
@@ -138,7 +142,24 @@ class ExecutionsTable(TimeAware, KeyedTable[Execution]):
             took = duration((item.stop_date - item.start_date).total_seconds())
             end = Text(f"{short_time(item.stop_date, now, self.tz)} ({took})")
         start = short_time(item.start_date, now, self.tz) if item.start_known else "—"
-        return (self.name_cell(item), status_text(item.status), start, end)
+        name = self.name_cell(item)
+        if run_mark.is_marked(self.app, item.arn):
+            name = Text.assemble((f"{run_mark.MARKER} ", "bold magenta"), name)
+        return (name, status_text(item.status), start, end)
+
+    def action_mark(self) -> None:
+        """Mark the run under the cursor for comparison (again: unmark it)."""
+        item = self.selected
+        if item is None or item.is_express:
+            return
+        before = run_mark.marked(self.app)
+        run_mark.toggle(self.app, item)
+        arns = {e.arn for e in (before, item) if e is not None}
+        self.refresh_cells([self.items[arn] for arn in arns if arn in self.items])
+        if run_mark.is_marked(self.app, item.arn):
+            self.notify(
+                f"Marked {item.name}: open another run and press = to compare.", markup=False
+            )
 
     @staticmethod
     def name_cell(item: Execution) -> Text:
