@@ -29,7 +29,7 @@ class TimeAware:
 
 
 class StateMachinesTable(TimeAware, KeyedTable[StateMachine]):
-    COLUMNS = (("name", "Name", None), ("type", "Type", 8), ("created", "Created", 10))
+    COLUMNS = (("name", "Name", None), ("type", "Type", 8), ("created", "Created", None))
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -49,15 +49,19 @@ class StateMachinesTable(TimeAware, KeyedTable[StateMachine]):
     def filter_on(self, item: StateMachine) -> str:
         return item.name
 
-    def cells(self, item: StateMachine) -> Sequence[Cell]:
+    def full_name(self, item: StateMachine) -> Text:
         name = plain(item.name)
         if item.arn in self.followed:
             name = Text.assemble(("⇄ ", "cyan"), name)
+        return name
+
+    def cells(self, item: StateMachine) -> Sequence[Cell]:
+        name = self.fit_name(self.full_name(item))
         return (name, item.type, short_date(item.creation_date, self.clock(), self.tz))
 
 
 class ActivitiesTable(TimeAware, KeyedTable[Activity]):
-    COLUMNS = (("name", "Name", None), ("tasks", "Tasks", 7), ("created", "Created", 10))
+    COLUMNS = (("name", "Name", None), ("tasks", "Tasks", 7), ("created", "Created", None))
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -81,7 +85,11 @@ class ActivitiesTable(TimeAware, KeyedTable[Activity]):
             tasks = Text(f"✉ {count}", style="bold yellow")
         else:
             tasks = Text("worked", style="green")
-        return (plain(item.name), tasks, short_date(item.creation_date, self.clock(), self.tz))
+        created = short_date(item.creation_date, self.clock(), self.tz)
+        return (self.fit_name(self.full_name(item)), tasks, created)
+
+    def full_name(self, item: Activity) -> Text:
+        return plain(item.name)
 
     def show_tasks(self, counts: dict[str, int], worked: set[str]) -> None:
         self.task_counts, self.worked = counts, worked
@@ -92,9 +100,9 @@ class ExecutionsTable(TimeAware, KeyedTable[Execution]):
     BINDINGS = [Binding("enter", "select_cursor", "Details", id="executions.details")]
     COLUMNS = (
         ("name", "Name", None),
-        ("status", "Status", 17),
-        ("start", "Started", 12),
-        ("end", "Stopped / elapsed", 21),
+        ("status", "Status", None),
+        ("start", "Started", None),
+        ("end", "Stopped / elapsed", None),
     )
     sort_reverse = True
 
@@ -138,7 +146,10 @@ class ExecutionsTable(TimeAware, KeyedTable[Execution]):
             took = duration((item.stop_date - item.start_date).total_seconds())
             end = Text(f"{short_time(item.stop_date, now, self.tz)} ({took})")
         start = short_time(item.start_date, now, self.tz) if item.start_known else "—"
-        return (self.name_cell(item), status_text(item.status), start, end)
+        return (self.fit_name(self.name_cell(item)), status_text(item.status), start, end)
+
+    def full_name(self, item: Execution) -> Text:
+        return self.name_cell(item)
 
     @staticmethod
     def name_cell(item: Execution) -> Text:
