@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from textwrap import wrap
 from typing import Any, Generic, TypeVar
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual._two_way_dict import TwoWayDict
 from textual.binding import Binding
 from textual.cache import LRUCache
+from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
 
@@ -54,6 +58,7 @@ class KeyedTable(DataTable[Cell], Generic[T]):
         self.name_width: int | None = None  # None: names shown in full
         self._natural: list[int] = [0] * len(self.COLUMNS)  # widest cell of each column
         self._fitting = False
+        self.empty_text = ""  # drawn where the rows would be when there are none
 
     @property
     def focusable(self) -> bool:
@@ -96,6 +101,24 @@ class KeyedTable(DataTable[Cell], Generic[T]):
 
     def on_resize(self) -> None:
         self.fit_columns()
+
+    def show_empty(self, text: str) -> None:
+        """What the pane says when it has no rows (what is empty, and why)."""
+        if text != self.empty_text:
+            self.empty_text = text
+            self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        header = self.header_height if self.show_header else 0
+        if self.row_count or not self.empty_text or self.loading or y < header + 1:
+            return super().render_line(y)
+        width = self.size.width
+        lines = wrap(self.empty_text, max(1, width - 2)) or [""]
+        index = y - header - 1  # one blank line under the header
+        if index >= len(lines):
+            return Strip.blank(width, self.rich_style)
+        style = self.rich_style + Style(dim=True, italic=True)
+        return Strip([Segment(f" {lines[index]}", style)]).adjust_cell_length(width, style)
 
     # Column widths ------------------------------------------------------------------
 

@@ -105,6 +105,18 @@ class ExecutionsTable(TimeAware, KeyedTable[Execution]):
         ("end", "Stopped / elapsed", None),
     )
     sort_reverse = True
+    follow_newest = False  # on: the cursor goes to the newest run as runs arrive
+
+    def _apply(self, diff: Any) -> bool:
+        changed = super()._apply(diff)
+        if changed and self.follow_newest:
+            self.to_newest()
+        return changed
+
+    def to_newest(self) -> None:
+        """The cursor on the newest run (the top row), scrolled into view."""
+        if self.row_count and self.cursor_row != 0:
+            self.move_cursor(row=0, animate=False)
 
     class MoreWanted(Message):
         """The user moved down on the last row: show older runs if there are any."""
