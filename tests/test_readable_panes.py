@@ -112,7 +112,7 @@ async def test_an_activity_not_worked_and_one_with_no_task_waiting(engine: str) 
         await wait_for(pilot, lambda: arn in dashboard.activities.items, what="activity")
         dashboard.activities.focus()
         dashboard.activities.select_key(arn)
-        await wait_shown(pilot, "Not worked here — w to claim its tasks")
+        await wait_shown(pilot, "Not worked — w to claim its tasks")
         await pilot.press("w")
         await wait_shown(pilot, "Worked — no task waiting")
         await pilot.press("w")  # stop working it before the app closes

@@ -38,7 +38,7 @@ def executions_empty(
 def activity_tasks(worked: bool, waiting: int) -> str:
     """The activities pane's footnote on the selected activity's tasks."""
     if not worked:
-        return "Not worked here — w to claim its tasks"
+        return "Not worked — w to claim its tasks"
     if not waiting:
         return "Worked — no task waiting"
     plural = "s" if waiting > 1 else ""

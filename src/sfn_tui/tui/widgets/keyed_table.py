@@ -75,8 +75,10 @@ class KeyedTable(DataTable[Cell], Generic[T]):
         raise NotImplementedError
 
     def full_name(self, item: T) -> Text:
-        """The name column's text before shortening (cells() passes it to fit_name)."""
-        return Text(self.key(item))
+        """The name column's text before shortening. Tables whose cells() shorten it
+        (through fit_name) override this; for the others it is the cell itself."""
+        cell = self.cells(item)[self._name_index()]
+        return cell if isinstance(cell, Text) else Text(cell)
 
     def fit_name(self, text: Text) -> Text:
         """The name as the pane has room for it: shortened in the middle if need be."""
@@ -95,9 +97,11 @@ class KeyedTable(DataTable[Cell], Generic[T]):
     sort_reverse = False
 
     def on_mount(self) -> None:
-        # Every width is managed here (fit_columns), none by DataTable's auto width.
+        # With a name column every width is managed here (fit_columns); without one,
+        # None keeps DataTable's auto width.
+        fitted = self._name_index() >= 0
         for key, label, width in self.COLUMNS:
-            self.add_column(label, key=key, width=width or len(label))
+            self.add_column(label, key=key, width=width or (len(label) if fitted else None))
 
     def on_resize(self) -> None:
         self.fit_columns()
@@ -286,11 +290,15 @@ class KeyedTable(DataTable[Cell], Generic[T]):
             row = self._data.get(row_key)
             if row is None:
                 continue
-            for index, ((column, _, _), value) in enumerate(
+            for index, ((column, _, fixed), value) in enumerate(
                 zip(self.COLUMNS, self.cells(item), strict=True)
             ):
                 column_key = ColumnKey(column)
                 if column_key not in row or row[column_key] == value:
+                    continue
+                if fixed is None and name_index < 0:
+                    # An auto-width column may need to grow: the table's own path.
+                    self.update_cell(row_key, column_key, value, update_width=True)
                     continue
                 row[column_key] = value
                 changed.setdefault(row_key, set()).add(column_key)
