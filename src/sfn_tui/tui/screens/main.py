@@ -110,6 +110,7 @@ class MainScreen(Screen[None]):
             "F",
             "follow_newest",
             "Follow",
+            show=False,  # the footer is full at 140 columns: in help, palette and the title
             key_display="F",
             tooltip="Follow newest: keep the cursor on the newest run as runs arrive",
             id="main.follow_newest",
