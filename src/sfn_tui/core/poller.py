@@ -351,10 +351,16 @@ class Poller:
         try:
             now = time.monotonic()
             if self._catalog_due or now - self._last_catalog >= self.catalog_interval:
-                machines, activities = await asyncio.gather(
-                    self.client.list_state_machines(), self.client.list_activities()
-                )
+                # Cleared before the calls: a refresh asked for while they are on their
+                # way (a machine just created) lists again, not lost with this answer.
                 self._catalog_due = False
+                try:
+                    machines, activities = await asyncio.gather(
+                        self.client.list_state_machines(), self.client.list_activities()
+                    )
+                except SfnError:
+                    self._catalog_due = True
+                    raise
                 self._last_catalog = now
                 updates.append(CatalogFetched(tuple(machines), tuple(activities), self.clock()))
                 self._unavailable = None  # each catalog refresh asks again

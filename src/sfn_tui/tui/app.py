@@ -24,6 +24,7 @@ from textual.screen import ModalScreen
 from textual.worker import Worker, WorkerState
 
 from sfn_tui.aws.connection import Connection
+from sfn_tui.aws.models import StateMachine
 from sfn_tui.core.poller import PollFailed, PollLate, utc_now
 from sfn_tui.core.validation import LastInputs
 from sfn_tui.tui import exit_signals, paste_limits, workarounds
@@ -72,6 +73,7 @@ DASHBOARD_OPERATIONS = frozenset(
         "action_test_state",
         "open_execution",
         "action_filter",
+        "action_follow_newest",
         "action_copy_arn",
         "action_follow_callbacks",
         "action_versions",  # versions and aliases (screens/versions.py), and its changes:
@@ -437,7 +439,7 @@ class SfnTuiApp(App[None]):
 
         def started(run: GuidedRun | None) -> None:
             if run is not None:
-                self.action_refresh()
+                self.guided_setup_shown(run)
                 self.push_screen(ChatScreen(run.execution_arn, guided=run))
 
         self.push_screen(GuidedRunScreen(), started)
@@ -453,10 +455,22 @@ class SfnTuiApp(App[None]):
 
         def started(run: GuidedRun | None) -> None:
             if run is not None:
-                self.action_refresh()
+                self.guided_setup_shown(run)
                 self.push_screen(ChatScreen(run.execution_arn, guided=run))
 
         self.push_screen(GuidedApprovalScreen(), started)
+
+    def guided_setup_shown(self, run: GuidedRun) -> None:
+        """The machine and activity a guided run found or created: on the dashboard at
+        once (the catalog is listed again too)."""
+        detail = run.machine
+        machine = StateMachine(detail.arn, detail.name, detail.type, detail.creation_date)
+        activities = (run.activity,) if run.activity is not None else ()
+        self.dashboard.resources_changed(machines=(machine,), activities=activities)
+
+    def resources_gone(self, arns: tuple[str, ...]) -> None:
+        """Machines or activities deleted by this app: gone from the dashboard at once."""
+        self.dashboard.resources_changed(gone=arns)
 
     def action_help(self) -> None:
         """Every key that works right now, grouped by where it applies."""

@@ -80,6 +80,11 @@ COMMANDS = (
         "Show only rows whose name contains some text",
         "dashboard('action_filter')",
     ),
+    (
+        "Follow newest execution (toggle)",
+        "Keep the cursor on the newest run as runs arrive, like a log viewer's follow mode",
+        "dashboard('action_follow_newest')",
+    ),
     ("Copy ARN", "Copy the selected row's ARN to the clipboard", "dashboard('action_copy_arn')"),
     ("New ChatSFN run", "Set up the AWS ChatSFN example and chat with it", "new_chat_run"),
     (

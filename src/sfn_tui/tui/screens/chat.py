@@ -706,5 +706,11 @@ class ChatScreen(Screen[None]):
             self.notify(
                 f"Kept the role {guided.role.name}: you picked it, sfn-tui did not make it."
             )
-        self.sfn_app.action_refresh()
+        arns = {"state machine": guided.machine.arn, "activity": activity}
+        gone = tuple(
+            arn
+            for step in steps
+            if step.ok and not step.kept and (arn := arns.get(step.what)) is not None
+        )
+        self.sfn_app.resources_gone(gone)  # gone from the dashboard at once
         self.show_reply()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -30,6 +31,12 @@ from sfn_tui.core.poller import (
     PollRecovered,
 )
 from sfn_tui.tui.app_services import AppServices, services
+from sfn_tui.tui.empty_states import (
+    activities_empty,
+    activity_tasks,
+    executions_empty,
+    machines_empty,
+)
 from sfn_tui.tui.express_watch import (
     EXPRESS_BINDINGS,
     NO_REDRIVE,
@@ -57,6 +64,7 @@ from sfn_tui.tui.widgets.panes import ActivitiesTable, ExecutionsTable, StateMac
 if TYPE_CHECKING:
     from sfn_tui.core.inbox import TaskInbox
 
+T = TypeVar("T")
 NARROW_WIDTH = 110
 SELECT_DEBOUNCE = 0.25
 
@@ -77,6 +85,14 @@ STATUS_FILTERS: tuple[str | None, ...] = (None, *EXECUTION_STATUSES[:5])
 LOAD_MORE_MARGIN = 5  # rows from the end at which the next page is fetched
 
 
+def _apply_changes(table: KeyedTable[T], made: tuple[T, ...], gone: tuple[str, ...]) -> None:
+    """Rows for resources just made, none for those just deleted."""
+    if made:
+        table.sync(made, complete=False)
+    if any(arn in table.source for arn in gone):
+        table.sync([item for arn, item in table.source.items() if arn not in gone])
+
+
 class MainScreen(Screen[None]):
     BINDINGS = [
         Binding("a", "create", "Create", id="main.create"),
@@ -91,6 +107,15 @@ class MainScreen(Screen[None]):
         Binding("v", "versions", "Versions", tooltip="Versions and aliases", id="main.versions"),
         Binding("slash", "filter", "Filter", key_display="/", id="main.filter"),
         Binding("f", "status_filter", "Status", tooltip="Status filter", id="main.status_filter"),
+        Binding(
+            "F",
+            "follow_newest",
+            "Follow",
+            show=False,  # the footer is full at 140 columns: in help, palette and the title
+            key_display="F",
+            tooltip="Follow newest: keep the cursor on the newest run as runs arrive",
+            id="main.follow_newest",
+        ),
         Binding("w", "toggle_work", "Work/unwork", id="main.work"),
         Binding(
             "w",
@@ -284,10 +309,41 @@ class MainScreen(Screen[None]):
             self.notify(
                 f"Refreshing again after {update.outage_seconds:.0f}s.", title="Reconnected"
             )
+        self.show_empties()
 
     def show_inbox(self, inbox: TaskInbox) -> None:
         counts = {arn: inbox.waiting_count(arn) for arn in self.activities.items}
         self.activities.show_tasks(counts, inbox.worked)
+        self.describe_activity()
+
+    def show_empties(self) -> None:
+        """What each pane says when it has no rows (drawn only then)."""
+        region = self.sfn_app.connection.region
+        self.machines.show_empty(machines_empty(region, self.machines.filter_text))
+        self.activities.show_empty(activities_empty(region, self.activities.filter_text))
+        watched, table = self.watched, self.executions
+        if self.express.machine is not None and not table.source:
+            table.show_empty("")  # the Express note above the pane says why
+            return
+        table.show_empty(
+            executions_empty(
+                watched.name if watched else None,
+                self.status_filter,
+                table.filter_text,
+                self.more_token is not None,
+            )
+        )
+
+    @on(DataTable.RowHighlighted, "#activities")
+    def describe_activity(self) -> None:
+        """Under the activities pane: whether the selected one's tasks come here."""
+        table = self.activities
+        activity = table.selected
+        if activity is None:
+            table.border_subtitle = ""
+            return
+        waiting = table.task_counts.get(activity.arn, 0)
+        table.border_subtitle = activity_tasks(activity.arn in table.worked, waiting)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         focused, read_only = self.focused, self.sfn_app.read_only
@@ -301,7 +357,7 @@ class MainScreen(Screen[None]):
             return focused is self.activities
         if action == "follow_callbacks":  # lists callbacks; answering is refused read-only
             return on_machines and self.machines.selected is not None
-        if action == "status_filter":
+        if action in ("status_filter", "follow_newest"):
             return on_executions
         if action == "create":
             return on_machines or focused is self.activities
@@ -363,11 +419,10 @@ class MainScreen(Screen[None]):
     def create_state_machine(self) -> None:
         def created(machine: StateMachine | None) -> None:
             if machine is not None:
-                self.machines.sync([machine], complete=False)
+                self.resources_changed(machines=(machine,))
                 self.machines.select_key(machine.arn)
                 self.machines.focus()
                 self.notify(f"Created state machine {machine.name}.")
-                self.sfn_app.action_refresh()
 
         self._open(StateMachineFormScreen(), created)
 
@@ -391,16 +446,15 @@ class MainScreen(Screen[None]):
         if machine is None:
             self.notify("Select a state machine first.", severity="warning")
             return
-        self._open(DeleteResourceScreen(machine), self._deleted)
+        self._open(DeleteResourceScreen(machine), partial(self._deleted, machine.arn))
 
     def create_activity(self) -> None:
         def created(activity: Activity | None) -> None:
             if activity is not None:
-                self.activities.sync([activity], complete=False)
+                self.resources_changed(activities=(activity,))
                 self.activities.select_key(activity.arn)
                 self.activities.focus()
                 self.notify(f"Created activity {activity.name}.")
-                self.sfn_app.action_refresh()
 
         self._open(CreateActivityScreen(), created)
 
@@ -411,11 +465,30 @@ class MainScreen(Screen[None]):
             return
         # Nothing changes until the user confirms: the modal stops working the
         # activity once it is deleted.
-        self._open(DeleteResourceScreen(activity), self._deleted)
+        self._open(DeleteResourceScreen(activity), partial(self._deleted, activity.arn))
 
-    def _deleted(self, done: bool | None) -> None:
+    def _deleted(self, arn: str, done: bool | None) -> None:
+        if done:
+            self.resources_changed(gone=(arn,))
+
+    def _changed(self, done: bool | None) -> None:
         if done:
             self.sfn_app.action_refresh()
+
+    def resources_changed(
+        self,
+        machines: tuple[StateMachine, ...] = (),
+        activities: tuple[Activity, ...] = (),
+        gone: tuple[str, ...] = (),
+    ) -> None:
+        """Machines or activities this app created or deleted: shown or gone at once
+        (not at the next catalog refresh), then the catalog is listed again."""
+        _apply_changes(self.machines, machines, gone)
+        _apply_changes(self.activities, activities, gone)
+        if self.watched is not None and self.watched.arn in gone:
+            self._watch_selected(immediately=True)
+        self.show_empties()
+        self.sfn_app.action_refresh()
 
     def action_start_execution(self) -> None:
         machine = self._target_machine()
@@ -452,7 +525,7 @@ class MainScreen(Screen[None]):
         if execution is None or execution.status != "RUNNING":
             self.notify("Select a RUNNING execution first.", severity="warning")
             return
-        self._open(StopExecutionScreen(execution), self._deleted)
+        self._open(StopExecutionScreen(execution), self._changed)
 
     def action_redrive_execution(self) -> None:
         execution = self.executions.selected
@@ -464,7 +537,7 @@ class MainScreen(Screen[None]):
                 "Select a FAILED, TIMED_OUT or ABORTED execution first.", severity="warning"
             )
             return
-        self._open(RedriveExecutionScreen(execution), self._deleted)
+        self._open(RedriveExecutionScreen(execution), self._changed)
 
     def action_express_note(self, what: str) -> None:
         self.notify(NO_STOP if what == "stop" else NO_REDRIVE, title="Express run")
@@ -586,10 +659,13 @@ class MainScreen(Screen[None]):
         title += self.express.title()
         if self.status_filter:
             title += f" · {self.status_filter} only"
+        if self.executions.follow_newest:
+            title += " · ⇣ following newest"
         # ListExecutions has no name filter: `/` searches the runs loaded so far, and
         # says so while older ones are still on the service.
         scope = f" in {len(self.executions.source):,} loaded" if self.more_token else ""
         self.executions.border_title = escape(with_filter(title, self.executions, scope))
+        self.show_empties()
 
     # Finding things -----------------------------------------------------------------
 
@@ -633,6 +709,17 @@ class MainScreen(Screen[None]):
         self.status_filter = STATUS_FILTERS[(index + 1) % len(STATUS_FILTERS)]
         self.notify(f"Executions: {self.status_filter or 'all statuses'}", timeout=2)
         self._rewatch()
+
+    def action_follow_newest(self) -> None:
+        """Toggle following the newest run (like a log viewer's follow mode)."""
+        table = self.executions
+        table.follow_newest = not table.follow_newest
+        if table.follow_newest:
+            table.to_newest()
+            self.notify("Following the newest execution (F stops).", timeout=3)
+        else:
+            self.notify("The cursor stays on its execution.", timeout=3)
+        self.retitle()
 
     def action_copy_arn(self) -> None:
         table = self._focused_table()

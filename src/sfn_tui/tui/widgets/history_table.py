@@ -35,6 +35,7 @@ from sfn_tui.core.history import (
     is_failure,
     offset_text,
 )
+from sfn_tui.tui.event_times import EventClock
 from sfn_tui.tui.formatting import plain
 
 Cell = tuple[str, str]  # text, style
@@ -231,7 +232,14 @@ class LazyTable(ScrollView, can_focus=True):
 
 
 class HistoryTable(LazyTable):
-    """The events of an execution: id, type, state, time since start, details."""
+    """The events of an execution: id, type, state, time (the user's zone or UTC, `u`
+    switches), time since start, details."""
+
+    BINDINGS = [
+        Binding(
+            "u", "toggle_utc", "UTC/local", tooltip="Times in UTC or local time", id="history.utc"
+        )
+    ]
 
     def __init__(
         self, *, name: str | None = None, id: str | None = None, classes: str | None = None
@@ -241,14 +249,33 @@ class HistoryTable(LazyTable):
         self.only_type: str | None = None
         self._rows: list[int] | None = None  # event positions shown when filtered
         self._longest_state = 8
+        self.clock = EventClock()
+
+    def on_mount(self) -> None:
+        # The app's zone (a bare App, as in the benchmarks, has none: the system's).
+        self.clock.tz = getattr(self.app, "tz", None)
+
+    def action_toggle_utc(self) -> None:
+        self.clock.utc = not self.clock.utc
+        self.refresh()
+        events = self.history.events
+        zone = self.clock.zone_name(events[0].timestamp if events else None)
+        self.notify(f"History times in {zone}" + ("" if self.clock.utc else " (local time)"))
+
+    def _spans_days(self) -> bool:
+        events = self.history.events
+        return bool(events) and self.clock.spans_days(events[0].timestamp, events[-1].timestamp)
 
     def columns(self) -> Sequence[Column]:
         longest = max((len(t) for t in self.history.type_counts), default=10)
         state = max(8, min(24, self._longest_state))
+        events = self.history.events
+        zone = self.clock.zone_name(events[0].timestamp if events else None)
         return (
             Column("#", 6, right=True),
             Column("Type", min(32, max(10, longest + 2))),  # + "✖ " on failures
             Column("State", state),
+            Column(f"Time {zone}"[:15], 15 if self._spans_days() else max(8, len(zone) + 5)),
             Column("Since start", 11, right=True),
             Column("Details"),
         )
@@ -317,6 +344,7 @@ class HistoryTable(LazyTable):
             (str(event.id), "grey62"),
             (("✖ " if failed else "") + _clean(event.type), style),
             (_clean(history.state_name(index)), ""),
+            (self.clock.text(event.timestamp, self._spans_days()), ""),
             (offset_text(since), "grey62"),
             (_clean(event_summary(event)), "red" if failed else ""),
         ]

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from textwrap import wrap
 from typing import Any, Generic, TypeVar
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual._two_way_dict import TwoWayDict
 from textual.binding import Binding
 from textual.cache import LRUCache
+from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
 
 from sfn_tui.core.diff import Diff, diff_by_key
+from sfn_tui.tui.widgets.column_fit import clip_middle_text, fit_widths, widest
 
 T = TypeVar("T")
 CELL_CACHE_SIZE = 2000  # about 4 screens of 100 rows by 5 columns
@@ -29,6 +34,7 @@ class KeyedTable(DataTable[Cell], Generic[T]):
     """
 
     COLUMNS: Sequence[tuple[str, str, int | None]] = ()  # (key, label, fixed width)
+    NAME_COLUMN = "name"  # takes the width the others leave; long names shortened in the middle
     BINDINGS = [
         Binding("left", "screen.focus_pane(-1)", "Previous pane", show=False),
         Binding("right", "screen.focus_pane(1)", "Next pane", show=False),
@@ -49,6 +55,10 @@ class KeyedTable(DataTable[Cell], Generic[T]):
         self.source: dict[str, T] = {}
         self.items: dict[str, T] = {}
         self.filter_text = ""
+        self.name_width: int | None = None  # None: names shown in full
+        self._natural: list[int] = [0] * len(self.COLUMNS)  # widest cell of each column
+        self._fitting = False
+        self.empty_text = ""  # drawn where the rows would be when there are none
 
     @property
     def focusable(self) -> bool:
@@ -64,6 +74,16 @@ class KeyedTable(DataTable[Cell], Generic[T]):
     def cells(self, item: T) -> Sequence[Cell]:
         raise NotImplementedError
 
+    def full_name(self, item: T) -> Text:
+        """The name column's text before shortening. Tables whose cells() shorten it
+        (through fit_name) override this; for the others it is the cell itself."""
+        cell = self.cells(item)[self._name_index()]
+        return cell if isinstance(cell, Text) else Text(cell)
+
+    def fit_name(self, text: Text) -> Text:
+        """The name as the pane has room for it: shortened in the middle if need be."""
+        return text if self.name_width is None else clip_middle_text(text, self.name_width)
+
     def sort_key(self, item: T) -> Any:
         return self.key(item)
 
@@ -77,8 +97,93 @@ class KeyedTable(DataTable[Cell], Generic[T]):
     sort_reverse = False
 
     def on_mount(self) -> None:
+        # With a name column every width is managed here (fit_columns); without one,
+        # None keeps DataTable's auto width.
+        fitted = self._name_index() >= 0
         for key, label, width in self.COLUMNS:
-            self.add_column(label, key=key, width=width)
+            self.add_column(label, key=key, width=width or (len(label) if fitted else None))
+
+    def on_resize(self) -> None:
+        self.fit_columns()
+
+    def show_empty(self, text: str) -> None:
+        """What the pane says when it has no rows (what is empty, and why)."""
+        if text != self.empty_text:
+            self.empty_text = text
+            self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        header = self.header_height if self.show_header else 0
+        if self.row_count or not self.empty_text or self.loading or y < header + 1:
+            return super().render_line(y)
+        width = self.size.width
+        lines = wrap(self.empty_text, max(1, width - 2)) or [""]
+        index = y - header - 1  # one blank line under the header
+        if index >= len(lines):
+            return Strip.blank(width, self.rich_style)
+        style = self.rich_style + Style(dim=True, italic=True)
+        return Strip([Segment(f" {lines[index]}", style)]).adjust_cell_length(width, style)
+
+    # Column widths ------------------------------------------------------------------
+
+    def _measure(self, items: Iterable[T]) -> None:
+        """Widen the columns' natural widths to these items' cells."""
+        natural = self._natural
+        name_index = self._name_index()
+        for item in items:
+            for index, cell in enumerate(self.cells(item)):
+                if index == name_index:
+                    cell = self.full_name(item)
+                width = widest((cell,))
+                if width > natural[index]:
+                    natural[index] = width
+
+    def _name_index(self) -> int:
+        keys = [key for key, _, _ in self.COLUMNS]
+        return keys.index(self.NAME_COLUMN) if self.NAME_COLUMN in keys else -1
+
+    def fit_columns(self, *, remeasure: bool = False) -> None:
+        """Set each column's width from the rows shown and the pane's width: no column
+        pushed off screen, no sideways scrolling when everything fits."""
+        if not self.columns or self._fitting or not self.COLUMNS:
+            return
+        if remeasure:
+            self._natural = [0] * len(self.COLUMNS)
+            self._measure(self.items.values())
+        name_index = self._name_index()
+        if name_index < 0:
+            return
+        width, height = self.size
+        header = self.header_height if self.show_header else 0
+        if self.row_count + header > height:
+            width -= self.styles.scrollbar_size_vertical
+        widths = fit_widths(
+            [label for _, label, _ in self.COLUMNS],
+            self._natural,
+            [fixed for _, _, fixed in self.COLUMNS],
+            name_index,
+            width,
+            2 * self.cell_padding,
+        )
+        changed = False
+        for (key, _, _), new in zip(self.COLUMNS, widths, strict=True):
+            column = self.columns.get(ColumnKey(key))
+            if column is not None and (column.width != new or column.auto_width):
+                column.width, column.auto_width = new, False
+                changed = True
+        full = max(self._natural[name_index], len(self.COLUMNS[name_index][1]))
+        name_width = None if widths[name_index] >= full else widths[name_index]
+        if name_width != self.name_width:
+            self.name_width = name_width
+            self._fitting = True
+            try:
+                self._update_rows(list(self.items.values()))
+            finally:
+                self._fitting = False
+        if changed:
+            self._clear_caches()
+            self._require_update_dimensions = True
+            self.refresh()
 
     @property
     def selected(self) -> T | None:
@@ -148,6 +253,8 @@ class KeyedTable(DataTable[Cell], Generic[T]):
                 self.add_row(*self.cells(item), key=k)
         if resort:
             self._resort()
+        self._measure([*diff.added, *diff.changed])
+        self.fit_columns(remeasure=bool(diff.removed))
         if keep is not None:
             self.select_key(self.key(keep))
         return True
@@ -174,6 +281,8 @@ class KeyedTable(DataTable[Cell], Generic[T]):
         reads DataTable internals (textual is pinned; tests/test_keyed_table.py checks it).
         """
         changed: dict[RowKey, set[ColumnKey]] = {}
+        grown = False
+        name_index = self._name_index()
         for item in items:
             k = self.key(item)
             self.items[k] = item
@@ -181,18 +290,26 @@ class KeyedTable(DataTable[Cell], Generic[T]):
             row = self._data.get(row_key)
             if row is None:
                 continue
-            for (column, _, width), value in zip(self.COLUMNS, self.cells(item), strict=True):
+            for index, ((column, _, fixed), value) in enumerate(
+                zip(self.COLUMNS, self.cells(item), strict=True)
+            ):
                 column_key = ColumnKey(column)
                 if column_key not in row or row[column_key] == value:
                     continue
-                if width is None:
+                if fixed is None and name_index < 0:
                     # An auto-width column may need to grow: the table's own path.
                     self.update_cell(row_key, column_key, value, update_width=True)
                     continue
                 row[column_key] = value
                 changed.setdefault(row_key, set()).add(column_key)
+                width = widest((self.full_name(item) if index == name_index else value,))
+                if width > self._natural[index]:
+                    grown = True  # e.g. an elapsed time gaining a digit
+                    self._natural[index] = width
         if changed:
             self._forget_rendered(changed)
+        if grown:
+            self.fit_columns()
 
     def _forget_rendered(self, changed: dict[RowKey, set[ColumnKey]]) -> None:
         indices = {self._row_locations.get(row_key) for row_key in changed}
@@ -233,3 +350,4 @@ class KeyedTable(DataTable[Cell], Generic[T]):
         self.source.clear()
         self.items.clear()
         self.clear()
+        self.fit_columns(remeasure=True)  # the next rows set the widths afresh

@@ -30,7 +30,7 @@ class TimeAware:
 
 
 class StateMachinesTable(TimeAware, KeyedTable[StateMachine]):
-    COLUMNS = (("name", "Name", None), ("type", "Type", 8), ("created", "Created", 10))
+    COLUMNS = (("name", "Name", None), ("type", "Type", 8), ("created", "Created", None))
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -50,15 +50,19 @@ class StateMachinesTable(TimeAware, KeyedTable[StateMachine]):
     def filter_on(self, item: StateMachine) -> str:
         return item.name
 
-    def cells(self, item: StateMachine) -> Sequence[Cell]:
+    def full_name(self, item: StateMachine) -> Text:
         name = plain(item.name)
         if item.arn in self.followed:
             name = Text.assemble(("⇄ ", "cyan"), name)
+        return name
+
+    def cells(self, item: StateMachine) -> Sequence[Cell]:
+        name = self.fit_name(self.full_name(item))
         return (name, item.type, short_date(item.creation_date, self.clock(), self.tz))
 
 
 class ActivitiesTable(TimeAware, KeyedTable[Activity]):
-    COLUMNS = (("name", "Name", None), ("tasks", "Tasks", 7), ("created", "Created", 10))
+    COLUMNS = (("name", "Name", None), ("tasks", "Tasks", 7), ("created", "Created", None))
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -82,7 +86,11 @@ class ActivitiesTable(TimeAware, KeyedTable[Activity]):
             tasks = Text(f"✉ {count}", style="bold yellow")
         else:
             tasks = Text("worked", style="green")
-        return (plain(item.name), tasks, short_date(item.creation_date, self.clock(), self.tz))
+        created = short_date(item.creation_date, self.clock(), self.tz)
+        return (self.fit_name(self.full_name(item)), tasks, created)
+
+    def full_name(self, item: Activity) -> Text:
+        return plain(item.name)
 
     def show_tasks(self, counts: dict[str, int], worked: set[str]) -> None:
         self.task_counts, self.worked = counts, worked
@@ -96,11 +104,23 @@ class ExecutionsTable(TimeAware, KeyedTable[Execution]):
     ]
     COLUMNS = (
         ("name", "Name", None),
-        ("status", "Status", 17),
-        ("start", "Started", 12),
-        ("end", "Stopped / elapsed", 21),
+        ("status", "Status", None),
+        ("start", "Started", None),
+        ("end", "Stopped / elapsed", None),
     )
     sort_reverse = True
+    follow_newest = False  # on: the cursor goes to the newest run as runs arrive
+
+    def _apply(self, diff: Any) -> bool:
+        changed = super()._apply(diff)
+        if changed and self.follow_newest:
+            self.to_newest()
+        return changed
+
+    def to_newest(self) -> None:
+        """The cursor on the newest run (the top row), scrolled into view."""
+        if self.row_count and self.cursor_row != 0:
+            self.move_cursor(row=0, animate=False)
 
     class MoreWanted(Message):
         """The user moved down on the last row: show older runs if there are any."""
@@ -142,10 +162,13 @@ class ExecutionsTable(TimeAware, KeyedTable[Execution]):
             took = duration((item.stop_date - item.start_date).total_seconds())
             end = Text(f"{short_time(item.stop_date, now, self.tz)} ({took})")
         start = short_time(item.start_date, now, self.tz) if item.start_known else "—"
+        return (self.fit_name(self.full_name(item)), status_text(item.status), start, end)
+
+    def full_name(self, item: Execution) -> Text:
         name = self.name_cell(item)
         if run_mark.is_marked(self.app, item.arn):
             name = Text.assemble((f"{run_mark.MARKER} ", "bold magenta"), name)
-        return (name, status_text(item.status), start, end)
+        return name
 
     def action_mark(self) -> None:
         """Mark the run under the cursor for comparison (again: unmark it)."""
