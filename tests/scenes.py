@@ -98,9 +98,9 @@ async def show_express(pilot: Any) -> None:
     await wait_for(pilot, lambda: app.refreshed_at is not None, what="refreshed")
 
 
-def start_chat_run(endpoint: str, name: str = "chat-ada") -> str:
+def start_chat_run(endpoint: str, name: str = "chat-ada", region: str = CHAT_SCENE_REGION) -> str:
     """A ChatSFN run started from outside the app (as the AWS CLI would)."""
-    sfn = sfn_client(endpoint, CHAT_SCENE_REGION)
+    sfn = sfn_client(endpoint, region)
     machine = next(m for m in sfn.list_state_machines()["stateMachines"] if m["name"] == "ChatSFN")
     return str(
         sfn.start_execution(
