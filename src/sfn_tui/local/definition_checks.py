@@ -17,6 +17,7 @@ transition to name a state, the quotas page limits names to 80 characters).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
@@ -141,6 +142,12 @@ def install() -> None:
     if _installed:
         return
     _installed = True
+    refuse_on_create(diagnostics)
+
+
+def refuse_on_create(check: Callable[[str], list[Diagnostic]]) -> None:
+    """Make CreateStateMachine/UpdateStateMachine refuse a definition `check` finds
+    problems in (InvalidDefinition, AWS's words), before moto's own validation."""
     parser_backend: Any = import_module(
         "moto.stepfunctions.parser.models"
     ).StepFunctionsParserBackend
@@ -148,7 +155,7 @@ def install() -> None:
     original = parser_backend._validate_definition
 
     def validate_definition(definition: str) -> None:
-        found = diagnostics(definition)
+        found = check(definition)
         if found:
             raise InvalidDefinition(message(found))
         original(definition=definition)

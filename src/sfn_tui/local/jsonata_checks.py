@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from importlib import import_module
 from typing import Any
 
 from sfn_tui.local import patches
-from sfn_tui.local.definition_checks import Diagnostic, message
+from sfn_tui.local.definition_checks import Diagnostic, refuse_on_create
 from sfn_tui.local.jsonata_eval import JSONataError, compile_expression
 
 _installed = False
@@ -148,16 +147,4 @@ def install() -> None:
     if _installed:
         return
     _installed = True
-    parser_backend: Any = import_module(
-        "moto.stepfunctions.parser.models"
-    ).StepFunctionsParserBackend
-    InvalidDefinition: Any = import_module("moto.stepfunctions.parser.api").InvalidDefinition
-    original = parser_backend._validate_definition
-
-    def validate_definition(definition: str) -> None:
-        found = diagnostics(definition)
-        if found:
-            raise InvalidDefinition(message(found))
-        original(definition=definition)
-
-    parser_backend._validate_definition = staticmethod(validate_definition)
+    refuse_on_create(diagnostics)
