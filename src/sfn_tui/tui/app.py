@@ -101,16 +101,26 @@ class SfnTuiApp(App[None]):
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
         Binding("r", "refresh", "Refresh", id="app.refresh"),
-        Binding("c", "chat", "Chat", id="app.chat"),
-        Binding("n", "new_chat_run", "New chat", tooltip="New ChatSFN run", id="app.new_chat_run"),
+        Binding("c", "chat", "Chat", tooltip="Open chat / tasks", id="app.chat"),
+        Binding("n", "new_chat_run", "New ChatSFN run", id="app.new_chat_run"),
         Binding(
             "N",
             "new_approval_run",
             "New approval",
             key_display="N",
-            tooltip="New approval run (a person picks a pitch)",
+            tooltip="New approval run",
             show=False,
             id="app.new_approval_run",
+        ),
+        # Textual's own palette key, with an id so that a keymap can move it.
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "palette",
+            show=False,
+            priority=True,
+            tooltip="Open the command palette",
+            id="app.command_palette",
         ),
     ]
 
@@ -126,8 +136,10 @@ class SfnTuiApp(App[None]):
         seed_local: bool = True,
         worked_activities: frozenset[str] | None = None,
         client_settings: ClientSettings | None = None,
+        keymap: dict[str, str] | None = None,
     ) -> None:
         super().__init__()
+        self.user_keymap = dict(keymap or {})  # checked by tui/keymap.py before the app
         workarounds.install()  # tiny terminals, large documents: see tui/workarounds.py
         self.connection = connection
         self.poll_interval = poll_interval
@@ -175,6 +187,8 @@ class SfnTuiApp(App[None]):
             await super().on_event(event)
 
     def on_mount(self) -> None:
+        if self.user_keymap:
+            self.set_keymap(self.user_keymap)
         self.push_screen(self.dashboard)
         self.set_interval(RELEASE_EVERY, self.release_caches)
         self._remove_signal_handlers = exit_signals.install(
@@ -458,29 +472,13 @@ class SfnTuiApp(App[None]):
         self.push_screen(GuidedApprovalScreen(), started)
 
     def action_help(self) -> None:
-        """Every key that works right now, grouped by where it applies."""
-        groups: dict[str, list[tuple[str, str]]] = {}
-        seen: set[tuple[str, str]] = set()
-        for active in self.screen.active_bindings.values():
-            binding = active.binding
-            if not binding.description or not active.enabled:
-                continue
-            key = self.get_key_display(binding)
-            # Our footer labels are short; their tooltips are the long names. (Textual's
-            # own bindings, which have no id, carry sentence-long tooltips: not those.)
-            description = (binding.id and binding.tooltip) or binding.description
-            if (key, description) in seen:
-                continue
-            seen.add((key, description))
-            if active.node is self:
-                where = "Everywhere"
-            elif active.node is self.screen:
-                where = "On this screen"
-            else:
-                where = "In the focused pane"
-            groups.setdefault(where, []).append((key, description))
-        order = ("On this screen", "In the focused pane", "Everywhere")
-        self.push_screen(HelpScreen([(g, groups[g]) for g in order if g in groups]))
+        """Every key of the app, grouped by where it applies; where the user is marked."""
+        from sfn_tui.tui.key_catalog import catalog
+
+        focused = self.screen.focused
+        nodes = list(focused.ancestors_with_self) if focused is not None else [self.screen]
+        here = {cls for node in (*nodes, self.screen, self) for cls in type(node).__mro__}
+        self.push_screen(HelpScreen(catalog(self._keymap), here))
 
     async def action_quit(self) -> None:
         if self._quitting:

@@ -89,7 +89,15 @@ class ActivitiesTable(TimeAware, KeyedTable[Activity]):
 
 
 class ExecutionsTable(TimeAware, KeyedTable[Execution]):
-    BINDINGS = [Binding("enter", "select_cursor", "Details", id="executions.details")]
+    BINDINGS = [
+        Binding(
+            "enter",
+            "select_cursor",
+            "Details",
+            tooltip="Open execution details",
+            id="executions.details",
+        )
+    ]
     COLUMNS = (
         ("name", "Name", None),
         ("status", "Status", 17),
