@@ -300,9 +300,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         remember_credentials(connection.profile)
     from sfn_tui.tui.app import LOCAL_WORKED_ACTIVITIES, SfnTuiApp
 
+    if settings.keys:
+        from sfn_tui.config import config_path
+        from sfn_tui.tui.keymap import problems
+
+        wrong = problems(settings.keys)
+        if wrong:
+            for sentence in wrong:
+                print(f"sfn-tui: {config_path()} [keys]: {sentence}", file=sys.stderr)
+            return 2
+
     worked = frozenset(args.work) | (LOCAL_WORKED_ACTIVITIES if args.local else frozenset())
     app = SfnTuiApp(
-        connection, poll_interval=poll_interval, read_only=read_only, worked_activities=worked
+        connection,
+        poll_interval=poll_interval,
+        read_only=read_only,
+        worked_activities=worked,
+        keymap=settings.keys,
     )
     app.run()
     return app.return_code or 0

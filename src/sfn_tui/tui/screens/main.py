@@ -85,7 +85,9 @@ class MainScreen(Screen[None]):
             tooltip="Create state machine or activity (the focused pane's)",
             id="main.create",
         ),
-        Binding("e", "update_state_machine", "Edit", tooltip="Update state machine", id="main.edit"),
+        Binding(
+            "e", "update_state_machine", "Edit", tooltip="Update state machine", id="main.edit"
+        ),
         Binding(
             "d",
             "delete",

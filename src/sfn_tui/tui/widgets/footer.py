@@ -53,13 +53,14 @@ def fit(widths: list[tuple[bool, int]], room: int) -> tuple[list[bool], bool]:
 
 
 class SteadyFooter(Footer):
-    DEFAULT_CSS = """
-    SteadyFooter #footer-more { margin: 0 1; }
-    """
     """Textual's Footer recomposes (re-mounting and re-styling every key, 20-60 ms) on
     every bindings refresh, and the panes ask for one on each cursor move so that
     row-dependent keys (stop, redrive) come and go. This one recomposes only when the
     keys it would show (after fitting them to the width) differ from what it shows."""
+
+    DEFAULT_CSS = """
+    SteadyFooter #footer-more { margin: 0 1; }
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -30,7 +30,9 @@ class KeyedTable(DataTable[Cell], Generic[T]):
 
     COLUMNS: Sequence[tuple[str, str, int | None]] = ()  # (key, label, fixed width)
     BINDINGS = [
-        Binding("left", "screen.focus_pane(-1)", "Previous pane", show=False, id="table.previous_pane"),
+        Binding(
+            "left", "screen.focus_pane(-1)", "Previous pane", show=False, id="table.previous_pane"
+        ),
         Binding("right", "screen.focus_pane(1)", "Next pane", show=False, id="table.next_pane"),
         # A row table: Home and End go to the first and last row (DataTable scrolls sideways).
         Binding("home", "scroll_top", "First row", show=False, id="table.first_row"),
