@@ -100,6 +100,16 @@ class SfnTuiApp(App[None]):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+        # ? is typing in a dialog; F1 opens the help there too.
+        Binding(
+            "f1",
+            "help_anywhere",
+            "Help",
+            show=False,
+            priority=True,  # a dialog sees the app's priority keys only
+            tooltip="Help, also in dialogs",
+            id="app.help_anywhere",
+        ),
         Binding("r", "refresh", "Refresh", id="app.refresh"),
         Binding("c", "chat", "Chat", tooltip="Open chat / tasks", id="app.chat"),
         Binding("n", "new_chat_run", "New ChatSFN run", id="app.new_chat_run"),
@@ -480,14 +490,23 @@ class SfnTuiApp(App[None]):
         here = {cls for node in (*nodes, self.screen, self) for cls in type(node).__mro__}
         self.push_screen(HelpScreen(catalog(self._keymap), here))
 
+    def quit_now(self) -> None:
+        """Second q while waiting for long-polls: stop waiting for them now (the quit
+        still fails what they brought and closes the clients)."""
+        if self.inbox is not None:
+            self.inbox.hurry(0)
+        else:
+            self.exit()
+
+    def action_help_anywhere(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+        else:
+            self.action_help()
+
     async def action_quit(self) -> None:
         if self._quitting:
-            # Second q while waiting for long-polls: stop waiting for them now (the
-            # quit still fails what they brought and closes the clients).
-            if self.inbox is not None:
-                self.inbox.hurry(0)
-            else:
-                self.exit()
+            self.quit_now()
             return
         claimed = self.inbox.claimed() if self.inbox is not None else []
         if not claimed:
@@ -548,14 +567,15 @@ class SfnTuiApp(App[None]):
                 grace = LOCAL_QUIT_GRACE if grace is None else min(grace, LOCAL_QUIT_GRACE)
             elif grace is None:
                 grace = REMOTE_QUIT_GRACE
-            if self.inbox.open_polls and grace > 5:
-                self.notify(
-                    "Waiting for open task polls to return so no task is lost (up to 60 s)."
-                    " Press q again to quit now.",
-                    title="Closing",
-                    timeout=grace,
+            inbox = self.inbox
+            if inbox.open_polls and grace > 5 and self.is_running:
+                # A countdown of the wait, and why (screens/closing.py); q quits now.
+                from sfn_tui.tui.screens.closing import ClosingScreen
+
+                self.push_screen(
+                    ClosingScreen(inbox.seconds_left, lambda: inbox.open_polls, self.quit_now)
                 )
-            summary = await self.inbox.shutdown(grace=grace)
+            summary = await inbox.shutdown(grace=grace)
             if summary.failed or summary.not_delivered:
                 self.notify(summary.describe(), title="Tasks", timeout=5)
 

@@ -27,7 +27,7 @@ QUIT_WAIT = (
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [
-        Binding("escape,q,question_mark", "dismiss", "Close help", id="help.close"),
+        Binding("escape,q,question_mark,f1", "dismiss", "Close help", id="help.close"),
     ]
 
     def __init__(self, groups: list[KeyGroup], here: set[type] | None = None) -> None:
