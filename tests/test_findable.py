@@ -248,3 +248,111 @@ async def test_the_header_keeps_the_outage_words(engine: str, width: int) -> Non
                 assert "· data is stale · retry in" in header or "retrying now" in header
     finally:
         await proxy.stop()
+
+
+# Keymap ---------------------------------------------------------------------------
+
+
+async def test_a_keymap_rebinds_a_key(engine: str, world: dict[str, str]) -> None:
+    """[keys] main.start = "ctrl+t": the footer and the help say ^t, ^t opens the start
+    dialog and s no longer does."""
+    app = make_app(engine, keymap={"main.start": "ctrl+t"})
+    async with app.run_test(size=(200, 60)) as pilot:
+        await select_machine(pilot, world["machine"])
+        text = await wait_shown(pilot, "^t Start", absent=("s Start",))
+        assert "^t Start" in text.splitlines()[-1]
+        await pilot.press("s")
+        await pilot.press("question_mark")  # s did nothing: the next key acts on the dashboard
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help open")
+        assert not any(isinstance(s, StartExecutionScreen) for s in app.screen_stack)
+        await wait_shown(pilot, "main.start")
+        assert re.search(r"\^t +Start — Start execution +main\.start", screen_text(app))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen), what="closed")
+        await pilot.press("ctrl+t")
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, StartExecutionScreen), what="start dialog"
+        )
+
+
+def write_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keys: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(f"[keys]\n{keys}\n", encoding="utf-8")
+    monkeypatch.setenv("SFN_TUI_CONFIG", str(path))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("keys", "said"),
+    [
+        (
+            '"main.strat" = "ctrl+t"',
+            "unknown key binding id 'main.strat' (did you mean main.start?);"
+            " the help screen (?) lists the ids",
+        ),
+        (
+            '"main.start" = "d"',
+            "main.delete and main.start would both be on 'd'"
+            " (Dashboard (keys act on the focused pane)); give one of them another key",
+        ),
+        ('"app.refresh" = "ctrl+r"', "app.refresh and chat.retry would both be on 'ctrl+r'"),
+        ('"main.start" = "contrl+t"', "main.start = 'contrl+t': not a key name Textual knows"),
+        ('"main.start" = 5', 'main.start must be a key in quotes, e.g. main.start = "ctrl+s"'),
+    ],
+    ids=["unknown-id", "clash", "clash-with-a-global-key", "unknown-key", "not-a-string"],
+)
+def test_a_wrong_keymap_is_refused_at_start_with_a_sentence(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    keys: str,
+    said: str,
+) -> None:
+    path = write_keys(tmp_path, monkeypatch, keys)
+    assert main(["--endpoint-url", "http://127.0.0.1:9", "--region", REGION]) == 2
+    err = capsys.readouterr().err
+    assert said in err, err
+    assert str(path) in err
+    assert "Traceback" not in err
+
+
+def test_a_keymap_that_moves_keys_apart_is_accepted() -> None:
+    """Swapping two keys of one scope, or a key two ids shared already, is no clash."""
+    from sfn_tui.tui.keymap import problems
+
+    assert problems({"main.start": "d", "main.delete": "s"}) == []
+    assert problems({"app.help": "?", "main.filter": "/", "app.refresh": "f5,r"}) == []
+
+
+# Quitting -------------------------------------------------------------------------
+
+COUNTDOWN = re.compile(r"Waiting for 1 open task poll to return so no task is lost: (\d+) s left")
+
+
+async def test_quitting_counts_down_the_wait_for_open_polls(
+    engine: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a remote endpoint with an activity worked, q waits for the open
+    GetActivityTask poll: the seconds left count down, the reason is given, and a second
+    q quits at once."""
+    from sfn_tui.local import activities
+
+    monkeypatch.setattr(activities, "HOLD_SECONDS", 30.0)  # AWS holds a poll up to 60 s
+    sfn = boto_client("stepfunctions", engine, REGION)
+    name = f"quit-{uuid.uuid4().hex[:6]}"
+    sfn.create_activity(name=name)
+    app = make_app(engine, worked_activities=frozenset({name}))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: app.inbox is not None and app.inbox.open_polls == 1)
+        await pilot.press("q")
+        text = await wait_shown(pilot, "open task poll", "s left", flat=True)
+        first = int(COUNTDOWN.search(" ".join(text.split())).group(1))  # type: ignore[union-attr]
+        assert "would wait for its timeout" in " ".join(text.split())
+
+        def counted_down() -> bool:
+            found = COUNTDOWN.search(" ".join(screen_text(app).split()))
+            return found is not None and int(found.group(1)) < first
+
+        await wait_for(pilot, counted_down, what="the countdown going down")
+        await pilot.press("q")
+        await wait_for(pilot, lambda: not app.is_running, what="the app ended at once")

@@ -266,6 +266,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigProblem as problem:
         print(f"sfn-tui: {problem}", file=sys.stderr)
         return 2
+    if settings.keys:  # the keymap, checked against the app's bindings before starting
+        from sfn_tui.config import config_path
+        from sfn_tui.tui.keymap import problems
+
+        wrong = problems(settings.keys)
+        if wrong:
+            for sentence in wrong:
+                print(f"sfn-tui: {config_path()} [keys]: {sentence}", file=sys.stderr)
+            return 2
     poll_interval = args.poll_interval or settings.poll_interval or 2.0
     read_only = args.read_only or settings.read_only
     if poll_interval < 0.5:
@@ -299,16 +308,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.log_file and not connection.dummy_credentials:
         remember_credentials(connection.profile)
     from sfn_tui.tui.app import LOCAL_WORKED_ACTIVITIES, SfnTuiApp
-
-    if settings.keys:
-        from sfn_tui.config import config_path
-        from sfn_tui.tui.keymap import problems
-
-        wrong = problems(settings.keys)
-        if wrong:
-            for sentence in wrong:
-                print(f"sfn-tui: {config_path()} [keys]: {sentence}", file=sys.stderr)
-            return 2
 
     worked = frozenset(args.work) | (LOCAL_WORKED_ACTIVITIES if args.local else frozenset())
     app = SfnTuiApp(

@@ -110,7 +110,8 @@ class SfnTuiApp(App[None]):
             tooltip="Help, also in dialogs",
             id="app.help_anywhere",
         ),
-        Binding("r", "refresh", "Refresh", id="app.refresh"),
+        # The panes refresh themselves: r (forcing it now) is in the help, not the footer.
+        Binding("r", "refresh", "Refresh", show=False, id="app.refresh"),
         Binding("c", "chat", "Chat", tooltip="Open chat / tasks", id="app.chat"),
         Binding("n", "new_chat_run", "New ChatSFN run", id="app.new_chat_run"),
         Binding(

@@ -29,8 +29,9 @@ def key_width(key_display: str, description: str) -> int:
 
 
 def palette_width(key_display: str, description: str) -> int:
-    """The palette key, docked right: a border cell, the key, one cell of padding."""
-    return 1 + key_width(key_display, description) + 1
+    """The palette key, docked right: a border cell, then "key description " (its key
+    has no left padding there; measured: "▏^p palette ")."""
+    return 1 + cell_len(key_display) + 1 + cell_len(description) + 1
 
 
 def fit(widths: list[tuple[bool, int]], room: int) -> tuple[list[bool], bool]:
