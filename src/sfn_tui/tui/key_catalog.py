@@ -33,7 +33,17 @@ HELP_TITLES: dict[str, str] = {
     "VersionsScreen": "Versions and aliases screen",
     "StateMachineGraphScreen": "State machine graph",
 }
-PALETTE_KEY = "ctrl+p"
+# Titles for classes whose name says little; they keep the default order.
+OTHER_TITLES: dict[str, str] = {
+    "_Form": "Publish version, create or update alias dialogs",
+    "ConfirmScreen": "Confirmation dialogs (quit, …)",
+    "DeleteResourceScreen": "Delete state machine or activity dialog",
+    "GuidedRunScreen": "New ChatSFN run dialog",
+    "GuidedApprovalScreen": "New approval run dialog",
+    "StateMachineFormScreen": "Create or update state machine dialog",
+    "EventTypePicker": "History event type picker dialog",
+    "QueueTokenScreen": "Token from queue dialog",
+}
 _WORDS = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
@@ -97,6 +107,8 @@ def title_of(cls: type) -> str:
     dialog" for StartExecutionScreen)."""
     if cls.__name__ in HELP_TITLES:
         return HELP_TITLES[cls.__name__]
+    if cls.__name__ in OTHER_TITLES:
+        return OTHER_TITLES[cls.__name__]
     name = cls.__name__.lstrip("_")
     for suffix in ("Screen", "Table", "Widget"):
         if name.endswith(suffix) and name != suffix:
