@@ -45,14 +45,15 @@ def test_help_screen(
     assert snap_compare(scene_app(demo, REGION), terminal_size=size, run_before=dashboard_then_help)
 
 
-@pytest.fixture(scope="module")
-def task_waiting(demo: str) -> str:
-    """A ChatSFN run waiting on its activity (claimed by the app in the scene)."""
+@pytest.fixture
+def task_waiting(demo: str, request: pytest.FixtureRequest) -> str:
+    """A ChatSFN run waiting on its activity, claimed by the app in the scene (which
+    fails it when it closes: one run per scene)."""
     sfn = sfn_client(demo, REGION)
     machine = next(m for m in sfn.list_state_machines()["stateMachines"] if m["name"] == "ChatSFN")
     sfn.start_execution(
         stateMachineArn=machine["stateMachineArn"],
-        name="chat-grace",
+        name=f"chat-grace-{request.node.callspec.id}",
         input=json.dumps({"name": "Grace"}),
     )
     return demo
