@@ -42,7 +42,7 @@ def fit(widths: list[tuple[bool, int]], room: int) -> tuple[list[bool], bool]:
     total = sum(cells for _, cells in widths)
     if total <= room:
         return shown, False
-    room -= cell_len(MORE) + 2  # its margin: a cell each side
+    room -= cell_len(MORE) + 3  # a space each side, and the label's right margin
     for index in range(len(widths) - 1, -1, -1):
         if total <= room:
             break
@@ -58,10 +58,6 @@ class SteadyFooter(Footer):
     every bindings refresh, and the panes ask for one on each cursor move so that
     row-dependent keys (stop, redrive) come and go. This one recomposes only when the
     keys it would show (after fitting them to the width) differ from what it shows."""
-
-    DEFAULT_CSS = """
-    SteadyFooter #footer-more { margin: 0 1; }
-    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -117,7 +113,7 @@ class SteadyFooter(Footer):
                 tooltip=tooltip or binding.tooltip,
             ).data_bind(compact=Footer.compact)
         if hidden:
-            yield FooterLabel(MORE, id="footer-more")
+            yield FooterLabel(f" {MORE} ", id="footer-more")
         if palette is not None and self.show_command_palette:
             binding, enabled, tooltip = palette
             yield FooterKey(
