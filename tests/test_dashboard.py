@@ -193,7 +193,7 @@ async def test_help_lists_the_keys_that_work_here(engine: str) -> None:
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: "sfn-tui — keys" in screen_text(app), what="help shown")
         text = screen_text(app)
-        for words in ("Everywhere", "On this screen", "Quit", "Refresh", "Filter", "Copy ARN"):
+        for words in ("Everywhere", "Dashboard", "Quit", "Refresh", "Filter", "Copy ARN"):
             assert words in text
         assert "New ChatSFN run" in text  # the long name; the footer's label is short
         await pilot.press("escape")
@@ -223,8 +223,15 @@ async def test_the_footer_fits_every_key_in_140_columns(engine: str, sfn: Any) -
         dashboard.executions.focus()
         text = await wait_shown(pilot, "x Stop")
         footer = text.splitlines()[-1]
-        for key in ("⏎ Details", "s Start", "f Status", "y Copy ARN", "q Quit", "n New chat"):
-            assert key in footer, key
+        for key in (
+            "⏎ Details",
+            "s Start",
+            "f Status",
+            "y Copy ARN",
+            "q Quit",
+            "n New ChatSFN run",
+        ):
+            assert key in footer, (key, footer)
         # The run ends elsewhere: the poll brings its new status, and the keys that
         # depend on it follow without a key pressed (Stop goes, Redrive comes).
         sfn.stop_execution(executionArn=run["executionArn"])

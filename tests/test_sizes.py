@@ -25,6 +25,7 @@ from sfn_tui.aws.models import Activity, Execution, StateMachine
 from sfn_tui.core.callbacks import CallbackWait
 from sfn_tui.core.chatsfn import chat_definition
 from sfn_tui.tui.app import SfnTuiApp
+from sfn_tui.tui.key_catalog import catalog
 from sfn_tui.tui.screens.activity_form import CreateActivityScreen
 from sfn_tui.tui.screens.chat import ChatScreen
 from sfn_tui.tui.screens.confirm import ConfirmScreen
@@ -208,7 +209,7 @@ OPENERS: dict[str, Opener] = {
     "graph": lambda pilot, world: pushed(pilot, StateMachineGraphScreen(world.chat_machine.arn)),
     "chat (ChatSFN task)": lambda pilot, world: chat(pilot, world, world.chat_run, "Hello, Ada"),
     "chat (generic task)": lambda pilot, world: chat(pilot, world, world.review_run, "Type a JSON"),
-    "help": lambda pilot, world: pushed(pilot, HelpScreen([("Everywhere", [("q", "Quit")])])),
+    "help": lambda pilot, world: pushed(pilot, HelpScreen(catalog())),
     "command palette": palette,
     "create state machine": lambda pilot, world: pushed(pilot, StateMachineFormScreen()),
     "edit state machine": lambda pilot, world: pushed(

@@ -266,6 +266,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigProblem as problem:
         print(f"sfn-tui: {problem}", file=sys.stderr)
         return 2
+    if settings.keys:  # the keymap, checked against the app's bindings before starting
+        from sfn_tui.config import config_path
+        from sfn_tui.tui.keymap import problems
+
+        wrong = problems(settings.keys)
+        if wrong:
+            for sentence in wrong:
+                print(f"sfn-tui: {config_path()} [keys]: {sentence}", file=sys.stderr)
+            return 2
     poll_interval = args.poll_interval or settings.poll_interval or 2.0
     read_only = args.read_only or settings.read_only
     if poll_interval < 0.5:
@@ -302,7 +311,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     worked = frozenset(args.work) | (LOCAL_WORKED_ACTIVITIES if args.local else frozenset())
     app = SfnTuiApp(
-        connection, poll_interval=poll_interval, read_only=read_only, worked_activities=worked
+        connection,
+        poll_interval=poll_interval,
+        read_only=read_only,
+        worked_activities=worked,
+        keymap=settings.keys,
     )
     app.run()
     return app.return_code or 0

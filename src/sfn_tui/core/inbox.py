@@ -833,6 +833,10 @@ class TaskInbox:
         log.info("Inbox shut down: %s", summary.describe())
         return summary
 
+    def seconds_left(self) -> float:
+        """While shutting down: how much longer it waits for polls in flight."""
+        return max(0.0, self._deadline - time.monotonic())
+
     def hurry(self, seconds: float) -> None:
         """Wait at most `seconds` more for polls in flight (a second q, a signal)."""
         self._deadline = min(self._deadline or float("inf"), time.monotonic() + seconds)

@@ -103,17 +103,38 @@ class SfnTuiApp(App[None]):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
-        Binding("r", "refresh", "Refresh", id="app.refresh"),
-        Binding("c", "chat", "Chat", id="app.chat"),
-        Binding("n", "new_chat_run", "New chat", tooltip="New ChatSFN run", id="app.new_chat_run"),
+        # ? is typing in a dialog; F1 opens the help there too.
+        Binding(
+            "f1",
+            "help_anywhere",
+            "Help",
+            show=False,
+            priority=True,  # a dialog sees the app's priority keys only
+            tooltip="Help, also in dialogs",
+            id="app.help_anywhere",
+        ),
+        # The panes refresh themselves: r (forcing it now) is in the help, not the footer.
+        Binding("r", "refresh", "Refresh", show=False, id="app.refresh"),
+        Binding("c", "chat", "Chat", tooltip="Open chat / tasks", id="app.chat"),
+        Binding("n", "new_chat_run", "New ChatSFN run", id="app.new_chat_run"),
         Binding(
             "N",
             "new_approval_run",
             "New approval",
             key_display="N",
-            tooltip="New approval run (a person picks a pitch)",
+            tooltip="New approval run",
             show=False,
             id="app.new_approval_run",
+        ),
+        # Textual's own palette key, with an id so that a keymap can move it.
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "palette",
+            show=False,
+            priority=True,
+            tooltip="Open the command palette",
+            id="app.command_palette",
         ),
     ]
 
@@ -129,8 +150,10 @@ class SfnTuiApp(App[None]):
         seed_local: bool = True,
         worked_activities: frozenset[str] | None = None,
         client_settings: ClientSettings | None = None,
+        keymap: dict[str, str] | None = None,
     ) -> None:
         super().__init__()
+        self.user_keymap = dict(keymap or {})  # checked by tui/keymap.py before the app
         workarounds.install()  # tiny terminals, large documents: see tui/workarounds.py
         self.connection = connection
         self.poll_interval = poll_interval
@@ -178,6 +201,8 @@ class SfnTuiApp(App[None]):
             await super().on_event(event)
 
     def on_mount(self) -> None:
+        if self.user_keymap:
+            self.set_keymap(self.user_keymap)
         self.push_screen(self.dashboard)
         self.set_interval(RELEASE_EVERY, self.release_caches)
         self._remove_signal_handlers = exit_signals.install(
@@ -473,38 +498,31 @@ class SfnTuiApp(App[None]):
         self.dashboard.resources_changed(gone=arns)
 
     def action_help(self) -> None:
-        """Every key that works right now, grouped by where it applies."""
-        groups: dict[str, list[tuple[str, str]]] = {}
-        seen: set[tuple[str, str]] = set()
-        for active in self.screen.active_bindings.values():
-            binding = active.binding
-            if not binding.description or not active.enabled:
-                continue
-            key = self.get_key_display(binding)
-            # Our footer labels are short; their tooltips are the long names. (Textual's
-            # own bindings, which have no id, carry sentence-long tooltips: not those.)
-            description = (binding.id and binding.tooltip) or binding.description
-            if (key, description) in seen:
-                continue
-            seen.add((key, description))
-            if active.node is self:
-                where = "Everywhere"
-            elif active.node is self.screen:
-                where = "On this screen"
-            else:
-                where = "In the focused pane"
-            groups.setdefault(where, []).append((key, description))
-        order = ("On this screen", "In the focused pane", "Everywhere")
-        self.push_screen(HelpScreen([(g, groups[g]) for g in order if g in groups]))
+        """Every key of the app, grouped by where it applies; where the user is marked."""
+        from sfn_tui.tui.key_catalog import catalog
+
+        focused = self.screen.focused
+        nodes = list(focused.ancestors_with_self) if focused is not None else [self.screen]
+        here = {cls for node in (*nodes, self.screen, self) for cls in type(node).__mro__}
+        self.push_screen(HelpScreen(catalog(self._keymap), here))
+
+    def quit_now(self) -> None:
+        """Second q while waiting for long-polls: stop waiting for them now (the quit
+        still fails what they brought and closes the clients)."""
+        if self.inbox is not None:
+            self.inbox.hurry(0)
+        else:
+            self.exit()
+
+    def action_help_anywhere(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+        else:
+            self.action_help()
 
     async def action_quit(self) -> None:
         if self._quitting:
-            # Second q while waiting for long-polls: stop waiting for them now (the
-            # quit still fails what they brought and closes the clients).
-            if self.inbox is not None:
-                self.inbox.hurry(0)
-            else:
-                self.exit()
+            self.quit_now()
             return
         claimed = self.inbox.claimed() if self.inbox is not None else []
         if not claimed:
@@ -565,14 +583,15 @@ class SfnTuiApp(App[None]):
                 grace = LOCAL_QUIT_GRACE if grace is None else min(grace, LOCAL_QUIT_GRACE)
             elif grace is None:
                 grace = REMOTE_QUIT_GRACE
-            if self.inbox.open_polls and grace > 5:
-                self.notify(
-                    "Waiting for open task polls to return so no task is lost (up to 60 s)."
-                    " Press q again to quit now.",
-                    title="Closing",
-                    timeout=grace,
+            inbox = self.inbox
+            if inbox.open_polls and grace > 5 and self.is_running:
+                # A countdown of the wait, and why (screens/closing.py); q quits now.
+                from sfn_tui.tui.screens.closing import ClosingScreen
+
+                self.push_screen(
+                    ClosingScreen(inbox.seconds_left, lambda: inbox.open_polls, self.quit_now)
                 )
-            summary = await self.inbox.shutdown(grace=grace)
+            summary = await inbox.shutdown(grace=grace)
             if summary.failed or summary.not_delivered:
                 self.notify(summary.describe(), title="Tasks", timeout=5)
 

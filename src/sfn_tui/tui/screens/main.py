@@ -95,17 +95,45 @@ def _apply_changes(table: KeyedTable[T], made: tuple[T, ...], gone: tuple[str, .
 
 class MainScreen(Screen[None]):
     BINDINGS = [
-        Binding("a", "create", "Create", id="main.create"),
-        Binding("e", "update_state_machine", "Edit", tooltip="Edit definition", id="main.edit"),
-        Binding("d", "delete", "Delete", id="main.delete"),
+        Binding(
+            "a",
+            "create",
+            "Create",
+            tooltip="Create state machine or activity (the focused pane's)",
+            id="main.create",
+        ),
+        Binding(
+            "e", "update_state_machine", "Edit", tooltip="Update state machine", id="main.edit"
+        ),
+        Binding(
+            "d",
+            "delete",
+            "Delete",
+            tooltip="Delete state machine or activity (the focused pane's)",
+            id="main.delete",
+        ),
         Binding("s", "start_execution", "Start", tooltip="Start execution", id="main.start"),
         Binding("x", "stop_execution", "Stop", tooltip="Stop execution", id="main.stop"),
         EXPRESS_BINDINGS[0],  # x on an Express run: why there is no Stop
-        Binding("R", "redrive_execution", "Redrive", key_display="R", id="main.redrive"),
+        Binding(
+            "R",
+            "redrive_execution",
+            "Redrive",
+            key_display="R",
+            tooltip="Redrive execution",
+            id="main.redrive",
+        ),
         *EXPRESS_BINDINGS[1:],  # R on an Express run; t, the time window
-        Binding("g", "graph", "Graph", id="main.graph"),
+        Binding("g", "graph", "Graph", tooltip="Show state machine graph", id="main.graph"),
         Binding("v", "versions", "Versions", tooltip="Versions and aliases", id="main.versions"),
-        Binding("slash", "filter", "Filter", key_display="/", id="main.filter"),
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            key_display="/",
+            tooltip="Filter the focused pane",
+            id="main.filter",
+        ),
         Binding("f", "status_filter", "Status", tooltip="Status filter", id="main.status_filter"),
         Binding(
             "F",
@@ -116,12 +144,18 @@ class MainScreen(Screen[None]):
             tooltip="Follow newest: keep the cursor on the newest run as runs arrive",
             id="main.follow_newest",
         ),
-        Binding("w", "toggle_work", "Work/unwork", id="main.work"),
+        Binding(
+            "w",
+            "toggle_work",
+            "Work/unwork",
+            tooltip="Work or stop working the selected activity",
+            id="main.work",
+        ),
         Binding(
             "w",
             "follow_callbacks",
             "Callbacks",
-            tooltip="Follow this machine's runs for callbacks waiting on a person",
+            tooltip="Follow callbacks of the selected state machine",
             id="main.follow_callbacks",
         ),
         Binding("y", "copy_arn", "Copy ARN", id="main.copy_arn"),

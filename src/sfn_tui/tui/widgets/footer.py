@@ -1,29 +1,130 @@
-"""A Footer that redraws only when the keys it shows change."""
+"""The footer: the keys that work here, fitted to the width, redrawn only when they
+change.
+
+At any width it keeps the global keys (Quit, Help, Chat and the palette key): the
+others are dropped from the end of the row (the app's other keys, then the pane's)
+until the row fits, and "more: ?" then says the help lists them all.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
+from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey, FooterLabel
+
+PINNED = frozenset({"app.quit", "app.help", "app.chat"})
+MORE = "more: ?"
+PALETTE_ACTIONS = frozenset({"command_palette", "app.command_palette"})
+Shown = tuple[Binding, bool, str]
+
+
+def key_width(key_display: str, description: str) -> int:
+    """Cells a FooterKey takes (not compact): " key " then "description "."""
+    return cell_len(key_display) + 2 + (cell_len(description) + 1 if description else 0)
+
+
+def palette_width(key_display: str, description: str) -> int:
+    """The palette key, docked right: a border cell, then "key description " (its key
+    has no left padding there; measured: "▏^p palette ")."""
+    return 1 + cell_len(key_display) + 1 + cell_len(description) + 1
+
+
+def fit(widths: list[tuple[bool, int]], room: int) -> tuple[list[bool], bool]:
+    """Which keys to show: `widths` is (pinned, cells) per key in footer order. Pinned
+    keys always; the others from the end are dropped until the row fits, with room
+    left for the "more" hint. Returns (shown per key, whether some are hidden)."""
+    shown = [True] * len(widths)
+    total = sum(cells for _, cells in widths)
+    if total <= room:
+        return shown, False
+    room -= cell_len(MORE) + 3  # a space each side, and the label's right margin
+    for index in range(len(widths) - 1, -1, -1):
+        if total <= room:
+            break
+        pinned, cells = widths[index]
+        if not pinned:
+            shown[index] = False
+            total -= cells
+    return shown, True
 
 
 class SteadyFooter(Footer):
     """Textual's Footer recomposes (re-mounting and re-styling every key, 20-60 ms) on
     every bindings refresh, and the panes ask for one on each cursor move so that
     row-dependent keys (stop, redrive) come and go. This one recomposes only when the
-    keys, descriptions or enabled states it would show differ from what it shows."""
+    keys it would show (after fitting them to the width) differ from what it shows."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._shown: tuple[tuple[str, str, bool, str], ...] | None = None
+        self._shown: tuple[object, ...] | None = None
+        self.some_hidden = False
 
-    def _signature(self, screen: Screen[Any]) -> tuple[tuple[str, str, bool, str], ...]:
-        return tuple(
-            (binding.key, binding.description, enabled, tooltip)
-            for (_, binding, enabled, tooltip) in screen.active_bindings.values()
-            if binding.show
+    def _keys(self, screen: Screen[Any]) -> tuple[list[Shown], Shown | None]:
+        keys: list[Shown] = []
+        palette: Shown | None = None
+        seen: set[str] = set()
+        for _, binding, enabled, tooltip in screen.active_bindings.values():
+            if binding.action in PALETTE_ACTIONS:
+                palette = palette or (binding, enabled, tooltip)
+            elif binding.show and binding.action not in seen:
+                seen.add(binding.action)  # one key per action, as Textual's footer does
+                keys.append((binding, enabled, tooltip))
+        return keys, palette
+
+    def _plan(self, screen: Screen[Any]) -> tuple[list[Shown], bool, Shown | None]:
+        keys, palette = self._keys(screen)
+        display = self.app.get_key_display
+        room = self.size.width or self.app.size.width
+        if palette is not None and self.show_command_palette:
+            room -= palette_width(display(palette[0]), palette[0].description)
+        widths = [
+            (binding.id in PINNED, key_width(display(binding), binding.description))
+            for binding, _, _ in keys
+        ]
+        shown, hidden = fit(widths, room)
+        return [key for key, keep in zip(keys, shown, strict=True) if keep], hidden, palette
+
+    def _signature(self, screen: Screen[Any]) -> tuple[object, ...]:
+        keys, hidden, palette = self._plan(screen)
+        return (
+            tuple((b.key, b.description, enabled, tooltip) for b, enabled, tooltip in keys),
+            hidden,
+            palette and (palette[0].key, palette[1]),
         )
+
+    def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            return
+        keys, hidden, palette = self._plan(self.screen)
+        self.some_hidden = hidden
+        display = self.app.get_key_display
+        for binding, enabled, tooltip in keys:
+            yield FooterKey(
+                binding.key,
+                display(binding),
+                binding.description,
+                binding.action,
+                disabled=not enabled,
+                tooltip=tooltip or binding.tooltip,
+            ).data_bind(compact=Footer.compact)
+        if hidden:
+            yield FooterLabel(f" {MORE} ", id="footer-more")
+        if palette is not None and self.show_command_palette:
+            binding, enabled, tooltip = palette
+            yield FooterKey(
+                binding.key,
+                display(binding),
+                binding.description,
+                binding.action,
+                classes="-command-palette",
+                disabled=not enabled,
+                tooltip=binding.tooltip or binding.description,
+            )
 
     def bindings_changed(self, screen: Screen[Any]) -> None:
         if self._bindings_ready and self.is_attached and screen is self.screen:
@@ -34,3 +135,8 @@ class SteadyFooter(Footer):
                 return
             self._shown = shown
         super().bindings_changed(screen)
+
+    def on_resize(self) -> None:
+        """A new width may fit more keys, or fewer."""
+        if self._bindings_ready and self.is_attached:
+            self.bindings_changed(self.screen)

@@ -18,6 +18,7 @@ from textual.widgets import Static
 
 from sfn_tui.core.poller import PollFailed, PollLate
 from sfn_tui.tui.formatting import clock_time
+from sfn_tui.tui.header_fit import Part, end_cut, fit, middle_cut
 
 WATCHED = (
     "where",
@@ -139,32 +140,112 @@ class StatusHeader(Static):
 
     def render(self) -> Text:
         app = self.app
-        text = Text()
-        text.append("sfn-tui ", style="bold")
+        parts = [Part(["sfn-tui ", ""], style="bold", separated=False)]
         if getattr(app, "read_only", False):
-            text.append(" READ-ONLY ", style="bold black on yellow")
-            text.append(" ")
-        text.append(getattr(app, "where", ""), style="bold cyan")
+            parts.append(
+                Part(
+                    [" READ-ONLY ", " RO "],
+                    style="bold black on yellow",
+                    shrink_rank=2,
+                    separated=False,
+                )
+            )
+            parts.append(Part([" "], separated=False))
+        where = getattr(app, "where", "")
+        parts.append(
+            Part(
+                [where, middle_cut(where, 28), middle_cut(where, 18)],
+                style="bold cyan",
+                shrink_rank=3,
+                separated=False,
+            )
+        )
+        status = self._status()
+        if status is not None:
+            parts.append(status)
+        waiting = getattr(app, "tasks_waiting", 0)
+        if waiting:
+            plural = "s" if waiting != 1 else ""
+            parts.append(
+                Part(
+                    [
+                        f"✉ {waiting} task{plural} waiting (c)",
+                        f"✉ {waiting} waiting (c)",
+                        f"✉ {waiting} (c)",
+                    ],
+                    style="bold yellow",
+                    shrink_rank=5,
+                )
+            )
+        return fit(parts, self.content_size.width or self.app.size.width)
+
+    def _status(self) -> Part | None:
+        """Freshness, lateness or failure: the newest news, in forms from long to short."""
+        app = self.app
         failing, since = getattr(app, "failing", ""), getattr(app, "failing_since", None)
         refreshed = getattr(app, "refreshed_at", None)
         failure, late = self._failure(), self._late()
         clock = getattr(app, "clock", None)
         if late is not None and callable(clock):  # the newest news, failing or not
-            text.append(" │ ")
-            text.append(late_words(late, clock(), self.tz), style="bold")
-        elif failure is not None:
-            text.append(" │ ")
-            text.append(failure_words(failure, self.tz), style="bold")
+            return Part(late_forms(late, clock(), self.tz), style="bold", shrink_rank=4)
+        if failure is not None:
+            retry: tuple[str, str] = ("", "")
             if callable(clock) and failure.kind != "credentials":  # paused: r resumes
                 left = math.ceil((failure.retry_at - clock()).total_seconds())
-                text.append(f" · retry in {left}s" if left > 0 else " · retrying now")
-        elif failing and since is not None:
-            text.append(f" │ ⚠ refresh failing since {clock_time(since, self.tz)}: ")
-            text.append(failing, style="bold")
-        elif refreshed is not None:
-            text.append(f" │ refreshed {clock_time(refreshed, self.tz)}", style="dim")
-        waiting = getattr(app, "tasks_waiting", 0)
-        if waiting:
-            plural = "s" if waiting != 1 else ""
-            text.append(f" │ ✉ {waiting} task{plural} waiting (c)", style="bold yellow")
-        return text
+                retry = (
+                    (f" · retry in {left}s", f" · retry {left}s")
+                    if left > 0
+                    else (" · retrying now", " · retrying")
+                )
+            return Part(failure_forms(failure, retry, self.tz), style="bold", shrink_rank=4)
+        if failing and since is not None:
+            said = f"⚠ refresh failing since {clock_time(since, self.tz)}"
+            return Part(
+                [
+                    f"{said}: {failing}",
+                    f"{said}: {end_cut(failing, 30)}",
+                    said,
+                    "⚠ refresh failing",
+                ],
+                style="bold",
+                shrink_rank=4,
+            )
+        if refreshed is not None:
+            time = clock_time(refreshed, self.tz)
+            return Part(
+                [f"refreshed {time}", time, ""], style="dim", separator_style="dim", shrink_rank=1
+            )
+        return None
+
+
+SHORT_FAILURES = {
+    "disconnected": ("⚠ disconnected since {since} · stale", "⚠ disconnected · stale"),
+    "timeout": ("⚠ no answer since {since} · stale", "⚠ no answer · stale"),
+    "throttled": ("⚠ throttled since {since}", "⚠ throttled"),
+    "credentials": ("⚠ paused since {since}: renew credentials, then r", "⚠ paused: renew, r"),
+    "error": ("⚠ refresh failing since {since}", "⚠ refresh failing"),
+}
+
+
+def failure_forms(failure: PollFailed, retry: tuple[str, str], tz: tzinfo | None) -> list[str]:
+    """`failure_words` and its shorter forms, each with the retry countdown."""
+    since = clock_time(failure.stale_since, tz)
+    short, shortest = SHORT_FAILURES.get(failure.kind, SHORT_FAILURES["error"])
+    long_retry, short_retry = retry
+    return [
+        failure_words(failure, tz) + long_retry,
+        short.format(since=since) + long_retry,
+        short.format(since=since) + short_retry,
+        shortest + short_retry,
+    ]
+
+
+def late_forms(late: PollLate, now: datetime, tz: tzinfo | None) -> list[str]:
+    """`late_words` and its shorter forms."""
+    waited = int(late.waited(now))
+    return [
+        late_words(late, now, tz),
+        f"⚠ no answer for {waited}s · data may be stale",
+        f"⚠ no answer for {waited}s · stale",
+        f"⚠ no answer {waited}s",
+    ]

@@ -91,12 +91,12 @@ class LazyTable(ScrollView, can_focus=True):
     """
     COMPONENT_CLASSES = {"lazy-table--header", "lazy-table--cursor"}
     BINDINGS = [
-        Binding("up", "move(-1)", "Up", show=False),
-        Binding("down", "move(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "jump(0)", "First", show=False),
-        Binding("end", "jump(-1)", "Last", show=False),
+        Binding("up", "move(-1)", "Up", show=False, id="rows.up"),
+        Binding("down", "move(1)", "Down", show=False, id="rows.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="rows.page_up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="rows.page_down"),
+        Binding("home", "jump(0)", "First", show=False, id="rows.first"),
+        Binding("end", "jump(-1)", "Last", show=False, id="rows.last"),
     ]
     COLUMNS: Sequence[Column] = ()
 

@@ -36,11 +36,13 @@ class KeyedTable(DataTable[Cell], Generic[T]):
     COLUMNS: Sequence[tuple[str, str, int | None]] = ()  # (key, label, fixed width)
     NAME_COLUMN = "name"  # takes the width the others leave; long names shortened in the middle
     BINDINGS = [
-        Binding("left", "screen.focus_pane(-1)", "Previous pane", show=False),
-        Binding("right", "screen.focus_pane(1)", "Next pane", show=False),
+        Binding(
+            "left", "screen.focus_pane(-1)", "Previous pane", show=False, id="table.previous_pane"
+        ),
+        Binding("right", "screen.focus_pane(1)", "Next pane", show=False, id="table.next_pane"),
         # A row table: Home and End go to the first and last row (DataTable scrolls sideways).
-        Binding("home", "scroll_top", "First row", show=False),
-        Binding("end", "scroll_bottom", "Last row", show=False),
+        Binding("home", "scroll_top", "First row", show=False, id="table.first_row"),
+        Binding("end", "scroll_bottom", "Last row", show=False, id="table.last_row"),
     ]
 
     def __init__(self, **kwargs: Any) -> None:

@@ -99,7 +99,13 @@ class ActivitiesTable(TimeAware, KeyedTable[Activity]):
 
 class ExecutionsTable(TimeAware, KeyedTable[Execution]):
     BINDINGS = [
-        Binding("enter", "select_cursor", "Details", id="executions.details"),
+        Binding(
+            "enter",
+            "select_cursor",
+            "Details",
+            tooltip="Open execution details",
+            id="executions.details",
+        ),
         Binding("m", "mark", "Mark", tooltip="Mark this run to compare", id="executions.mark"),
     ]
     COLUMNS = (
