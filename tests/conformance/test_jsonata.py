@@ -291,6 +291,23 @@ def test_expression_that_throws_fails_with_its_jsonata_error(conf: Conformance) 
     assert evaluation_failure(run)["location"] == "Assign/x"
 
 
+@pytest.mark.parametrize(
+    ("expression", "code"),
+    [("$number('seven')", "D3030"), ("$states.input.n / 0", "D1001")],
+)
+def test_function_errors_are_jsonata_errors(conf: Conformance, expression: str, code: str) -> None:
+    # ERRORS_DOC: an expression that throws fails the state with States.QueryEvaluationError
+    # and JSONata's code (jsonata-js: $number of a non-numeric string is D3030, a division
+    # by zero gives Infinity, D1001 "Number out of range"), never States.Runtime.
+    run = conf.run(
+        jsonata({"S": {"Type": "Pass", "Output": {"v": "{% " + expression + " %}"}, "End": True}}),
+        {"n": 4},
+    )
+    assert (run.status, run.error) == ("FAILED", "States.QueryEvaluationError"), run.cause
+    assert run.cause is not None and f"threw an error during evaluation. {code}: " in run.cause
+    assert "Python" not in run.cause and "ValueError" not in run.cause
+
+
 @pytest.mark.parametrize(("items", "kind"), [("'string'", "string"), ("{'a': 1}", "object")])
 def test_items_that_are_not_an_array(conf: Conformance, items: str, kind: str) -> None:
     # JSONATA_DOC: Items must evaluate to an array; otherwise States.QueryEvaluationError.

@@ -204,6 +204,18 @@ def _to_json(value: Any) -> Any:
     raise UnsupportedResult(type(value).__name__)
 
 
+def _python_error(error: Exception) -> JSONataError:
+    """A Python error jsonata-python let out, as the JSONata error jsonata-js raises there
+    (so a run fails with States.QueryEvaluationError and JSONata's words, not Python's)."""
+    if isinstance(error, ZeroDivisionError):
+        return JSONataError("D1001", "Number out of range: Infinity")
+    text = str(error)
+    if isinstance(error, ValueError) and text.startswith("could not convert string to float"):
+        value = text.split(":", 1)[-1].strip()
+        return JSONataError("D3030", f"Unable to cast value to a number: {value}")
+    return JSONataError("", f"The expression could not be evaluated: {text}")
+
+
 def evaluate(expression: str, bindings: Mapping[str, Any]) -> Any:
     """Evaluate ``expression`` with these variables (names without ``$``).
 
@@ -221,6 +233,8 @@ def evaluate(expression: str, bindings: Mapping[str, Any]) -> Any:
         raise JSONataError(
             "U1001", "Stack overflow error: the expression nests too deeply"
         ) from None
+    except (ValueError, TypeError, ArithmeticError) as error:
+        raise _python_error(error) from error
     if result is None:
         return UNDEFINED
     return _to_json(result)
