@@ -141,7 +141,7 @@ class MainScreen(Screen[None]):
             "Follow",
             show=False,  # the footer is full at 140 columns: in help, palette and the title
             key_display="F",
-            tooltip="Follow newest: keep the cursor on the newest run as runs arrive",
+            tooltip="Follow newest execution (toggle)",
             id="main.follow_newest",
         ),
         Binding(

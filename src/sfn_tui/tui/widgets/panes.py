@@ -106,7 +106,14 @@ class ExecutionsTable(TimeAware, KeyedTable[Execution]):
             tooltip="Open execution details",
             id="executions.details",
         ),
-        Binding("m", "mark", "Mark", tooltip="Mark this run to compare", id="executions.mark"),
+        Binding(
+            "m",
+            "mark",
+            "Mark",
+            show=False,  # the footer is full at 140 columns: in help, palette and the detail
+            tooltip="Mark this run to compare",
+            id="executions.mark",
+        ),
     ]
     COLUMNS = (
         ("name", "Name", None),
