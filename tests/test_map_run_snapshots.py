@@ -49,6 +49,9 @@ def test_map_run_screen(demo: tuple[str, str, str], snap_compare: Any) -> None:
             what="the Map Run and its first page, nothing more on its way",
         )
         await wait_shown(pilot, f"{PAGE_SIZE} shown", "00000000-0000-0000-0000-00000000012c")
+        # the footer offers Update Map Run once the Map Run is described: wait for it
+        # to be drawn, not for the frame after (a full run caught the footer without it)
+        await wait_shown(pilot, "Update Map Run")
         await pilot.pause()
         app.clear_notifications()
 
