@@ -24,7 +24,7 @@ from tests.pilot_helpers import wait_for
 from tests.scenes import SIZE, sfn_client
 from tests.test_modal_snapshots import ModalHost, shown_with
 
-REGION = "ap-east-2"  # no other test uses it
+REGION = "ap-east-2"  # only the JSONata scenes use it (versions and Map Run have their own)
 ACCOUNT = "123456789012"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/sfn-tui-scenes"
 GREETER = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:Greeter"

@@ -13,7 +13,7 @@ from sfn_tui.tui.screens.map_run import PAGE_SIZE, MapRunScreen
 from tests.pilot_helpers import wait_for, wait_shown
 from tests.scenes import SIZE, prepare_demo, scene_app, sfn_client
 
-MAP_RUN_REGION = "ap-east-2"  # no other test uses it
+MAP_RUN_REGION = "eusc-de-east-1"  # no other test uses it (ARNs read arn:aws-eusc:…)
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from sfn_tui.tui.screens.versions import VersionsScreen
 from tests.pilot_helpers import wait_for, wait_shown
 from tests.scenes import SIZE, prepare_demo, scene_app
 
-VERSIONS_SCENE_REGION = "ap-east-2"  # no other test uses it
+VERSIONS_SCENE_REGION = "us-isob-east-1"  # no other test uses it (ARNs read arn:aws-iso-b:…)
 
 
 async def show_versions(pilot: Any) -> None:
