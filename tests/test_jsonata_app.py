@@ -205,8 +205,12 @@ async def test_test_state_round_trip_from_the_graph(engine: str, sfn: Any) -> No
     app = make_app(engine)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.client is not None, what="connected")
-        await app.push_screen(StateMachineGraphScreen(machine))
-        await wait_shown(pilot, "Test state")  # in the footer once the machine is loaded
+        graph = StateMachineGraphScreen(machine)
+        await app.push_screen(graph)
+        # the footer draws "Test state" dimmed before the machine is loaded: wait for the
+        # machine (the key is enabled then), not for the words
+        await wait_for(pilot, lambda: graph.machine is not None, what="machine loaded")
+        await wait_shown(pilot, "Test state")
         await pilot.press("ctrl+t")
         await wait_for(pilot, lambda: isinstance(app.screen, TestStateScreen), what="modal")
         modal = app.screen
