@@ -7,7 +7,6 @@ pinned here; the app's clock is the scenes' fixed clock.
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,6 +16,7 @@ from sfn_tui.local.scene import DEFAULT_ACCOUNT, pin_history
 from sfn_tui.tui import run_mark
 from sfn_tui.tui.screens.compare import CompareScreen
 from sfn_tui.tui.screens.execution_detail import ExecutionDetailScreen
+from tests.helpers import wait_until
 from tests.pilot_helpers import wait_for
 from tests.scenes import scene_app, sfn_client
 from tests.test_detail_actions import FAILS, REGION, ROLE, ROUTES
@@ -46,10 +46,11 @@ def _run(sfn: Any, machine: str, name: str, payload: Any, start: datetime) -> st
             "executionArn"
         ]
     )
-    deadline = time.monotonic() + 30
-    while sfn.describe_execution(executionArn=arn)["status"] == "RUNNING":
-        assert time.monotonic() < deadline, f"{name} still running"
-        time.sleep(0.05)
+    wait_until(
+        lambda: sfn.describe_execution(executionArn=arn)["status"] != "RUNNING",
+        timeout=30,
+        message=f"{name} still running",
+    )
     execution: Any = stepfunctions_parser_backends[DEFAULT_ACCOUNT][REGION].describe_execution(
         execution_arn=arn
     )

@@ -9,7 +9,6 @@ screen, and focus taken away before drawing (a blinking cursor would vary). `pyt
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +31,7 @@ from sfn_tui.tui.screens.start_execution import StartExecutionScreen
 from sfn_tui.tui.screens.state_machine_form import StateMachineFormScreen
 from sfn_tui.tui.screens.stop_execution import RedriveExecutionScreen, StopExecutionScreen
 from sfn_tui.tui.widgets.json_editor import JsonEditor
+from tests.helpers import wait_until
 from tests.pilot_helpers import wait_for
 from tests.scenes import SIZE, sfn_client
 
@@ -123,10 +123,11 @@ def scene(engine: str) -> str:
             sfn.start_execution(stateMachineArn=machine.arn, name=run.name, input="{}")
     if REVIEW.name not in {a["name"] for a in sfn.list_activities()["activities"]}:
         sfn.create_activity(name=REVIEW.name)
-    deadline = time.monotonic() + 20
-    while sfn.describe_execution(executionArn=DECLINED.arn)["status"] != "FAILED":
-        assert time.monotonic() < deadline, "pay-7 did not fail"
-        time.sleep(0.05)
+    wait_until(
+        lambda: sfn.describe_execution(executionArn=DECLINED.arn)["status"] == "FAILED",
+        timeout=20,
+        message="pay-7 did not fail",
+    )
     return engine
 
 
