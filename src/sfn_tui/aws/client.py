@@ -516,11 +516,15 @@ class StepFunctionsClient:
         max_results: int = 100,
         next_token: str | None = None,
     ) -> ExecutionPage:
-        kw: dict[str, Any] = {"stateMachineArn": state_machine_arn, "maxResults": max_results}
-        if status:
-            kw["statusFilter"] = status
-        if next_token:
-            kw["nextToken"] = next_token
+        return await self._execution_page(
+            {"stateMachineArn": state_machine_arn, "maxResults": max_results},
+            statusFilter=status,
+            nextToken=next_token,
+        )
+
+    async def _execution_page(self, kw: dict[str, Any], **optional: str | None) -> ExecutionPage:
+        """One ListExecutions page: `kw` and the optional filters that are set."""
+        kw.update({key: value for key, value in optional.items() if value})
         page = await self._call("ListExecutions", self._sfn.list_executions, **kw)
         return ExecutionPage(
             executions=tuple(Execution.from_api(e) for e in page.get("executions", [])),
@@ -735,17 +739,11 @@ class StepFunctionsClient:
         next_token: str | None = None,
     ) -> ExecutionPage:
         """One page of a Map Run's child executions (ListExecutions with mapRunArn)."""
-        kw: dict[str, Any] = {"mapRunArn": map_run_arn, "maxResults": max_results}
-        if status:
-            kw["statusFilter"] = status
-        if redrive_filter:
-            kw["redriveFilter"] = redrive_filter
-        if next_token:
-            kw["nextToken"] = next_token
-        page = await self._call("ListExecutions", self._sfn.list_executions, **kw)
-        return ExecutionPage(
-            executions=tuple(Execution.from_api(e) for e in page.get("executions", [])),
-            next_token=page.get("nextToken") or None,
+        return await self._execution_page(
+            {"mapRunArn": map_run_arn, "maxResults": max_results},
+            statusFilter=status,
+            redriveFilter=redrive_filter,
+            nextToken=next_token,
         )
 
     # Activity tasks ---------------------------------------------------------------
