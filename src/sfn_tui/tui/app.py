@@ -45,6 +45,7 @@ from sfn_tui.tui.workarounds import (
 
 if TYPE_CHECKING:
     from sfn_tui.aws.client import ClientSettings, StepFunctionsClient
+    from sfn_tui.aws.early_listing import EarlyListing, Listing
     from sfn_tui.core.inbox import TaskInbox
     from sfn_tui.core.poller import ExecutionSource, Poller
     from sfn_tui.local.engine import LocalEngine
@@ -151,6 +152,7 @@ class SfnTuiApp(App[None]):
         worked_activities: frozenset[str] | None = None,
         client_settings: ClientSettings | None = None,
         keymap: dict[str, str] | None = None,
+        early_listing: EarlyListing | None = None,
     ) -> None:
         super().__init__()
         self.user_keymap = dict(keymap or {})  # checked by tui/keymap.py before the app
@@ -162,6 +164,8 @@ class SfnTuiApp(App[None]):
         self.tz = tz
         self.seed_local = seed_local
         self.client_settings = client_settings  # timeouts and retries (tests: short ones)
+        # The first listing, started at process start (aws/early_listing.py), if any.
+        self.early_listing = early_listing
         self.set_reactive(SfnTuiApp.read_only, read_only)
         self.set_reactive(SfnTuiApp.where, connection.label)
         if worked_activities is None:
@@ -272,6 +276,7 @@ class SfnTuiApp(App[None]):
         if self.connection.local_engine and not self.connection.endpoint_url:
             self.where = "starting the local engine…"
             self.connection = self.connection.with_endpoint(await self._start_local_engine())
+        listing = await self._take_early_listing()
         self.client = StepFunctionsClient(self.connection, self.client_settings)
         await self.client.open()
         # What is alive now (Textual, botocore's service models, the clients: ~250,000
@@ -292,10 +297,39 @@ class SfnTuiApp(App[None]):
             catalog_interval=self.catalog_interval,
             clock=self.clock,
         )
+        if listing is not None:
+            self.poller.catalog_listed()  # the next catalog in catalog_interval
+            self.auto_work({a.arn: a.name for a in listing.activities})
         if self.dashboard.watched is not None:
             self.poller.watch(self.dashboard.watched.arn, self.dashboard.status_filter)
         async for update in self.poller.run():
             self.dashboard.post_message(Polled(update))
+
+    async def _take_early_listing(self) -> Listing | None:
+        """Show the launch's early listing (aws/early_listing.py) if it came, and let
+        that frame be drawn before the AWS stack's import blocks the loop. None: it
+        did not apply or failed (said in the log only; the poller lists as before)."""
+        early = self.early_listing
+        if early is None:
+            return None
+        try:
+            listing = await asyncio.to_thread(early.result)
+        finally:
+            self.early_listing = None
+        if listing is None:
+            return None
+        from sfn_tui.core.poller import CatalogFetched, ExecutionsFetched
+
+        at = self.clock()
+        self.dashboard.post_message(
+            Polled(CatalogFetched(listing.machines, listing.activities, at))
+        )
+        if listing.executions is not None:
+            # Shown only if it is the machine the dashboard watches once the catalog is in.
+            arn, page = listing.executions
+            self.dashboard.post_message(Polled(ExecutionsFetched(arn, page, None, at)))
+        await self.dashboard.wait_for_refresh()
+        return listing
 
     async def _start_local_engine(self) -> str:
         from sfn_tui.local.engine import LocalEngine
@@ -556,6 +590,8 @@ class SfnTuiApp(App[None]):
         if self._shut_down:
             return
         self._shut_down = True
+        if self.early_listing is not None:
+            self.early_listing.close()  # a listing still on its way: its child is ended
         if self.poller is not None:
             self.poller.stop()
         try:
