@@ -31,12 +31,9 @@ from sfn_tui.tui import exit_signals, paste_limits, workarounds
 from sfn_tui.tui.commands import SfnCommands
 from sfn_tui.tui.formatting import visible
 from sfn_tui.tui.key_order import KeyOrder, TypedKeys, TypedRun
+from sfn_tui.tui.lazy_screens import import_later_screens, is_a
 from sfn_tui.tui.messages import InboxChanged, Polled
-from sfn_tui.tui.screens.chat import ChatScreen, GuidedRun
-from sfn_tui.tui.screens.guided_run import GuidedRunScreen
-from sfn_tui.tui.screens.help import HelpScreen
 from sfn_tui.tui.screens.main import MainScreen
-from sfn_tui.tui.screens.quit_prompt import QuitPrompt
 from sfn_tui.tui.workarounds import (
     RELEASE_EVERY,
     release_closed_watchers,
@@ -50,6 +47,7 @@ if TYPE_CHECKING:
     from sfn_tui.core.poller import ExecutionSource, Poller
     from sfn_tui.local.engine import LocalEngine
     from sfn_tui.tui.app_services import AppServices
+    from sfn_tui.tui.screens.chat import GuidedRun
 
 log = logging.getLogger(__name__)
 
@@ -277,8 +275,10 @@ class SfnTuiApp(App[None]):
             self.where = "starting the local engine…"
             self.connection = self.connection.with_endpoint(await self._start_local_engine())
         listing = await self._take_early_listing()
+        later_screens = import_later_screens()  # the first data is drawn by now, if it came
         self.client = StepFunctionsClient(self.connection, self.client_settings)
         await self.client.open()
+        await asyncio.to_thread(later_screens.join)
         # What is alive now (Textual, botocore's service models, the clients: ~250,000
         # objects) lives as long as the app. Kept out of the cyclic GC, a full
         # collection while polling takes 46-70 ms instead of 120-180 ms (the longest
@@ -366,20 +366,20 @@ class SfnTuiApp(App[None]):
         waiting = inbox.waiting()
         self.tasks_waiting = len(waiting)
         for screen in self.screen_stack:
-            if isinstance(screen, QuitPrompt):
+            if is_a(screen, "quit_prompt", "QuitPrompt"):
                 screen.claimed_changed(len(inbox.claimed()))
         self._announced.intersection_update(item.id for item in inbox.tasks)
         for item in waiting:
             if item.id not in self._announced:
                 self._announced.add(item.id)
-                if not isinstance(self.screen, ChatScreen):
+                if not is_a(self.screen, "chat", "ChatScreen"):
                     self.notify(
                         f"New task #{item.id} from {item.source}: press c to answer.",
                         title="Task waiting",
                     )
         self.dashboard.show_inbox(inbox)
         for screen in self.screen_stack:
-            if isinstance(screen, ChatScreen):
+            if is_a(screen, "chat", "ChatScreen"):
                 screen.tasks_changed()
 
     def auto_work(self, activities: dict[str, str]) -> None:
@@ -416,7 +416,7 @@ class SfnTuiApp(App[None]):
         """Run a dashboard operation by name (command palette entries)."""
         if method not in DASHBOARD_OPERATIONS:
             return
-        if self.screen is not self.dashboard and isinstance(self.screen, ChatScreen):
+        if self.screen is not self.dashboard and is_a(self.screen, "chat", "ChatScreen"):
             self.pop_screen()
         getattr(self.dashboard, method)()
 
@@ -429,7 +429,7 @@ class SfnTuiApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if isinstance(self.screen, ModalScreen) and action in LETTER_ACTIONS:
             return False  # a modal owns the keyboard: q, c, n, r, ? are typing there
-        on_chat = isinstance(self.screen, ChatScreen)
+        on_chat = is_a(self.screen, "chat", "ChatScreen")
         if action == "chat":
             return not on_chat
         if action in ("new_chat_run", "new_approval_run"):
@@ -480,12 +480,14 @@ class SfnTuiApp(App[None]):
             self.poller.refresh()
 
     def action_chat(self, execution_arn: str | None = None) -> None:
-        if isinstance(self.screen, ChatScreen):
+        if is_a(self.screen, "chat", "ChatScreen"):
             return
         if execution_arn is None:
             execution = self.dashboard.executions.selected
             if self.dashboard.focused is self.dashboard.executions and execution is not None:
                 execution_arn = execution.arn
+        from sfn_tui.tui.screens.chat import ChatScreen
+
         self.push_screen(ChatScreen(execution_arn))
 
     def action_new_chat_run(self) -> None:
@@ -495,6 +497,8 @@ class SfnTuiApp(App[None]):
         if self.client is None:
             self.notify("Not connected yet.", severity="warning")
             return
+        from sfn_tui.tui.screens.chat import ChatScreen
+        from sfn_tui.tui.screens.guided_run import GuidedRunScreen
 
         def started(run: GuidedRun | None) -> None:
             if run is not None:
@@ -510,6 +514,7 @@ class SfnTuiApp(App[None]):
         if self.client is None:
             self.notify("Not connected yet.", severity="warning")
             return
+        from sfn_tui.tui.screens.chat import ChatScreen
         from sfn_tui.tui.screens.guided_approval import GuidedApprovalScreen
 
         def started(run: GuidedRun | None) -> None:
@@ -534,6 +539,7 @@ class SfnTuiApp(App[None]):
     def action_help(self) -> None:
         """Every key of the app, grouped by where it applies; where the user is marked."""
         from sfn_tui.tui.key_catalog import catalog
+        from sfn_tui.tui.screens.help import HelpScreen
 
         focused = self.screen.focused
         nodes = list(focused.ancestors_with_self) if focused is not None else [self.screen]
@@ -549,7 +555,7 @@ class SfnTuiApp(App[None]):
             self.exit()
 
     def action_help_anywhere(self) -> None:
-        if isinstance(self.screen, HelpScreen):
+        if is_a(self.screen, "help", "HelpScreen"):
             self.screen.dismiss()
         else:
             self.action_help()
@@ -562,6 +568,8 @@ class SfnTuiApp(App[None]):
         if not claimed:
             self.close_and_exit()
             return
+
+        from sfn_tui.tui.screens.quit_prompt import QuitPrompt
 
         def confirmed(yes: bool | None) -> None:
             if yes:
