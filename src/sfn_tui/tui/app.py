@@ -21,13 +21,13 @@ from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from sfn_tui.aws.connection import Connection
 from sfn_tui.aws.models import StateMachine
 from sfn_tui.core.poller import PollFailed, PollLate, utc_now
-from sfn_tui.core.validation import LastInputs
-from sfn_tui.tui import exit_signals, paste_limits, workarounds
+from sfn_tui.tui import exit_signals, workarounds
 from sfn_tui.tui.commands import SfnCommands
 from sfn_tui.tui.formatting import visible
 from sfn_tui.tui.key_order import KeyOrder, TypedKeys, TypedRun
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from sfn_tui.aws.early_listing import EarlyListing, Listing
     from sfn_tui.core.inbox import TaskInbox
     from sfn_tui.core.poller import ExecutionSource, Poller
+    from sfn_tui.core.validation import LastInputs
     from sfn_tui.local.engine import LocalEngine
     from sfn_tui.tui.app_services import AppServices
     from sfn_tui.tui.screens.chat import GuidedRun
@@ -83,6 +84,14 @@ DASHBOARD_OPERATIONS = frozenset(
         "delete_alias",
     }
 )
+
+
+def _paste_refusal(widget: Widget | None, text: str) -> str | None:
+    """tui/paste_limits.py's refusal, imported at the first paste (it brings TextArea
+    and tree-sitter, which the first frame does not need)."""
+    from sfn_tui.tui.paste_limits import refusal
+
+    return refusal(widget, text)
 
 
 class SfnTuiApp(App[None]):
@@ -173,7 +182,7 @@ class SfnTuiApp(App[None]):
         self.poller: Poller | None = None
         self.inbox: TaskInbox | None = None
         self.engine: LocalEngine | None = None
-        self.last_inputs = LastInputs()
+        self._last_inputs: LastInputs | None = None
         self.dashboard = MainScreen()
         self._announced: set[str] = set()
         self.callback_machines: set[str] = set()  # followed for callbacks by the user's choice
@@ -182,7 +191,17 @@ class SfnTuiApp(App[None]):
         self._signalled: int | None = None
         self._remove_signal_handlers: Callable[[], None] | None = None
         # Keys one at a time, in the order typed (see tui/key_order.py).
-        self.keys = KeyOrder(self, super().on_event, refuse_paste=paste_limits.refusal)
+        self.keys = KeyOrder(self, super().on_event, refuse_paste=_paste_refusal)
+
+    @property
+    def last_inputs(self) -> LastInputs:
+        """The last input used to start each state machine (made when first needed:
+        its module, with the validation rules, is not needed for the first frame)."""
+        if self._last_inputs is None:
+            from sfn_tui.core.validation import LastInputs
+
+            self._last_inputs = LastInputs()
+        return self._last_inputs
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's driver, or on Linux the one that batches typed text (a paste in a
