@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 from sfn_tui import __version__
 
 if TYPE_CHECKING:
+    from sfn_tui.aws.connection import Connection
+    from sfn_tui.aws.early_listing import EarlyListing
     from sfn_tui.local.engine import LocalEngine
 
 DESCRIPTION = "A keyboard-driven terminal dashboard for AWS Step Functions."
@@ -283,6 +285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from sfn_tui.aws.connection import ConnectionProblem, local_connection, resolve
 
+    early: EarlyListing | None = None
     if args.local:
         if args.endpoint_url or args.profile:
             print(
@@ -292,16 +295,39 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         connection = local_connection()
     else:
+        where = {
+            "profile": args.profile or os.environ.get("AWS_PROFILE"),
+            "region": args.region,
+            "endpoint_url": args.endpoint_url,
+        }
+        # A child process resolves the connection and makes the first listing on the
+        # other core while Textual is imported here (see aws/early_listing.py).
+        from sfn_tui.aws.early_listing import EarlyListing
+
+        early = EarlyListing.launch(**where)
+        import sfn_tui.tui.app  # noqa: F401  (the import the child's work overlaps)
+
         try:
-            connection = resolve(
-                profile=args.profile or os.environ.get("AWS_PROFILE"),
-                region=args.region,
-                endpoint_url=args.endpoint_url,
-            )
+            found = early.connection() if early is not None else None
+            connection = found or resolve(**where)
         except ConnectionProblem as problem:
             print(f"sfn-tui: {problem}", file=sys.stderr)
             return 1
+    try:
+        return run_dashboard(args, connection, settings.keys, poll_interval, read_only, early)
+    finally:
+        if early is not None:
+            early.close()  # if the app did not take it (or quit before it came)
 
+
+def run_dashboard(
+    args: argparse.Namespace,
+    connection: Connection,
+    keymap: dict[str, str],
+    poll_interval: float,
+    read_only: bool,
+    early: EarlyListing | None,
+) -> int:
     if read_only and args.work:
         print("sfn-tui: --work claims tasks, which --read-only forbids.", file=sys.stderr)
         return 2
@@ -315,7 +341,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         poll_interval=poll_interval,
         read_only=read_only,
         worked_activities=worked,
-        keymap=settings.keys,
+        keymap=keymap,
+        early_listing=early,
     )
     app.run()
     return app.return_code or 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from dataclasses import dataclass, replace
+from typing import Any
 from urllib.parse import urlparse
 
 LOCAL_REGION = "us-east-1"
@@ -69,6 +70,14 @@ def resolve(*, profile: str | None, region: str | None, endpoint_url: str | None
     A loopback endpoint (such as `sfn-tui local-server`) needs no real credentials:
     dummy ones are used when the chain finds none, and the region defaults to us-east-1.
     """
+    return resolve_with_credentials(profile=profile, region=region, endpoint_url=endpoint_url)[0]
+
+
+def resolve_with_credentials(
+    *, profile: str | None, region: str | None, endpoint_url: str | None
+) -> tuple[Connection, Any, Any]:
+    """`resolve`, with the botocore session and the credentials it found (None: none)
+    for the launch's early listing (aws/early_listing.py), which signs with them."""
     import botocore.exceptions
     import botocore.session
 
@@ -109,9 +118,10 @@ def resolve(*, profile: str | None, region: str | None, endpoint_url: str | None
                 " --profile), or run `sfn-tui --local` to use the embedded engine."
             )
         dummy = True
-    return Connection(
+    connection = Connection(
         region=found_region,
         profile=profile,
         endpoint_url=endpoint_url,
         dummy_credentials=dummy,
     )
+    return connection, session, credentials

@@ -268,6 +268,12 @@ class Poller:
             self._unavailable = None
         self._wake.set()
 
+    def catalog_listed(self) -> None:
+        """Machines and activities were just listed elsewhere (the launch's early
+        listing): the first ticks list executions only, the catalog in catalog_interval."""
+        self._catalog_due = False
+        self._last_catalog = time.monotonic()
+
     def stop(self) -> None:
         self._stopped = True
         self._wake.set()

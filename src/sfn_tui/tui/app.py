@@ -21,22 +21,19 @@ from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from sfn_tui.aws.connection import Connection
 from sfn_tui.aws.models import StateMachine
 from sfn_tui.core.poller import PollFailed, PollLate, utc_now
-from sfn_tui.core.validation import LastInputs
-from sfn_tui.tui import exit_signals, paste_limits, workarounds
+from sfn_tui.tui import exit_signals, workarounds
 from sfn_tui.tui.commands import SfnCommands
 from sfn_tui.tui.formatting import visible
 from sfn_tui.tui.key_order import KeyOrder, TypedKeys, TypedRun
+from sfn_tui.tui.lazy_screens import import_later_screens, is_a
 from sfn_tui.tui.messages import InboxChanged, Polled
-from sfn_tui.tui.screens.chat import ChatScreen, GuidedRun
-from sfn_tui.tui.screens.guided_run import GuidedRunScreen
-from sfn_tui.tui.screens.help import HelpScreen
 from sfn_tui.tui.screens.main import MainScreen
-from sfn_tui.tui.screens.quit_prompt import QuitPrompt
 from sfn_tui.tui.workarounds import (
     RELEASE_EVERY,
     release_closed_watchers,
@@ -45,10 +42,13 @@ from sfn_tui.tui.workarounds import (
 
 if TYPE_CHECKING:
     from sfn_tui.aws.client import ClientSettings, StepFunctionsClient
+    from sfn_tui.aws.early_listing import EarlyListing, Listing
     from sfn_tui.core.inbox import TaskInbox
     from sfn_tui.core.poller import ExecutionSource, Poller
+    from sfn_tui.core.validation import LastInputs
     from sfn_tui.local.engine import LocalEngine
     from sfn_tui.tui.app_services import AppServices
+    from sfn_tui.tui.screens.chat import GuidedRun
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +84,14 @@ DASHBOARD_OPERATIONS = frozenset(
         "delete_alias",
     }
 )
+
+
+def _paste_refusal(widget: Widget | None, text: str) -> str | None:
+    """tui/paste_limits.py's refusal, imported at the first paste (it brings TextArea
+    and tree-sitter, which the first frame does not need)."""
+    from sfn_tui.tui.paste_limits import refusal
+
+    return refusal(widget, text)
 
 
 class SfnTuiApp(App[None]):
@@ -151,6 +159,7 @@ class SfnTuiApp(App[None]):
         worked_activities: frozenset[str] | None = None,
         client_settings: ClientSettings | None = None,
         keymap: dict[str, str] | None = None,
+        early_listing: EarlyListing | None = None,
     ) -> None:
         super().__init__()
         self.user_keymap = dict(keymap or {})  # checked by tui/keymap.py before the app
@@ -162,6 +171,8 @@ class SfnTuiApp(App[None]):
         self.tz = tz
         self.seed_local = seed_local
         self.client_settings = client_settings  # timeouts and retries (tests: short ones)
+        # The first listing, started at process start (aws/early_listing.py), if any.
+        self.early_listing = early_listing
         self.set_reactive(SfnTuiApp.read_only, read_only)
         self.set_reactive(SfnTuiApp.where, connection.label)
         if worked_activities is None:
@@ -171,7 +182,7 @@ class SfnTuiApp(App[None]):
         self.poller: Poller | None = None
         self.inbox: TaskInbox | None = None
         self.engine: LocalEngine | None = None
-        self.last_inputs = LastInputs()
+        self._last_inputs: LastInputs | None = None
         self.dashboard = MainScreen()
         self._announced: set[str] = set()
         self.callback_machines: set[str] = set()  # followed for callbacks by the user's choice
@@ -180,7 +191,17 @@ class SfnTuiApp(App[None]):
         self._signalled: int | None = None
         self._remove_signal_handlers: Callable[[], None] | None = None
         # Keys one at a time, in the order typed (see tui/key_order.py).
-        self.keys = KeyOrder(self, super().on_event, refuse_paste=paste_limits.refusal)
+        self.keys = KeyOrder(self, super().on_event, refuse_paste=_paste_refusal)
+
+    @property
+    def last_inputs(self) -> LastInputs:
+        """The last input used to start each state machine (made when first needed:
+        its module, with the validation rules, is not needed for the first frame)."""
+        if self._last_inputs is None:
+            from sfn_tui.core.validation import LastInputs
+
+            self._last_inputs = LastInputs()
+        return self._last_inputs
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's driver, or on Linux the one that batches typed text (a paste in a
@@ -272,8 +293,11 @@ class SfnTuiApp(App[None]):
         if self.connection.local_engine and not self.connection.endpoint_url:
             self.where = "starting the local engine…"
             self.connection = self.connection.with_endpoint(await self._start_local_engine())
+        listing = await self._take_early_listing()
+        later_screens = import_later_screens()  # the first data is drawn by now, if it came
         self.client = StepFunctionsClient(self.connection, self.client_settings)
         await self.client.open()
+        await asyncio.to_thread(later_screens.join)
         # What is alive now (Textual, botocore's service models, the clients: ~250,000
         # objects) lives as long as the app. Kept out of the cyclic GC, a full
         # collection while polling takes 46-70 ms instead of 120-180 ms (the longest
@@ -292,10 +316,39 @@ class SfnTuiApp(App[None]):
             catalog_interval=self.catalog_interval,
             clock=self.clock,
         )
+        if listing is not None:
+            self.poller.catalog_listed()  # the next catalog in catalog_interval
+            self.auto_work({a.arn: a.name for a in listing.activities})
         if self.dashboard.watched is not None:
             self.poller.watch(self.dashboard.watched.arn, self.dashboard.status_filter)
         async for update in self.poller.run():
             self.dashboard.post_message(Polled(update))
+
+    async def _take_early_listing(self) -> Listing | None:
+        """Show the launch's early listing (aws/early_listing.py) if it came, and let
+        that frame be drawn before the AWS stack's import blocks the loop. None: it
+        did not apply or failed (said in the log only; the poller lists as before)."""
+        early = self.early_listing
+        if early is None:
+            return None
+        try:
+            listing = await asyncio.to_thread(early.result)
+        finally:
+            self.early_listing = None
+        if listing is None:
+            return None
+        from sfn_tui.core.poller import CatalogFetched, ExecutionsFetched
+
+        at = self.clock()
+        self.dashboard.post_message(
+            Polled(CatalogFetched(listing.machines, listing.activities, at))
+        )
+        if listing.executions is not None:
+            # Shown only if it is the machine the dashboard watches once the catalog is in.
+            arn, page = listing.executions
+            self.dashboard.post_message(Polled(ExecutionsFetched(arn, page, None, at)))
+        await self.dashboard.wait_for_refresh()
+        return listing
 
     async def _start_local_engine(self) -> str:
         from sfn_tui.local.engine import LocalEngine
@@ -332,20 +385,20 @@ class SfnTuiApp(App[None]):
         waiting = inbox.waiting()
         self.tasks_waiting = len(waiting)
         for screen in self.screen_stack:
-            if isinstance(screen, QuitPrompt):
+            if is_a(screen, "quit_prompt", "QuitPrompt"):
                 screen.claimed_changed(len(inbox.claimed()))
         self._announced.intersection_update(item.id for item in inbox.tasks)
         for item in waiting:
             if item.id not in self._announced:
                 self._announced.add(item.id)
-                if not isinstance(self.screen, ChatScreen):
+                if not is_a(self.screen, "chat", "ChatScreen"):
                     self.notify(
                         f"New task #{item.id} from {item.source}: press c to answer.",
                         title="Task waiting",
                     )
         self.dashboard.show_inbox(inbox)
         for screen in self.screen_stack:
-            if isinstance(screen, ChatScreen):
+            if is_a(screen, "chat", "ChatScreen"):
                 screen.tasks_changed()
 
     def auto_work(self, activities: dict[str, str]) -> None:
@@ -382,7 +435,7 @@ class SfnTuiApp(App[None]):
         """Run a dashboard operation by name (command palette entries)."""
         if method not in DASHBOARD_OPERATIONS:
             return
-        if self.screen is not self.dashboard and isinstance(self.screen, ChatScreen):
+        if self.screen is not self.dashboard and is_a(self.screen, "chat", "ChatScreen"):
             self.pop_screen()
         getattr(self.dashboard, method)()
 
@@ -395,7 +448,7 @@ class SfnTuiApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if isinstance(self.screen, ModalScreen) and action in LETTER_ACTIONS:
             return False  # a modal owns the keyboard: q, c, n, r, ? are typing there
-        on_chat = isinstance(self.screen, ChatScreen)
+        on_chat = is_a(self.screen, "chat", "ChatScreen")
         if action == "chat":
             return not on_chat
         if action in ("new_chat_run", "new_approval_run"):
@@ -446,12 +499,14 @@ class SfnTuiApp(App[None]):
             self.poller.refresh()
 
     def action_chat(self, execution_arn: str | None = None) -> None:
-        if isinstance(self.screen, ChatScreen):
+        if is_a(self.screen, "chat", "ChatScreen"):
             return
         if execution_arn is None:
             execution = self.dashboard.executions.selected
             if self.dashboard.focused is self.dashboard.executions and execution is not None:
                 execution_arn = execution.arn
+        from sfn_tui.tui.screens.chat import ChatScreen
+
         self.push_screen(ChatScreen(execution_arn))
 
     def action_new_chat_run(self) -> None:
@@ -461,6 +516,8 @@ class SfnTuiApp(App[None]):
         if self.client is None:
             self.notify("Not connected yet.", severity="warning")
             return
+        from sfn_tui.tui.screens.chat import ChatScreen
+        from sfn_tui.tui.screens.guided_run import GuidedRunScreen
 
         def started(run: GuidedRun | None) -> None:
             if run is not None:
@@ -476,6 +533,7 @@ class SfnTuiApp(App[None]):
         if self.client is None:
             self.notify("Not connected yet.", severity="warning")
             return
+        from sfn_tui.tui.screens.chat import ChatScreen
         from sfn_tui.tui.screens.guided_approval import GuidedApprovalScreen
 
         def started(run: GuidedRun | None) -> None:
@@ -500,6 +558,7 @@ class SfnTuiApp(App[None]):
     def action_help(self) -> None:
         """Every key of the app, grouped by where it applies; where the user is marked."""
         from sfn_tui.tui.key_catalog import catalog
+        from sfn_tui.tui.screens.help import HelpScreen
 
         focused = self.screen.focused
         nodes = list(focused.ancestors_with_self) if focused is not None else [self.screen]
@@ -515,7 +574,7 @@ class SfnTuiApp(App[None]):
             self.exit()
 
     def action_help_anywhere(self) -> None:
-        if isinstance(self.screen, HelpScreen):
+        if is_a(self.screen, "help", "HelpScreen"):
             self.screen.dismiss()
         else:
             self.action_help()
@@ -528,6 +587,8 @@ class SfnTuiApp(App[None]):
         if not claimed:
             self.close_and_exit()
             return
+
+        from sfn_tui.tui.screens.quit_prompt import QuitPrompt
 
         def confirmed(yes: bool | None) -> None:
             if yes:
@@ -556,6 +617,8 @@ class SfnTuiApp(App[None]):
         if self._shut_down:
             return
         self._shut_down = True
+        if self.early_listing is not None:
+            self.early_listing.close()  # a listing still on its way: its child is ended
         if self.poller is not None:
             self.poller.stop()
         try:

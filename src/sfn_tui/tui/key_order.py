@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -35,7 +36,7 @@ from textual.keys import _character_to_key
 from textual.message_pump import MessagePump
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,10 @@ def _accepts_text(widget: object) -> str | None:
     TextArea: Enter is a new line), or None (printable keys may be bindings there)."""
     if isinstance(widget, Input):
         return "line"
-    if isinstance(widget, TextArea) and not widget.read_only:
+    # TextArea's module (with tree-sitter) is imported by the first screen that has
+    # one, not for the dashboard: a widget of a class never imported is not one.
+    text_area = sys.modules.get("textual.widgets._text_area")
+    if text_area is not None and isinstance(widget, text_area.TextArea) and not widget.read_only:
         return "lines"
     return None
 

@@ -46,15 +46,6 @@ from sfn_tui.tui.express_watch import (
 )
 from sfn_tui.tui.formatting import visible
 from sfn_tui.tui.messages import Polled
-from sfn_tui.tui.screens.activity_form import CreateActivityScreen
-from sfn_tui.tui.screens.delete_resource import DeleteResourceScreen
-from sfn_tui.tui.screens.execution_detail import ExecutionDetailScreen
-from sfn_tui.tui.screens.start_execution import StartExecutionScreen
-from sfn_tui.tui.screens.state_machine_form import StateMachineFormScreen
-from sfn_tui.tui.screens.state_machine_graph import StateMachineGraphScreen
-from sfn_tui.tui.screens.stop_execution import RedriveExecutionScreen, StopExecutionScreen
-from sfn_tui.tui.screens.test_state import TestStateScreen
-from sfn_tui.tui.screens.versions import VersionsScreen
 from sfn_tui.tui.widgets.express_note import ExpressNote
 from sfn_tui.tui.widgets.footer import SteadyFooter
 from sfn_tui.tui.widgets.header import StatusHeader, notice_title, notice_words
@@ -451,6 +442,8 @@ class MainScreen(Screen[None]):
             self.delete_state_machine()
 
     def create_state_machine(self) -> None:
+        from sfn_tui.tui.screens.state_machine_form import StateMachineFormScreen
+
         def created(machine: StateMachine | None) -> None:
             if machine is not None:
                 self.resources_changed(machines=(machine,))
@@ -461,6 +454,8 @@ class MainScreen(Screen[None]):
         self._open(StateMachineFormScreen(), created)
 
     def action_update_state_machine(self) -> None:
+        from sfn_tui.tui.screens.state_machine_form import StateMachineFormScreen
+
         machine = self._target_machine()
         if machine is None:
             self.notify("Select a state machine first.", severity="warning")
@@ -476,6 +471,8 @@ class MainScreen(Screen[None]):
         self._open(StateMachineFormScreen(machine), updated)
 
     def delete_state_machine(self) -> None:
+        from sfn_tui.tui.screens.delete_resource import DeleteResourceScreen
+
         machine = self.machines.selected
         if machine is None:
             self.notify("Select a state machine first.", severity="warning")
@@ -483,6 +480,8 @@ class MainScreen(Screen[None]):
         self._open(DeleteResourceScreen(machine), partial(self._deleted, machine.arn))
 
     def create_activity(self) -> None:
+        from sfn_tui.tui.screens.activity_form import CreateActivityScreen
+
         def created(activity: Activity | None) -> None:
             if activity is not None:
                 self.resources_changed(activities=(activity,))
@@ -493,6 +492,8 @@ class MainScreen(Screen[None]):
         self._open(CreateActivityScreen(), created)
 
     def delete_activity(self) -> None:
+        from sfn_tui.tui.screens.delete_resource import DeleteResourceScreen
+
         activity = self.activities.selected
         if activity is None:
             self.notify("Select an activity first.", severity="warning")
@@ -525,6 +526,8 @@ class MainScreen(Screen[None]):
         self.sfn_app.action_refresh()
 
     def action_start_execution(self) -> None:
+        from sfn_tui.tui.screens.start_execution import StartExecutionScreen
+
         machine = self._target_machine()
         if machine is None:
             self.notify("Select a state machine first.", severity="warning")
@@ -552,6 +555,8 @@ class MainScreen(Screen[None]):
         self._open(StartExecutionScreen(machine, self.sfn_app.last_inputs), started)
 
     def action_stop_execution(self) -> None:
+        from sfn_tui.tui.screens.stop_execution import StopExecutionScreen
+
         execution = self.executions.selected
         if execution is not None and execution.is_express:
             self.action_express_note("stop")  # the palette does not ask check_action
@@ -562,6 +567,8 @@ class MainScreen(Screen[None]):
         self._open(StopExecutionScreen(execution), self._changed)
 
     def action_redrive_execution(self) -> None:
+        from sfn_tui.tui.screens.stop_execution import RedriveExecutionScreen
+
         execution = self.executions.selected
         if execution is not None and execution.is_express:
             self.action_express_note("redrive")
@@ -582,6 +589,8 @@ class MainScreen(Screen[None]):
         self._rewatch()
 
     def action_graph(self) -> None:
+        from sfn_tui.tui.screens.state_machine_graph import StateMachineGraphScreen
+
         machine = self._target_machine()
         if machine is not None:
             self.app.push_screen(StateMachineGraphScreen(machine.arn))
@@ -589,6 +598,8 @@ class MainScreen(Screen[None]):
     def action_versions(self, then: str | None = None) -> None:
         """The versions and aliases of the selected (else watched) machine; `then` is a
         palette entry's operation, done there once they are loaded."""
+        from sfn_tui.tui.screens.versions import VersionsScreen
+
         screen = self.app.screen
         if isinstance(screen, VersionsScreen):  # the palette, over the versions screen
             if then is not None:
@@ -621,12 +632,16 @@ class MainScreen(Screen[None]):
     def action_test_state(self) -> None:
         """TestState on a state of the selected machine (a changing action: refused in
         read-only mode, as a state tested with a real role may call its resource)."""
+        from sfn_tui.tui.screens.test_state import TestStateScreen
+
         machine = self._target_machine()
         if machine is not None:
             self._open(TestStateScreen(machine.name, machine_arn=machine.arn), lambda _: None)
 
     @on(DataTable.RowSelected, "#executions")
     def open_execution(self) -> None:
+        from sfn_tui.tui.screens.execution_detail import ExecutionDetailScreen
+
         execution = self.executions.selected
         if execution is not None:
             self.app.push_screen(ExecutionDetailScreen(execution.arn, run=execution))
