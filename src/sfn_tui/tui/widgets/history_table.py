@@ -49,7 +49,7 @@ class Column:
     least: int = 0  # narrowest it gets when the line is short (0: never narrower)
 
 
-def fit_widths(columns: Sequence[Column], total: int, rest_least: int) -> list[int]:
+def shrink_to_fit(columns: Sequence[Column], total: int, rest_least: int) -> list[int]:
     """Column widths for a line of `total` cells: the rest column (width 0) takes what
     the others leave; when that is under `rest_least`, the columns that may shrink give
     cells one at a time, the widest above its least first, so the line fits the pane
@@ -208,7 +208,7 @@ class LazyTable(ScrollView, can_focus=True):
     # Drawing ----------------------------------------------------------------------
 
     def _widths(self, total: int) -> list[int]:
-        return fit_widths(self.columns(), total, self.REST_LEAST)
+        return shrink_to_fit(self.columns(), total, self.REST_LEAST)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
