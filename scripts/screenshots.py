@@ -1,7 +1,13 @@
-"""Regenerate screenshots/ from the app itself: each picture is one scene of
-tests/scenes.py (the seeded demo on the embedded engine, pinned dates, fixed clock).
+"""Regenerate screenshots/ from the app itself: every picture is a scene of
+tests/scenes.py or tests/scenes_jsonata.py in ONE world: one embedded engine, one
+region (REGION), set up once (the seeded demo, the JSONata machines, a ChatSFN run, a
+review task and an approval run waiting), every date pinned, a fixed clock. Each scene
+picks its machine, run or task by name, so every picture shows the same machines.
 
     .venv/bin/python scripts/screenshots.py
+
+Scenes whose app works an activity come last: closing, an app fails the tasks it
+claimed (Worker.Shutdown), which ends that run.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from tests.test_versions_snapshot import show_versions  # noqa: E402
 
 from sfn_tui.local import activities  # noqa: E402
 from sfn_tui.local.engine import LocalEngine  # noqa: E402
-from sfn_tui.local.scene import DEFAULT_ACCOUNT, pin_history  # noqa: E402
+from sfn_tui.local.scene import DEFAULT_ACCOUNT, pin_dates, pin_history, pin_logs  # noqa: E402
 from sfn_tui.local.scene_map_runs import pin_map_runs  # noqa: E402
 from sfn_tui.tui.screens.execution_detail import ExecutionDetailScreen  # noqa: E402
 from sfn_tui.tui.screens.guided_run import GuidedRunScreen  # noqa: E402
@@ -30,6 +36,7 @@ from sfn_tui.tui.screens.start_execution import StartExecutionScreen  # noqa: E4
 from sfn_tui.tui.screens.sync_execution import SyncExecutionScreen  # noqa: E402
 
 OUT = ROOT / "screenshots"
+REGION = "us-east-1"  # the one region every picture is drawn in
 
 
 async def guided_run_start(pilot: Any) -> None:
@@ -44,9 +51,7 @@ async def guided_run_start(pilot: Any) -> None:
     await pilot.press(*"Ada")
 
 
-FAILED_RUN = (
-    f"arn:aws:states:{scenes.SCENE_REGION}:{DEFAULT_ACCOUNT}:execution:AlwaysFails:demo-fail-1"
-)
+FAILED_RUN = f"arn:aws:states:{REGION}:{DEFAULT_ACCOUNT}:execution:AlwaysFails:demo-fail-1"
 
 
 def failed_run_detail(*keys: str) -> Callable[[Any], Awaitable[None]]:
@@ -108,14 +113,11 @@ async def express_sync_start(pilot: Any) -> None:
     app.clear_notifications()
 
 
-BATCH_RUN = (
-    f"arn:aws:states:{scenes.SCENE_REGION}:{DEFAULT_ACCOUNT}:execution:ProcessOrderBatch:"
-    "demo-batch-1"
-)
+BATCH_RUN = f"arn:aws:states:{REGION}:{DEFAULT_ACCOUNT}:execution:ProcessOrderBatch:demo-batch-1"
 
 
 def batch_map_run(endpoint: str) -> str:
-    sfn = scenes.sfn_client(endpoint, scenes.SCENE_REGION)
+    sfn = scenes.sfn_client(endpoint, REGION)
     return str(sfn.list_map_runs(executionArn=BATCH_RUN)["mapRuns"][0]["mapRunArn"])
 
 
@@ -164,56 +166,55 @@ async def shoot(
     print(f"wrote screenshots/{name}.svg")
 
 
+def prepare_world(endpoint: str) -> dict[str, str]:
+    """Everything every picture shows, made once in REGION, then every date pinned."""
+    scenes.prepare_demo(endpoint, REGION, pin=False)
+    made = scenes_jsonata.prepare(endpoint, REGION)
+    scenes.start_chat_run(endpoint, region=REGION)
+    scenes.start_review_run(endpoint, REGION)
+    scenes.start_approval_run(endpoint, REGION, pin=False)
+    pin_dates(REGION)  # once everything is made: the engine cannot sort mixed dates
+    pin_logs(REGION)
+    pin_history(FAILED_RUN, REGION)
+    pin_history(made["run"], REGION)
+    pin_map_runs(REGION)
+    return made
+
+
 async def main() -> None:
     OUT.mkdir(exist_ok=True)
     activities.HOLD_SECONDS = 2  # quick exits: no long-poll outlives a scene
     engine = LocalEngine()
     endpoint = engine.start()
+    size = scenes.SIZE
+
+    def app(**kwargs: Any) -> Any:
+        return scenes.scene_app(endpoint, REGION, **kwargs)
+
     try:
-        scenes.prepare_demo(endpoint)
-        await shoot("main", scenes.scene_app(endpoint), scenes.show_dashboard, scenes.SIZE)
-        await shoot("main-80x24", scenes.scene_app(endpoint), scenes.show_dashboard, (80, 24))
-        await shoot("guided-run", scenes.scene_app(endpoint), guided_run_start, scenes.SIZE)
-        await shoot("express-runs", scenes.scene_app(endpoint), scenes.show_express, scenes.SIZE)
-        await shoot("express-detail", scenes.scene_app(endpoint), express_run_detail, scenes.SIZE)
-        await shoot("express-sync", scenes.scene_app(endpoint), express_sync_start, scenes.SIZE)
-        await shoot(
-            "start-execution", scenes.scene_app(endpoint), start_execution_modal, scenes.SIZE
-        )
-        await shoot("versions", scenes.scene_app(endpoint), show_versions, scenes.SIZE)
-        pin_history(FAILED_RUN, scenes.SCENE_REGION)
-        await shoot("detail-graph", scenes.scene_app(endpoint), failed_run_detail("4"), scenes.SIZE)
-        await shoot(
-            "detail-history", scenes.scene_app(endpoint), failed_run_detail("f"), scenes.SIZE
-        )
-        pin_map_runs(scenes.SCENE_REGION)
+        made = prepare_world(endpoint)
         map_run = batch_map_run(endpoint)
-        await shoot("map-run", scenes.scene_app(endpoint), map_run_screen(map_run), scenes.SIZE)
-        await shoot("map-runs-tab", scenes.scene_app(endpoint), batch_run_detail("5"), scenes.SIZE)
-        await shoot("map-run-graph", scenes.scene_app(endpoint), batch_run_detail("4"), scenes.SIZE)
-        scenes.prepare_demo(endpoint, scenes.CHAT_SCENE_REGION)
-        scenes.start_chat_run(endpoint)
-        chat_app = scenes.scene_app(
-            endpoint, scenes.CHAT_SCENE_REGION, worked_activities=frozenset({"ChatSFNActivity"})
-        )
-        await shoot("chat", chat_app, scenes.chat_mid_conversation, scenes.SIZE)
-        scenes.start_review_run(endpoint)
-        review_app = scenes.scene_app(
-            endpoint, scenes.GENERIC_REGION, worked_activities=frozenset({"ReviewOrder"})
-        )
-        await shoot("generic-task", review_app, scenes.generic_task_view, scenes.SIZE)
-        scenes.start_approval_run(endpoint)
-        approval_app = scenes.scene_app(endpoint, scenes.APPROVAL_SCENE_REGION)
-        await shoot("callback", approval_app, scenes.callback_waiting, scenes.SIZE)
-        made = scenes_jsonata.prepare(endpoint)
-        jsonata_app = scenes.scene_app(endpoint, scenes_jsonata.REGION)
-        await shoot(
-            "test-state", jsonata_app, scenes_jsonata.test_state_debug(made["greeter"]), scenes.SIZE
-        )
-        jsonata_app = scenes.scene_app(endpoint, scenes_jsonata.REGION)
-        await shoot(
-            "jsonata-variables", jsonata_app, scenes_jsonata.run_variables(made["run"]), scenes.SIZE
-        )
+        await shoot("main", app(), scenes.show_dashboard, size)
+        await shoot("main-80x24", app(), scenes.show_dashboard, (80, 24))
+        await shoot("guided-run", app(), guided_run_start, size)
+        await shoot("express-runs", app(), scenes.show_express, size)
+        await shoot("express-detail", app(), express_run_detail, size)
+        await shoot("express-sync", app(), express_sync_start, size)
+        await shoot("start-execution", app(), start_execution_modal, size)
+        await shoot("versions", app(), show_versions, size)
+        await shoot("detail-graph", app(), failed_run_detail("4"), size)
+        await shoot("detail-history", app(), failed_run_detail("f"), size)
+        await shoot("map-run", app(), map_run_screen(map_run), size)
+        await shoot("map-runs-tab", app(), batch_run_detail("5"), size)
+        await shoot("map-run-graph", app(), batch_run_detail("4"), size)
+        await shoot("test-state", app(), scenes_jsonata.test_state_debug(made["greeter"]), size)
+        await shoot("jsonata-variables", app(), scenes_jsonata.run_variables(made["run"]), size)
+        await shoot("callback", app(), scenes.callback_waiting, size)
+        # Last: these apps work an activity, and fail the task they hold when they close.
+        chat = app(worked_activities=frozenset({"ChatSFNActivity"}))
+        await shoot("chat", chat, scenes.chat_mid_conversation, size)
+        review = app(worked_activities=frozenset({"ReviewOrder"}))
+        await shoot("generic-task", review, scenes.generic_task_view, size)
     finally:
         engine.stop()
 

@@ -28,8 +28,10 @@ def sfn_client(endpoint: str, region: str) -> Any:
     return boto_client("stepfunctions", endpoint, region)
 
 
-def prepare_demo(endpoint: str, region: str = SCENE_REGION) -> None:
-    """Seed the demo, let its runs finish, pin every date (idempotent)."""
+def prepare_demo(endpoint: str, region: str = SCENE_REGION, *, pin: bool = True) -> None:
+    """Seed the demo, let its runs finish, pin every date (idempotent). `pin=False`
+    leaves the dates to the caller: pinned dates are aware, the engine's naive, and
+    ListStateMachines cannot sort a region that holds both."""
     demo = seed_demo(endpoint, region)
     sfn = sfn_client(endpoint, region)
     deadline = time.monotonic() + 30
@@ -38,8 +40,9 @@ def prepare_demo(endpoint: str, region: str = SCENE_REGION) -> None:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"demo execution still running: {arn}")
             time.sleep(0.1)
-    pin_dates(region)
-    pin_logs(region)
+    if pin:
+        pin_dates(region)
+        pin_logs(region)
 
 
 def scene_app(endpoint: str, region: str = SCENE_REGION, **kwargs: Any) -> SfnTuiApp:
@@ -122,12 +125,18 @@ def waiting_on(app: SfnTuiApp, text: str) -> bool:
     )
 
 
-async def chat_mid_conversation(pilot: Any) -> None:
-    """Open the chat on the waiting ChatSFN task, answer `song`, wait for the reply."""
-    app = pilot.app
-    await wait_for(
-        pilot, lambda: app.inbox is not None and bool(app.inbox.claimed()), what="task claimed"
+def claimed_for(app: SfnTuiApp, run_name: str) -> bool:
+    """The app holds an open task of the run named `run_name` (of any machine)."""
+    return app.inbox is not None and any(
+        (task.execution_arn or "").endswith(f":{run_name}") for task in app.inbox.claimed()
     )
+
+
+async def chat_mid_conversation(pilot: Any, run_name: str = "chat-ada") -> None:
+    """Open the chat on the ChatSFN run `run_name`'s waiting task, answer `song`, wait
+    for the reply."""
+    app = pilot.app
+    await wait_for(pilot, lambda: claimed_for(app, run_name), what=f"{run_name}'s task claimed")
     await pilot.press("c")
     await wait_for(pilot, lambda: waiting_on(app, "Hello, Ada!"), what="greeting")
     await pilot.press("1")
@@ -150,9 +159,12 @@ REVIEW_DEFINITION = {
 }
 
 
-def start_review_run(endpoint: str) -> None:
+REVIEW_RUN = "review-A-1001"
+
+
+def start_review_run(endpoint: str, region: str = GENERIC_REGION) -> None:
     """A non-ChatSFN activity task waiting for a typed JSON answer (idempotent set-up)."""
-    sfn = sfn_client(endpoint, GENERIC_REGION)
+    sfn = sfn_client(endpoint, region)
     activities = {a["name"]: a["activityArn"] for a in sfn.list_activities()["activities"]}
     activity = (
         activities.get("ReviewOrder") or sfn.create_activity(name="ReviewOrder")["activityArn"]
@@ -168,16 +180,14 @@ def start_review_run(endpoint: str) -> None:
     )
     sfn.start_execution(
         stateMachineArn=machine,
-        name="review-A-1001",
+        name=REVIEW_RUN,
         input=json.dumps({"order": "A-1001", "amount": 19.99, "items": ["lamp", "cable"]}),
     )
 
 
 async def generic_task_view(pilot: Any) -> None:
     app = pilot.app
-    await wait_for(
-        pilot, lambda: app.inbox is not None and bool(app.inbox.claimed()), what="task claimed"
-    )
+    await wait_for(pilot, lambda: claimed_for(app, REVIEW_RUN), what="the review task claimed")
     await pilot.press("c")
 
     def shown() -> bool:
@@ -196,18 +206,19 @@ async def generic_task_view(pilot: Any) -> None:
     app.clear_notifications()
 
 
-# No other test uses this region: the scene selects the first machine.
 APPROVAL_SCENE_REGION = "ap-southeast-5"
 APPROVAL_RUN = "approval-a-lighthouse"
 
 
-def start_approval_run(endpoint: str) -> None:
+def start_approval_run(
+    endpoint: str, region: str = APPROVAL_SCENE_REGION, *, pin: bool = True
+) -> None:
     """The approval workflow's queue and machine, and one run waiting for the producer
-    (idempotent: the run is started once)."""
+    (idempotent: the run is started once); `pin` as for `prepare_demo`."""
     from sfn_tui.core import approval
 
-    sfn = sfn_client(endpoint, APPROVAL_SCENE_REGION)
-    sqs = boto_client("sqs", endpoint, APPROVAL_SCENE_REGION)
+    sfn = sfn_client(endpoint, region)
+    sqs = boto_client("sqs", endpoint, region)
     queue = sqs.create_queue(QueueName=approval.QUEUE_NAME)["QueueUrl"]
     machines = {m["name"]: m["stateMachineArn"] for m in sfn.list_state_machines()["stateMachines"]}
     machine = (
@@ -240,15 +251,31 @@ def start_approval_run(endpoint: str) -> None:
         timeout=60,
         message="the approval run at its callback step",
     )
-    pin_dates(APPROVAL_SCENE_REGION)
+    if pin:
+        pin_dates(region)
+
+
+async def watch_machine(pilot: Any, name: str) -> None:
+    """The machine named `name` selected in the state machines pane, and watched."""
+    dashboard = pilot.app.dashboard
+    machines = dashboard.machines
+    await wait_for(
+        pilot, lambda: any(m.name == name for m in machines.items.values()), what=f"{name}"
+    )
+    target = next(m for m in machines.items.values() if m.name == name)
+    machines.focus()
+    if machines.selected != target:
+        machines.select_key(target.arn)
+    await wait_for(pilot, lambda: dashboard.watched == target, what=f"{name} watched")
 
 
 async def callback_waiting(pilot: Any) -> None:
-    """The approval run's machine watched; the chat pane open on its callback, the three
-    pitches and the choices shown."""
+    """The approval run's machine watched (its runs are followed for callbacks); the chat
+    pane open on its callback, the three pitches and the choices shown."""
+    from sfn_tui.core import approval
+
     app = pilot.app
-    dashboard = app.dashboard
-    await wait_for(pilot, lambda: len(dashboard.machines.items) >= 1, what="machines")
+    await watch_machine(pilot, approval.STATE_MACHINE_NAME)
     await wait_for(
         pilot,
         lambda: app.inbox is not None and any(t.callback is not None for t in app.inbox.waiting()),

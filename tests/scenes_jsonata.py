@@ -57,9 +57,9 @@ ORDERS = {
 }
 
 
-def prepare(endpoint: str) -> dict[str, str]:
+def prepare(endpoint: str, region: str = REGION) -> dict[str, str]:
     """Greeter (the JSONata template) and Orders with one finished run. Idempotent."""
-    sfn = sfn_client(endpoint, REGION)
+    sfn = sfn_client(endpoint, region)
     arns = {m["name"]: m["stateMachineArn"] for m in sfn.list_state_machines()["stateMachines"]}
     for name, definition in (("Greeter", JSONATA_TEMPLATE), ("Orders", json.dumps(ORDERS))):
         if name not in arns:

@@ -68,3 +68,15 @@ def test_failed_run_graph(demo: str, snap_compare: Any) -> None:
         await open_failed_run(pilot, "4")
 
     assert snap_compare(scene_app(demo, DETAIL_REGION), terminal_size=SIZE, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_failed_run_history_at(demo: str, snap_compare: Any, size: tuple[int, int]) -> None:
+    """The History tab at 80x24 and 120x40: every column's title on screen, Details
+    included (shortened with … where it does not fit), the box below the table holding
+    the event's full details in fewer rows at 24 (the table keeps ten)."""
+
+    async def run_before(pilot: Any) -> None:
+        await open_failed_run(pilot, "f")
+
+    assert snap_compare(scene_app(demo, DETAIL_REGION), terminal_size=size, run_before=run_before)

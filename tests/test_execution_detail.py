@@ -473,3 +473,46 @@ async def test_twenty_five_thousand_events_page_in_and_navigate() -> None:
         assert table.event_index(table.cursor) == count - 1
         await pilot.press("pageup", "home")
         assert table.cursor == 0
+
+
+async def test_a_large_input_opens_as_a_preview_and_in_full_on_demand(sfn: Any) -> None:
+    """A run whose input (and output) is a 10,000-item list: the Summary draws its first
+    200 lines and says where the rest is; i opens the whole input (o the output) in a
+    viewer, to its last item; Enter on a history event opens the whole event."""
+    items = [f"SKU-{n:05d}" for n in range(10_000)]
+    pass_through = {"StartAt": "Keep", "States": {"Keep": {"Type": "Pass", "End": True}}}
+    arn = start(sfn, pass_through, items, prefix="big")
+    assert finished(sfn, arn) == "SUCCEEDED"
+    app = make_app(sfn.meta.endpoint_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_detail(pilot, arn)
+        await wait_for(pilot, lambda: screen.finished, what="loaded")
+        await wait_shown(pilot, '"SKU-00000"', "Input")
+        summary = str(screen.query_one("#summary-io").render())
+        assert "(first 200 of 10,002 lines: i shows it all)" in summary
+        assert "(first 200 of 10,002 lines: o shows it all)" in summary
+        assert "SKU-00198" in summary and "SKU-00199" not in summary
+        await pilot.press("i")
+        await wait_shown(pilot, "Input of run-", "10,002 lines", '"SKU-00000"')
+        await pilot.press("ctrl+end")
+        await wait_shown(pilot, '"SKU-09999"')
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen, what="back on the detail")
+        await pilot.press("o")
+        await wait_shown(pilot, "Output of run-", "10,002 lines")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen, what="back on the detail")
+        await pilot.press("2")
+        screen.table.focus()
+        await wait_shown(pilot, "#1 ExecutionStarted", '"SKU-00000"')
+        # The box below the table ends (scrolled to) with where the rest is.
+        box = screen.query_one("#event-detail")
+        await wait_for(
+            pilot,
+            lambda: "lines: Enter shows the whole event)" in str(box.render()),
+            what="the event box's preview note",
+        )
+        await pilot.press("enter")
+        await wait_shown(pilot, "Event #1 of run-", "#1 ExecutionStarted")
+        await pilot.press("ctrl+end")
+        await wait_shown(pilot, '"SKU-09999"')

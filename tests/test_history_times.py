@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from sfn_tui.aws.connection import Connection
 from sfn_tui.local.scene import DEFAULT_ACCOUNT
 from sfn_tui.tui.app import SfnTuiApp
@@ -76,3 +78,64 @@ async def test_history_times_in_the_users_zone_and_in_utc(engine: str) -> None:
         assert "Jan 1" not in text  # all on Jan 15 in UTC: no dates
         await pilot.press("u")
         await wait_shown(pilot, "Time PST", "Jan 14 23:30:00", absent=("Time UTC",))
+
+
+LONG_NAMES = {
+    "StartAt": "ValidateTheIncomingOrder",
+    "States": {
+        "ValidateTheIncomingOrder": {"Type": "Pass", "Next": "ReserveStockInWarehouse7"},
+        "ReserveStockInWarehouse7": {
+            "Type": "Pass",
+            "Result": {"reservation": "R-0001", "note": "kept for 30 minutes " + "x" * 120},
+            "End": True,
+        },
+    },
+}
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_history_columns_fit_the_pane(engine: str, size: tuple[int, int]) -> None:
+    """Long state names, a run over midnight (dated times) and a long output: at 80x24
+    and 120x40 every column's title is on screen, Details included, with each row's
+    details shortened with … where they do not fit; the full text is in the box below
+    the table for the event under the cursor."""
+    width = size[0]
+    sfn = boto_client("stepfunctions", engine, REGION)
+    machine = sfn.create_state_machine(
+        name=f"Fit{uuid.uuid4().hex[:6]}", definition=json.dumps(LONG_NAMES), roleArn=ROLE
+    )["stateMachineArn"]
+    arn = sfn.start_execution(stateMachineArn=machine, name="long-names")["executionArn"]
+    wait_until(lambda: sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED")
+    stamp_hourly(arn)
+    connection = Connection(region=REGION, endpoint_url=engine, dummy_credentials=True)
+    app = SfnTuiApp(connection, poll_interval=0.5, tz=LOS_ANGELES)
+    async with app.run_test(size=size) as pilot:
+        await wait_for(pilot, lambda: app.client is not None, what="connected")
+        screen = ExecutionDetailScreen(arn)
+        await app.push_screen(screen)
+        await wait_for(pilot, lambda: screen.finished, what="loaded")
+        await pilot.press("2")
+        screen.table.focus()
+        text = await wait_shown(pilot, "ExecutionSucceeded", "Jan 14 23:30:00")
+        lines = text.splitlines()
+        header = next(line for line in lines if "# Type" in line)
+        for title in ("State", "Time PST", "Since start", "Details"):
+            assert title in header, (width, header)
+        # The last event (ExecutionSucceeded): its output shortened at the pane's edge,
+        # its time and offset whole.
+        last = next(line for line in lines if "ExecutionSucceeded" in line)
+        assert '{"reservation":' in last, last
+        assert last.rstrip().endswith("…"), last
+        assert "+5h00m00s" in last and "Jan 15 04:30:00" in last, last
+        assert len(last.rstrip()) <= width
+        # Every state's name readable at least up to its 9th character.
+        assert "ValidateT…" in text or "ValidateTheIncomingOrder" in text
+        # The full output: in the box below, for the event under the cursor.
+        await pilot.press("end")
+        await wait_shown(
+            pilot,
+            "#6 ExecutionSucceeded",
+            '"reservation": "R-0001"',
+            "kept for 30 minutes",
+            "x" * 60,
+        )

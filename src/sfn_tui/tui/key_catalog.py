@@ -20,13 +20,14 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 
+from sfn_tui.tui.pane_keys import DASHBOARD_WIDE, PANES, pane_bound
+
 # Titles of the groups, in the order the help shows them (others follow: screens, then
 # the tables and widgets, then dialogs, each alphabetically).
 HELP_TITLES: dict[str, str] = {
     "SfnTuiApp": "Everywhere",
-    "MainScreen": "Dashboard (keys act on the focused pane)",
+    "MainScreen": "Dashboard",  # split per pane in the help (tui/pane_keys.py)
     "KeyedTable": "Dashboard and versions tables",
-    "ExecutionsTable": "Executions pane",
     "ExecutionDetailScreen": "Execution detail",
     "LazyTable": "Execution detail: history and states tables",
     "ChatScreen": "Chat",
@@ -137,22 +138,44 @@ def effective_keys(binding: Binding, keymap: Mapping[str, str]) -> tuple[str, ..
 
 
 def catalog(keymap: Mapping[str, str] | None = None) -> list[KeyGroup]:
-    """Every group of keys, with the keys as the keymap makes them."""
+    """Every group of keys, with the keys as the keymap makes them; the dashboard's
+    split by the pane they act in."""
     keymap = keymap or {}
+    panes = {pane.pane for pane in PANES}
     groups = []
     for cls in key_owners():
-        entries = tuple(
-            KeyEntry(
-                binding=b,
-                binding_id=b.id or "",
-                keys=effective_keys(b, keymap),
-                label=b.description,
-                name=b.tooltip or b.description,
-                shown_in_footer=b.show,
-            )
-            for b in own_bindings(cls)
-        )
-        groups.append(KeyGroup(title_of(cls), cls, entries))
+        entries = tuple(_entry(b, keymap) for b in own_bindings(cls))
+        if cls.__name__ == "MainScreen":
+            groups.extend(_dashboard_groups(cls, entries, keymap))
+        elif cls not in panes:  # a pane's own keys are in its dashboard group
+            groups.append(KeyGroup(title_of(cls), cls, entries))
+    return groups
+
+
+def _entry(binding: Binding, keymap: Mapping[str, str]) -> KeyEntry:
+    return KeyEntry(
+        binding=binding,
+        binding_id=binding.id or "",
+        keys=effective_keys(binding, keymap),
+        label=binding.description,
+        name=binding.tooltip or binding.description,
+        shown_in_footer=binding.show,
+    )
+
+
+def _dashboard_groups(
+    screen: type[DOMNode], entries: tuple[KeyEntry, ...], keymap: Mapping[str, str]
+) -> list[KeyGroup]:
+    """The dashboard's keys: those acting in any pane, then each pane's (the screen's
+    keys its pane allows, and the pane widget's own)."""
+    by_id = {entry.binding_id: entry for entry in entries}
+    groups = [
+        KeyGroup(DASHBOARD_WIDE, screen, tuple(e for e in entries if not pane_bound(e.binding_id)))
+    ]
+    for pane in PANES:
+        own = tuple(_entry(b, keymap) for b in own_bindings(pane.pane))
+        listed = tuple(by_id[i] for i in pane.binding_ids if i in by_id)
+        groups.append(KeyGroup(pane.title, pane.pane, own + listed))
     return groups
 
 

@@ -50,6 +50,7 @@ from sfn_tui.tui.detail_commands import DetailCommands
 from sfn_tui.tui.formatting import duration, plain, status_text, timestamp
 from sfn_tui.tui.map_run_commands import MapRunCommands
 from sfn_tui.tui.screens.test_state import TestStateScreen
+from sfn_tui.tui.screens.text_viewer import TextViewerScreen
 from sfn_tui.tui.state_variables import StateExtras, state_extras
 from sfn_tui.tui.widgets.footer import SteadyFooter
 from sfn_tui.tui.widgets.header import StatusHeader
@@ -64,6 +65,9 @@ PAGE_SIZE = 1000  # events per GetExecutionHistory page (the service's maximum)
 CATCH_UP_PAGE = 100  # newest-first page size when only new events are wanted
 MAX_PAGES = 30  # 25,000 events at most, so 25 pages of 1,000
 MAX_SHOWN = 100_000  # characters of an input/output drawn; the rest is cut
+# Lines of an input, output or event detail drawn in place: a Static lays out all it
+# holds (10,000 lines took seconds); the whole text opens in a viewer (i, o, Enter).
+PREVIEW_LINES = 200
 TABS = ("summary", "history", "states", "graph", "map-runs")
 
 
@@ -75,15 +79,29 @@ def ran_on(arn: str) -> Text:
     return text
 
 
-def clipped(raw: str | None) -> Text:
-    """Pretty JSON (or the text as it is), literally, cut at MAX_SHOWN characters."""
+def clipped(raw: str | None, whole: str = "") -> Text:
+    """Pretty JSON (or the text as it is), literally, its first PREVIEW_LINES lines (at
+    most MAX_SHOWN characters); `whole` says where the rest is."""
     if raw is None:
         return Text("—", style="dim")
-    text = pretty(raw)
-    if len(text) <= MAX_SHOWN:
+    return preview(pretty(raw), whole)
+
+
+def preview(text: str, whole: str = "") -> Text:
+    """`text`, cut after PREVIEW_LINES lines (and MAX_SHOWN characters), saying so."""
+    cut = 0
+    for _ in range(PREVIEW_LINES):
+        cut = text.find("\n", cut) + 1
+        if cut == 0:
+            break
+    head = text[: cut - 1] if cut else text
+    head = head[:MAX_SHOWN]
+    if len(head) == len(text):
         return plain(text)
-    shown = plain(text[:MAX_SHOWN])
-    shown.append(f"\n… (first {MAX_SHOWN:,} of {len(text):,} characters)", style="dim")
+    shown = plain(head)
+    lines = text.count("\n") + 1
+    where = f": {whole}" if whole else ""
+    shown.append(f"\n… (first {head.count(chr(10)) + 1:,} of {lines:,} lines{where})", style="dim")
     return shown
 
 
@@ -99,8 +117,16 @@ def event_detail(event: HistoryEvent, state: str, since: str) -> Text:
         text.append(f"  after #{event.previous_id}", style="dim")
     for title, body in event_detail_sections(event):
         text.append(f"\n{title}\n", style="bold red" if title in ("error", "cause") else "bold")
-        text.append_text(plain(body[:MAX_SHOWN]))
+        text.append_text(preview(body, "Enter shows the whole event"))
     return text
+
+
+def event_text(event: HistoryEvent, state: str) -> str:
+    """An event's details in full, for the viewer."""
+    head = f"#{event.id} {event.type}" + (f"  state {state}" if state else "")
+    return "\n\n".join(
+        [head, *(f"{title}\n{body}" for title, body in event_detail_sections(event))]
+    )
 
 
 def run_detail(
@@ -174,6 +200,23 @@ class ExecutionDetailScreen(DetailActions, Screen[None]):
         Binding("3", "tab('states')", "States tab", show=False, id="detail.tab_states"),
         Binding("4", "tab('graph')", "Graph tab", show=False, id="detail.tab_graph"),
         Binding("5", "tab('map-runs')", "Map Runs tab", show=False, id="detail.tab_map_runs"),
+        Binding(
+            "i",
+            "show_whole('input')",
+            "Input",
+            show=False,
+            tooltip="Whole input",
+            id="detail.input",
+        ),
+        Binding(
+            "o",
+            "show_whole('output')",
+            "Output",
+            show=False,
+            tooltip="Whole output",
+            id="detail.output",
+        ),
+        Binding("enter", "show_event", "Whole event", show=False, id="detail.event"),
         *DETAIL_ACTION_BINDINGS,  # stop, redrive, start again, copy, export, mark, compare
     ]
 
@@ -462,12 +505,12 @@ class ExecutionDetailScreen(DetailActions, Screen[None]):
         if detail.input is None and unlogged:
             io.append(unlogged, style="dim")
         else:
-            io.append_text(clipped(detail.input))
+            io.append_text(clipped(detail.input, "i shows it all"))
         io.append("\n\nOutput\n", style="bold")
         if detail.output is None and unlogged and execution.status == "SUCCEEDED":
             io.append(unlogged, style="dim")
         elif detail.output is not None:
-            io.append_text(clipped(detail.output))
+            io.append_text(clipped(detail.output, "o shows it all"))
         elif execution.status == "RUNNING":
             io.append("— (still running)", style="dim")
         else:
@@ -584,6 +627,10 @@ class ExecutionDetailScreen(DetailActions, Screen[None]):
     # Actions ----------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "show_event":  # Enter elsewhere is the focused widget's
+            return self.focused is self.table
+        if action == "show_whole":
+            return self.detail is not None
         if action == "first_failure":
             return bool(self.history.failures)
         if action in DETAIL_ACTIONS:
@@ -616,6 +663,28 @@ class ExecutionDetailScreen(DetailActions, Screen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_show_whole(self, part: str) -> None:
+        """The run's whole input or output, in a viewer."""
+        detail = self.detail
+        raw = None if detail is None else detail.input if part == "input" else detail.output
+        if raw is None:
+            self.notify(f"No {part} to show.", severity="warning")
+            return
+        name = detail.execution.name if detail is not None else ""
+        self.app.push_screen(TextViewerScreen(f"{part.capitalize()} of {name}", pretty(raw)))
+
+    def action_show_event(self) -> None:
+        """The event under the history's cursor, in full, in a viewer."""
+        table = self.table
+        index = table.event_index(table.cursor)
+        if index is None:
+            return
+        event = self.history.events[index]
+        title = f"Event #{event.id} of {self.detail.execution.name if self.detail else ''}"
+        self.app.push_screen(
+            TextViewerScreen(title, event_text(event, self.history.state_name(index)))
+        )
 
     def action_reload(self) -> None:
         self._definition_tried = False

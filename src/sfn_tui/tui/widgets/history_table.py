@@ -46,6 +46,24 @@ class Column:
     label: str
     width: int = 0  # 0: the rest of the line
     right: bool = False
+    least: int = 0  # narrowest it gets when the line is short (0: never narrower)
+
+
+def shrink_to_fit(columns: Sequence[Column], total: int, rest_least: int) -> list[int]:
+    """Column widths for a line of `total` cells: the rest column (width 0) takes what
+    the others leave; when that is under `rest_least`, the columns that may shrink give
+    cells one at a time, the widest above its least first, so the line fits the pane
+    and the last column stays readable (its text is shortened with … then)."""
+    widths = [c.width for c in columns]
+    gaps = max(0, len(columns) - 1)
+    wanted = total - gaps - rest_least * sum(1 for c in columns if not c.width)
+    spare = {i: c.width - c.least for i, c in enumerate(columns) if c.width and c.least}
+    while sum(widths) > wanted and any(v > 0 for v in spare.values()):
+        widest = max(spare, key=lambda i: (spare[i], -i))
+        widths[widest] -= 1
+        spare[widest] -= 1
+    fixed = sum(widths) + gaps
+    return [w or max(min(10, rest_least), total - fixed) for w in widths]
 
 
 @lru_cache(maxsize=64)
@@ -99,6 +117,7 @@ class LazyTable(ScrollView, can_focus=True):
         Binding("end", "jump(-1)", "Last", show=False, id="rows.last"),
     ]
     COLUMNS: Sequence[Column] = ()
+    REST_LEAST = 20  # the last column's narrowest before the others shrink
 
     cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
 
@@ -189,9 +208,7 @@ class LazyTable(ScrollView, can_focus=True):
     # Drawing ----------------------------------------------------------------------
 
     def _widths(self, total: int) -> list[int]:
-        columns = self.columns()
-        fixed = sum(c.width for c in columns) + max(0, len(columns) - 1)
-        return [c.width or max(10, total - fixed) for c in columns]
+        return shrink_to_fit(self.columns(), total, self.REST_LEAST)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -272,9 +289,9 @@ class HistoryTable(LazyTable):
         events = self.history.events
         zone = self.clock.zone_name(events[0].timestamp if events else None)
         return (
-            Column("#", 6, right=True),
-            Column("Type", min(32, max(10, longest + 2))),  # + "✖ " on failures
-            Column("State", state),
+            Column("#", 6, right=True, least=5),
+            Column("Type", min(32, max(10, longest + 2)), least=18),  # + "✖ " on failures
+            Column("State", state, least=10),
             Column(f"Time {zone}"[:15], 15 if self._spans_days() else max(8, len(zone) + 5)),
             Column("Since start", 11, right=True),
             Column("Details"),
@@ -366,15 +383,16 @@ class StateRunsTable(LazyTable):
     """Each time a state was entered: status, name, type, when, duration, retries."""
 
     COLUMNS = (
-        Column("Status", 13),
-        Column("State", 24),
-        Column("Type", 9),
-        Column("Iter", 5, right=True),
-        Column("Entered", 11, right=True),
-        Column("Duration", 10, right=True),
+        Column("Status", 13, least=11),
+        Column("State", 24, least=12),
+        Column("Type", 9, least=6),
+        Column("Iter", 5, right=True, least=4),
+        Column("Entered", 11, right=True, least=10),
+        Column("Duration", 10, right=True, least=8),
         Column("Retries", 7, right=True),
         Column("Error"),
     )
+    REST_LEAST = 16
 
     def __init__(
         self, *, name: str | None = None, id: str | None = None, classes: str | None = None
