@@ -168,9 +168,9 @@ class StepFunctionsClient:
         await self.close()
 
     async def open(self) -> None:
-        from aiobotocore.session import AioSession
+        from sfn_tui.aws.sessions import new_session
 
-        session = AioSession(profile=self.connection.profile)
+        session = new_session(self.connection.profile)
         common = client_kwargs(self.connection)
         settings = self.settings
 
@@ -458,11 +458,11 @@ class StepFunctionsClient:
             existing = self.__dict__.get(key)
             if existing is not None:
                 return existing
-            from aiobotocore.session import AioSession
+            from sfn_tui.aws.sessions import new_session
 
             attempts = self.settings.max_attempts if retry else 1
             aio_config = client_config(self.settings, read_timeout, attempts, **config)
-            session = AioSession(profile=self.connection.profile)
+            session = new_session(self.connection.profile)
             client = await self._stack.enter_async_context(
                 session.create_client(service, config=aio_config, **client_kwargs(self.connection))
             )
@@ -920,10 +920,10 @@ class HeartbeatSender:
         self._sfn: Any = None
 
     async def __aenter__(self) -> HeartbeatSender:
-        from aiobotocore.session import AioSession
+        from sfn_tui.aws.sessions import new_session
 
         config = client_config(self.settings, self.settings.read_timeout)
-        session = AioSession(profile=self.connection.profile)
+        session = new_session(self.connection.profile)
         self._sfn = await self._stack.enter_async_context(
             session.create_client("stepfunctions", config=config, **client_kwargs(self.connection))
         )
