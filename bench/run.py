@@ -809,6 +809,9 @@ def main() -> int:
     parser.add_argument("--idle", type=float, default=30.0, help="seconds of idle CPU")
     parser.add_argument("--poll-seconds", type=float, default=60.0)
     parser.add_argument("--end-presses", type=int, default=20)
+    parser.add_argument(
+        "--scale", action="store_true", help="also 10,000 machines (bench/scale.py)"
+    )
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -836,6 +839,11 @@ def main() -> int:
     results["bench_seconds"] = time.perf_counter() - started
     results["load_after"] = os.getloadavg()
     rows = report(results)
+    if args.scale:  # bench/scale.py: 10,000 machines and 1,000 activities
+        from scale import scale_figures, scale_rows
+
+        results["scale"] = scale_figures()
+        rows += scale_rows(results["scale"])
     results["table"] = [{"figure": n, "value": v, "target": t, "met": ok} for n, v, t, ok in rows]
     width = max(len(n) for n, *_ in rows)
     vwidth = max(len(v) for _, v, *_ in rows)

@@ -134,11 +134,9 @@ class ExecutionsTable(TimeAware, KeyedTable[Execution]):
     sort_reverse = True
     follow_newest = False  # on: the cursor goes to the newest run as runs arrive
 
-    def _apply(self, diff: Any) -> bool:
-        changed = super()._apply(diff)
-        if changed and self.follow_newest:
+    def after_change(self) -> None:
+        if self.follow_newest:
             self.to_newest()
-        return changed
 
     def to_newest(self) -> None:
         """The cursor on the newest run (the top row), scrolled into view."""
