@@ -54,3 +54,62 @@ async def test_a_client_opened_later_reuses_the_loaded_service_models(engine: st
             after = Counter(type(o).__name__ for o in gc.get_objects())
     # A second copy of the Step Functions model is about 30,000 OrderedDicts.
     assert after["OrderedDict"] - before["OrderedDict"] < 1000
+
+
+async def test_an_unchanged_listing_is_the_same_page_and_a_change_is_not(
+    engine: str, sfn: Any
+) -> None:
+    arn = machine(sfn, "gc-same-page")
+    sfn.start_execution(stateMachineArn=arn, name="first")
+    connection = Connection(region=REGION, endpoint_url=engine, dummy_credentials=True)
+    async with StepFunctionsClient(connection) as client:
+        first = await client.list_executions(arn)
+        again = await client.list_executions(arn)
+        assert again is first  # the same bytes: not parsed again, the same runs
+        sfn.start_execution(stateMachineArn=arn, name="second")
+        changed = await client.list_executions(arn)
+        assert changed is not first
+        assert [e.name for e in changed.executions] == ["second", "first"]
+        other = machine(sfn, "gc-same-page-other")
+        assert (await client.list_executions(other)).executions == ()
+        assert (await client.list_executions(arn)).executions == changed.executions
+
+
+async def test_an_unchanged_poll_does_not_redraw_the_runs_and_a_new_run_shows(
+    engine: str, sfn: Any
+) -> None:
+    from sfn_tui.tui.app import SfnTuiApp
+    from tests.pilot_helpers import wait_for, wait_shown
+
+    arn = machine(sfn, "aaa-gc-redraw")  # first by name: watched at launch
+    sfn.start_execution(stateMachineArn=arn, name="quiet-run")
+    connection = Connection(region=REGION, endpoint_url=engine, dummy_credentials=True)
+    app = SfnTuiApp(connection, poll_interval=0.3, catalog_interval=1.0)
+    async with app.run_test(size=(120, 36)) as pilot:
+        dash = app.dashboard
+        table = dash.executions
+        await wait_for(pilot, lambda: dash.watched is not None and dash.watched.arn == arn)
+        await wait_shown(pilot, "quiet-run", "SUCCEEDED")
+        for _ in range(2):  # settled: the loading indicator gone, the columns fitted
+            seen = app.refreshed_at
+            await wait_for(pilot, lambda s=seen: app.refreshed_at != s, what="a poll")
+        await pilot.pause()
+        refreshes = 0
+        original = table.refresh
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            nonlocal refreshes
+            refreshes += 1
+            return original(*args, **kwargs)
+
+        table.refresh = counted  # type: ignore[method-assign]
+        before = app.refreshed_at
+        # Three polls of the same page: the runs pane is not drawn again.
+        for _ in range(3):
+            seen = app.refreshed_at
+            await wait_for(pilot, lambda s=seen: app.refreshed_at != s, what="a poll")
+        assert app.refreshed_at != before
+        assert refreshes == 0
+        sfn.start_execution(stateMachineArn=arn, name="new-run")
+        await wait_shown(pilot, "new-run", "quiet-run")
+        assert refreshes > 0

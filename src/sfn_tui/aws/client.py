@@ -150,6 +150,8 @@ class StepFunctionsClient:
         self._sfn: Any = None
         self._sfn_poll: Any = None
         self._iam: Any = None
+        # The last ListExecutions page's list of runs as parsed, and the page made of it.
+        self._last_page: tuple[list[Any], ExecutionPage] | None = None
         self.logs = CloudWatchLogs(self._open_logs, connection.endpoint_url or "")
 
     def fresh(self) -> StepFunctionsClient:
@@ -526,10 +528,16 @@ class StepFunctionsClient:
         """One ListExecutions page: `kw` and the optional filters that are set."""
         kw.update({key: value for key, value in optional.items() if value})
         page = await self._call("ListExecutions", self._sfn.list_executions, **kw)
-        return ExecutionPage(
-            executions=tuple(Execution.from_api(e) for e in page.get("executions", [])),
+        items = page.get("executions", [])
+        last = self._last_page
+        if last is not None and last[0] is items:
+            return last[1]  # the same bytes as last time (same_page.py): the same runs
+        made = ExecutionPage(
+            executions=tuple(Execution.from_api(e) for e in items),
             next_token=page.get("nextToken") or None,
         )
+        self._last_page = (items, made)
+        return made
 
     async def describe_execution(self, arn: str) -> ExecutionDetail:
         item = await self._call("DescribeExecution", self._sfn.describe_execution, executionArn=arn)

@@ -1,5 +1,6 @@
-"""The aiobotocore sessions every client is made from: one shared model loader, and
-timestamps parsed to UTC (`timestamps.py`).
+"""The aiobotocore sessions every client is made from: one shared model loader,
+timestamps parsed to UTC (`timestamps.py`), a repeated listing not parsed again
+(`same_page.py`).
 
 Each botocore session has a loader of its own, so each session that creates a client
 parses the service's JSON model again: for Step Functions about 30,000 dicts and lists.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from sfn_tui.aws.same_page import use_same_body_cache
 from sfn_tui.aws.timestamps import use_utc_timestamps
 
 _lock = threading.Lock()
@@ -32,4 +34,5 @@ def new_session(profile: str | None) -> Any:
         else:
             session.register_component("data_loader", _loader)
     use_utc_timestamps(session)
+    use_same_body_cache(session)
     return session
