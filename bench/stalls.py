@@ -119,7 +119,9 @@ def tracked_by_type(top: int = 15) -> list[tuple[str, int]]:
     return counts.most_common(top)
 
 
-async def measure(engine: Engine, poll_seconds: float, end_presses: int) -> dict[str, Any]:
+async def measure(
+    engine: Engine, poll_seconds: float, end_presses: int, freeze_after_load: bool = False
+) -> dict[str, Any]:
     from sfn_tui.aws.connection import Connection
     from sfn_tui.tui.app import SfnTuiApp
 
@@ -143,6 +145,8 @@ async def measure(engine: Engine, poll_seconds: float, end_presses: int) -> dict
 
         await until(lambda: dash.watched is not None and dash.watched.arn == big)
         await until(lambda: len(dash.executions.items) >= 100)
+        if freeze_after_load:  # what the app would do once the first data is shown
+            gc.freeze()
         dash.executions.focus()
         await pilot.pause()
         for _ in range(end_presses):
@@ -203,6 +207,14 @@ async def measure(engine: Engine, poll_seconds: float, end_presses: int) -> dict
         out["stalls_over_50ms"] = sum(1 for s in probe.stalls if s > 0.05)
         out["cpu_pct"] = round(100 * cpu / poll_seconds, 2)
         out["tracked_after_poll"] = len(gc.get_objects())
+        # What one full collection of this heap costs in CPU time: comparable between
+        # runs on a loaded machine, where the wall-clock figures above are not.
+        costs = []
+        for _ in range(5):
+            c0 = time.process_time()
+            gc.collect()
+            costs.append(time.process_time() - c0)
+        out["full_collection_cpu_ms"] = round(1000 * statistics.median(costs), 1)
     return out
 
 
@@ -211,11 +223,14 @@ def main() -> int:
     parser.add_argument("--finished", type=int, default=100_000)
     parser.add_argument("--poll-seconds", type=float, default=40.0)
     parser.add_argument("--end-presses", type=int, default=20)
+    parser.add_argument("--freeze-after-load", action="store_true")
     args = parser.parse_args()
     engine = Engine(args.finished)
     try:
         load = os.getloadavg()
-        result = asyncio.run(measure(engine, args.poll_seconds, args.end_presses))
+        result = asyncio.run(
+            measure(engine, args.poll_seconds, args.end_presses, args.freeze_after_load)
+        )
     finally:
         engine.close()
     result["load_before"] = load

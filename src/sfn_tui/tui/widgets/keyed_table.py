@@ -107,7 +107,6 @@ class KeyedTable(DataTable[Cell], Generic[T]):
         # Each item's filter_on, lowered (the names filtered on are part of the keys, the
         # ARNs: they never change for a key).
         self._lowered: dict[str, str] = {}
-        self._order: dict[str, int] = {}  # each source item's place in the source
         # Each source item's DataTable Row and its line offset, reused by every rebuild
         # (a rebuild makes no objects per row for the GC to walk).
         self._row_meta: dict[str, tuple[Row, tuple[RowKey, int]]] = {}
@@ -152,13 +151,13 @@ class KeyedTable(DataTable[Cell], Generic[T]):
         return not self.filter_text or self.filter_text.lower() in self.filter_on(item).lower()
 
     def _matching(self, previous: str) -> list[T]:
-        """The source items `filter_text` matches, in source order. Typing on (the new
-        text extends `previous`) searches only the rows shown; each item's lowered text
-        is kept, not lowered again at every key."""
+        """The source items `filter_text` matches: in source order, or when typing on
+        (the new text extends `previous`, so only the rows shown are searched) in the
+        rows' order. Each item's lowered text is kept, not lowered again at every key."""
         needle = self.filter_text.lower()
         if not needle:
             return list(self.source.values())
-        lowered, key, filter_on = self._lowered, self.key, self.filter_on
+        lowered, filter_on = self._lowered, self.filter_on
         narrowing = previous and needle.startswith(previous.lower())
         pool = self.items if narrowing else self.source
         out = []
@@ -168,9 +167,7 @@ class KeyedTable(DataTable[Cell], Generic[T]):
                 hay = lowered[k] = filter_on(item).lower()
             if needle in hay:
                 out.append(item)
-        if narrowing:  # back in source order
-            out.sort(key=lambda item: self._order.get(key(item), 0))
-        return out
+        return out  # narrowing: in the rows' order (a rebuild sorts unless presorted)
 
     sort_reverse = False
 
@@ -304,14 +301,11 @@ class KeyedTable(DataTable[Cell], Generic[T]):
             else:
                 self._source_sorted = False
             self.source = fresh
-            self._order = {k: i for i, k in enumerate(fresh)}
             for cache in (self._widths, self._lowered, self._row_meta):
                 for gone in cache.keys() - fresh.keys():
                     del cache[gone]
             return self._show(self._matching(""))
         self._source_sorted = False
-        for k in fresh.keys() - self.source.keys():
-            self._order[k] = len(self._order)
         self.source.update(fresh)
         diff: Diff[str, T] = Diff()
         for k, item in fresh.items():
@@ -505,7 +499,6 @@ class KeyedTable(DataTable[Cell], Generic[T]):
         self.items.clear()
         self._widths.clear()
         self._lowered.clear()
-        self._order.clear()
         self._row_meta.clear()
         self.clear()
         self.fit_columns(remeasure=True)  # the next rows set the widths afresh
