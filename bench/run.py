@@ -878,6 +878,11 @@ def run_once(args: argparse.Namespace) -> dict[str, Any]:
     results["bench_seconds"] = time.perf_counter() - started
     results["load_after"] = os.getloadavg()
     rows = report(results)
+    if getattr(args, "scale", False) and not args.launch_only:
+        from scale import scale_figures, scale_rows  # bench/scale.py: 10,000 machines
+
+        results["scale"] = scale_figures()
+        rows += scale_rows(results["scale"])
     results["table"] = [{"figure": n, "value": v, "target": t, "met": ok} for n, v, t, ok in rows]
     return results
 
@@ -955,6 +960,9 @@ def main() -> int:
     )
     parser.add_argument(
         "--launch-only", action="store_true", help="only the launch figures (and their peers)"
+    )
+    parser.add_argument(
+        "--scale", action="store_true", help="also 10,000 machines (bench/scale.py)"
     )
     args = parser.parse_args()
 

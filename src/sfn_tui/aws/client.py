@@ -150,6 +150,8 @@ class StepFunctionsClient:
         self._sfn: Any = None
         self._sfn_poll: Any = None
         self._iam: Any = None
+        # The last ListExecutions page's list of runs as parsed, and the page made of it.
+        self._last_page: tuple[list[Any], ExecutionPage] | None = None
         self.logs = CloudWatchLogs(self._open_logs, connection.endpoint_url or "")
 
     def fresh(self) -> StepFunctionsClient:
@@ -168,9 +170,9 @@ class StepFunctionsClient:
         await self.close()
 
     async def open(self) -> None:
-        from aiobotocore.session import AioSession
+        from sfn_tui.aws.sessions import new_session
 
-        session = AioSession(profile=self.connection.profile)
+        session = new_session(self.connection.profile)
         common = client_kwargs(self.connection)
         settings = self.settings
 
@@ -458,11 +460,11 @@ class StepFunctionsClient:
             existing = self.__dict__.get(key)
             if existing is not None:
                 return existing
-            from aiobotocore.session import AioSession
+            from sfn_tui.aws.sessions import new_session
 
             attempts = self.settings.max_attempts if retry else 1
             aio_config = client_config(self.settings, read_timeout, attempts, **config)
-            session = AioSession(profile=self.connection.profile)
+            session = new_session(self.connection.profile)
             client = await self._stack.enter_async_context(
                 session.create_client(service, config=aio_config, **client_kwargs(self.connection))
             )
@@ -526,10 +528,16 @@ class StepFunctionsClient:
         """One ListExecutions page: `kw` and the optional filters that are set."""
         kw.update({key: value for key, value in optional.items() if value})
         page = await self._call("ListExecutions", self._sfn.list_executions, **kw)
-        return ExecutionPage(
-            executions=tuple(Execution.from_api(e) for e in page.get("executions", [])),
+        items = page.get("executions", [])
+        last = self._last_page
+        if last is not None and last[0] is items:
+            return last[1]  # the same bytes as last time (same_page.py): the same runs
+        made = ExecutionPage(
+            executions=tuple(Execution.from_api(e) for e in items),
             next_token=page.get("nextToken") or None,
         )
+        self._last_page = (items, made)
+        return made
 
     async def describe_execution(self, arn: str) -> ExecutionDetail:
         item = await self._call("DescribeExecution", self._sfn.describe_execution, executionArn=arn)
@@ -920,10 +928,10 @@ class HeartbeatSender:
         self._sfn: Any = None
 
     async def __aenter__(self) -> HeartbeatSender:
-        from aiobotocore.session import AioSession
+        from sfn_tui.aws.sessions import new_session
 
         config = client_config(self.settings, self.settings.read_timeout)
-        session = AioSession(profile=self.connection.profile)
+        session = new_session(self.connection.profile)
         self._sfn = await self._stack.enter_async_context(
             session.create_client("stepfunctions", config=config, **client_kwargs(self.connection))
         )

@@ -37,7 +37,7 @@ def diff_by_key(
         before = old.get(k)
         if before is None:
             diff.added.append(item)
-        elif before != item:
+        elif before is not item and before != item:  # the same object: unchanged
             diff.changed.append(item)
     if complete:
         diff.removed = [k for k in old if k not in seen]

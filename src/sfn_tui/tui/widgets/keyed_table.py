@@ -14,15 +14,59 @@ from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.strip import Strip
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
+from textual.widgets.data_table import CellDoesNotExist, ColumnKey, Row, RowKey
 
 from sfn_tui.core.diff import Diff, diff_by_key
 from sfn_tui.tui.widgets.column_fit import clip_middle_text, fit_widths, widest
 
 T = TypeVar("T")
-CELL_CACHE_SIZE = 2000  # about 4 screens of 100 rows by 5 columns
-ROW_CACHE_SIZE = 400
+# Rendered cells and rows are kept for a few screens of about 40 rows. Every cached row
+# line is a Strip with seven small caches of its own: 400 of them per table (as before)
+# were a third of the objects a full GC collection walked while polling.
+CELL_CACHE_SIZE = 480  # 3 screens of 40 rows by 4 columns
+ROW_CACHE_SIZE = 120
 Cell = str | Text
+# Rows added or removed at once above which the table is rebuilt in one pass (a filter
+# typed over 10,000 machines): DataTable.remove_row renumbers every row (O(n) each).
+REBUILD_AT = 64
+REBUILD_COST = 20_000  # rows removed x rows shown above which a rebuild is cheaper
+REBUILD_ROWS = 1000  # rows shown above which added rows (which may need a re-sort) rebuild
+
+
+def _row_meta(key: str) -> tuple[Row, tuple[RowKey, int]]:
+    row_key = RowKey(key)
+    return Row(row_key, 1), (row_key, 0)
+
+
+class LazyRows(dict[RowKey, dict[ColumnKey, Cell]]):
+    """DataTable's row data, each row's cells made from its item when first read (when
+    the row is drawn). A table rebuilt from 10,000 items makes cells for the screenful
+    it draws, not for every row."""
+
+    def __init__(self, table: KeyedTable[Any]) -> None:
+        super().__init__()
+        self._table = table
+
+    def __missing__(self, row_key: RowKey) -> dict[ColumnKey, Cell]:
+        table = self._table
+        if row_key not in table.rows:
+            raise KeyError(row_key)
+        item = table.items.get(str(getattr(row_key, "value", row_key)))
+        # No item: the row is being removed (its item went first); remove_row reads
+        # and deletes its cells.
+        cells = table.cells(item) if item is not None else ()
+        row = dict(zip(table.column_keys, cells, strict=False))
+        self[row_key] = row
+        return row
+
+    def get(self, key: RowKey, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def __len__(self) -> int:
+        return len(self._table.rows)
 
 
 class KeyedTable(DataTable[Cell], Generic[T]):
@@ -59,6 +103,16 @@ class KeyedTable(DataTable[Cell], Generic[T]):
         self.filter_text = ""
         self.name_width: int | None = None  # None: names shown in full
         self._natural: list[int] = [0] * len(self.COLUMNS)  # widest cell of each column
+        self._widths: dict[str, tuple[int, ...]] = {}  # each item's cell widths, by key
+        # Each item's filter_on, lowered (the names filtered on are part of the keys, the
+        # ARNs: they never change for a key).
+        self._lowered: dict[str, str] = {}
+        # Each source item's DataTable Row and its line offset, reused by every rebuild
+        # (a rebuild makes no objects per row for the GC to walk).
+        self._row_meta: dict[str, tuple[Row, tuple[RowKey, int]]] = {}
+        self._source_sorted = False  # source is in the table's order (sorted at sync)
+        self.column_keys = [ColumnKey(key) for key, _, _ in self.COLUMNS]
+        self._data = LazyRows(self)
         self._fitting = False
         self.empty_text = ""  # drawn where the rows would be when there are none
 
@@ -96,6 +150,25 @@ class KeyedTable(DataTable[Cell], Generic[T]):
     def matches(self, item: T) -> bool:
         return not self.filter_text or self.filter_text.lower() in self.filter_on(item).lower()
 
+    def _matching(self, previous: str) -> list[T]:
+        """The source items `filter_text` matches: in source order, or when typing on
+        (the new text extends `previous`, so only the rows shown are searched) in the
+        rows' order. Each item's lowered text is kept, not lowered again at every key."""
+        needle = self.filter_text.lower()
+        if not needle:
+            return list(self.source.values())
+        lowered, filter_on = self._lowered, self.filter_on
+        narrowing = previous and needle.startswith(previous.lower())
+        pool = self.items if narrowing else self.source
+        out = []
+        for k, item in pool.items():
+            hay = lowered.get(k)
+            if hay is None:
+                hay = lowered[k] = filter_on(item).lower()
+            if needle in hay:
+                out.append(item)
+        return out  # narrowing: in the rows' order (a rebuild sorts unless presorted)
+
     sort_reverse = False
 
     def on_mount(self) -> None:
@@ -129,16 +202,31 @@ class KeyedTable(DataTable[Cell], Generic[T]):
     # Column widths ------------------------------------------------------------------
 
     def _measure(self, items: Iterable[T]) -> None:
-        """Widen the columns' natural widths to these items' cells."""
+        """Widen the columns' natural widths to these items' cells (measured afresh)."""
         natural = self._natural
         name_index = self._name_index()
+        widths = self._widths
         for item in items:
-            for index, cell in enumerate(self.cells(item)):
-                if index == name_index:
-                    cell = self.full_name(item)
-                width = widest((cell,))
+            measured = tuple(
+                widest((self.full_name(item) if index == name_index else cell,))
+                for index, cell in enumerate(self.cells(item))
+            )
+            widths[self.key(item)] = measured
+            for index, width in enumerate(measured):
                 if width > natural[index]:
                     natural[index] = width
+
+    def _remeasure(self) -> None:
+        """The natural widths of the rows shown, from each item's widths measured when
+        it arrived (an item not measured yet is measured now)."""
+        widths = self._widths
+        self._measure([item for k, item in self.items.items() if k not in widths])
+        natural = [0] * len(self.COLUMNS)
+        for k in self.items:
+            for index, width in enumerate(widths[k]):
+                if width > natural[index]:
+                    natural[index] = width
+        self._natural = natural
 
     def _name_index(self) -> int:
         keys = [key for key, _, _ in self.COLUMNS]
@@ -150,8 +238,7 @@ class KeyedTable(DataTable[Cell], Generic[T]):
         if not self.columns or self._fitting or not self.COLUMNS:
             return
         if remeasure:
-            self._natural = [0] * len(self.COLUMNS)
-            self._measure(self.items.values())
+            self._remeasure()
         name_index = self._name_index()
         if name_index < 0:
             return
@@ -205,8 +292,20 @@ class KeyedTable(DataTable[Cell], Generic[T]):
         rows already loaded."""
         fresh = {self.key(item): item for item in items}
         if complete:
+            if len(fresh) > REBUILD_ROWS:  # kept in order: a filter's rows need no sort
+                sort_key = self.sort_key
+                fresh = dict(
+                    sorted(fresh.items(), key=lambda kv: sort_key(kv[1]), reverse=self.sort_reverse)
+                )
+                self._source_sorted = True
+            else:
+                self._source_sorted = False
             self.source = fresh
-            return self._show([item for item in self.source.values() if self.matches(item)])
+            for cache in (self._widths, self._lowered, self._row_meta):
+                for gone in cache.keys() - fresh.keys():
+                    del cache[gone]
+            return self._show(self._matching(""))
+        self._source_sorted = False
         self.source.update(fresh)
         diff: Diff[str, T] = Diff()
         for k, item in fresh.items():
@@ -221,11 +320,57 @@ class KeyedTable(DataTable[Cell], Generic[T]):
         return self._apply(diff)
 
     def set_filter(self, text: str) -> None:
-        self.filter_text = text
-        self._show([item for item in self.source.values() if self.matches(item)])
+        previous, self.filter_text = self.filter_text, text
+        self._show(self._matching(previous))
 
     def _show(self, items: list[T]) -> bool:
-        return self._apply(diff_by_key(self.items, items, self.key))
+        diff = diff_by_key(self.items, items, self.key)
+        removed = len(diff.removed)
+        # remove_row renumbers every row: a few rows out of thousands cost a rebuild each.
+        if (
+            len(diff.added) + removed > REBUILD_AT
+            or removed * len(self.items) > REBUILD_COST
+            or (diff.added and len(items) > REBUILD_ROWS)
+        ):
+            self._measure(diff.changed)  # changed items' widths; new ones at _remeasure
+            self._rebuild(items)
+            return True
+        return self._apply(diff)
+
+    def _rebuild(self, items: list[T]) -> None:
+        """Show exactly `items`, sorted, in one pass over DataTable's row tables (no
+        add_row/remove_row per row); cells are made when a row is first drawn."""
+        keep = self.selected
+        if self._source_sorted:
+            ordered = items  # the source's order is the table's
+        else:
+            ordered = sorted(items, key=self.sort_key, reverse=self.sort_reverse)
+        key = self.key
+        self.items = {key(item): item for item in ordered}
+        meta = self._row_meta
+        made = [meta.get(k) or meta.setdefault(k, _row_meta(k)) for k in self.items]
+        rows = [row for row, _ in made]
+        self._data = LazyRows(self)
+        self.rows = {row.key: row for row in rows}
+        self._row_locations = TwoWayDict({row.key: i for i, row in enumerate(rows)})
+        self._new_rows.clear()
+        self._updated_cells.clear()
+        self._update_count += 1
+        self._require_update_dimensions = True
+        self._clear_caches()
+        # DataTable derives these from the row tables, row by row, at the next draw.
+        self._ordered_row_cache[(len(rows), self._update_count)] = rows
+        self._offset_cache[self._update_count] = [offset for _, offset in made]
+        self.fit_columns(remeasure=True)
+        if keep is not None and key(keep) in self.items:
+            self.select_key(key(keep))
+        elif self.cursor_row >= len(rows):
+            self.move_cursor(row=max(0, len(rows) - 1), animate=False)
+        self.refresh()
+        self.after_change()
+
+    def after_change(self) -> None:
+        """Called when rows were added, changed or removed."""
 
     def _apply(self, diff: Diff[str, T]) -> bool:
         if not diff:
@@ -259,6 +404,7 @@ class KeyedTable(DataTable[Cell], Generic[T]):
         self.fit_columns(remeasure=bool(diff.removed))
         if keep is not None:
             self.select_key(self.key(keep))
+        self.after_change()
         return True
 
     def _last_item(self) -> T | None:
@@ -289,7 +435,7 @@ class KeyedTable(DataTable[Cell], Generic[T]):
             k = self.key(item)
             self.items[k] = item
             row_key = RowKey(k)
-            row = self._data.get(row_key)
+            row = dict.get(self._data, row_key)  # rows not drawn yet are made when drawn
             if row is None:
                 continue
             for index, ((column, _, fixed), value) in enumerate(
@@ -334,7 +480,7 @@ class KeyedTable(DataTable[Cell], Generic[T]):
         # DataTable.sort's key sees cell values only; order by the items instead.
         items, sort_key = self.items, self.sort_key
         ordered = sorted(
-            self._data, key=lambda rk: sort_key(items[str(rk.value)]), reverse=self.sort_reverse
+            self.rows, key=lambda rk: sort_key(items[str(rk.value)]), reverse=self.sort_reverse
         )
         self._row_locations = TwoWayDict({rk: index for index, rk in enumerate(ordered)})
         self._update_count += 1
@@ -351,5 +497,8 @@ class KeyedTable(DataTable[Cell], Generic[T]):
     def clear_items(self) -> None:
         self.source.clear()
         self.items.clear()
+        self._widths.clear()
+        self._lowered.clear()
+        self._row_meta.clear()
         self.clear()
         self.fit_columns(remeasure=True)  # the next rows set the widths afresh

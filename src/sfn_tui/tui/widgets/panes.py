@@ -17,6 +17,16 @@ from sfn_tui.tui import run_mark
 from sfn_tui.tui.formatting import duration, plain, short_date, short_time, status_text
 from sfn_tui.tui.widgets.keyed_table import Cell, KeyedTable
 
+_STATUS_CELLS: dict[str, Text] = {}
+
+
+def shared_status_text(status: str) -> Text:
+    """One Text per status for every row showing it (cells are never changed in place)."""
+    cell = _STATUS_CELLS.get(status)
+    if cell is None:
+        cell = _STATUS_CELLS[status] = status_text(status)
+    return cell
+
 
 class TimeAware:
     """Mixin: tables format times against the app's clock and time zone."""
@@ -124,11 +134,9 @@ class ExecutionsTable(TimeAware, KeyedTable[Execution]):
     sort_reverse = True
     follow_newest = False  # on: the cursor goes to the newest run as runs arrive
 
-    def _apply(self, diff: Any) -> bool:
-        changed = super()._apply(diff)
-        if changed and self.follow_newest:
+    def after_change(self) -> None:
+        if self.follow_newest:
             self.to_newest()
-        return changed
 
     def to_newest(self) -> None:
         """The cursor on the newest run (the top row), scrolled into view."""
@@ -164,18 +172,20 @@ class ExecutionsTable(TimeAware, KeyedTable[Execution]):
         return item.name
 
     def cells(self, item: Execution) -> Sequence[Cell]:
+        # Plain strings (times and durations hold no markup) and one shared Text per
+        # status: a loaded row keeps one Text (its name), not three, for the GC to walk.
         now = self.clock()
         if item.is_running:
-            end = Text(f"elapsed {duration((now - item.start_date).total_seconds())}")
+            end = f"elapsed {duration((now - item.start_date).total_seconds())}"
         elif item.stop_date is None:
-            end = Text("—")  # finished, but the endpoint gave no stop date (moto: TIMED_OUT)
+            end = "—"  # finished, but the endpoint gave no stop date (moto: TIMED_OUT)
         elif not item.start_known:  # an Express run logged at ERROR/FATAL: its end only
-            end = Text(short_time(item.stop_date, now, self.tz))
+            end = short_time(item.stop_date, now, self.tz)
         else:
             took = duration((item.stop_date - item.start_date).total_seconds())
-            end = Text(f"{short_time(item.stop_date, now, self.tz)} ({took})")
+            end = f"{short_time(item.stop_date, now, self.tz)} ({took})"
         start = short_time(item.start_date, now, self.tz) if item.start_known else "—"
-        return (self.fit_name(self.full_name(item)), status_text(item.status), start, end)
+        return (self.fit_name(self.full_name(item)), shared_status_text(item.status), start, end)
 
     def full_name(self, item: Execution) -> Text:
         name = self.name_cell(item)
