@@ -91,17 +91,27 @@ MODULES: dict[str, Target] = {
     ),
     "inbox": Target(
         "core/inbox.py",
-        # The other files that cover the inbox (test_exit_paths.py, test_faults_tasks.py,
-        # test_poll_backoff.py) take minutes a run: add them for an unhurried run.
-        ("tests/test_inbox.py", "tests/test_answers_once.py"),
+        # test_inbox_rules.py was written for this (each rule a mutant found untested, a
+        # second or two a test); the Pilot scenes that also cover the inbox
+        # (test_exit_paths.py's app paths, test_faults_tasks.py, test_answers_once.py's
+        # keys, test_callbacks.py) take minutes a run and judge the screens above it.
+        (
+            "tests/test_inbox_rules.py",
+            "tests/test_inbox.py",
+            "tests/test_answers_once.py::test_the_inbox_takes_one_answer_per_task",
+            "tests/test_exit_paths.py::test_the_inbox_shutdown_fails_every_claimed_task",
+        ),
         # Heartbeats sent on time from their thread: fails under mutmut on a loaded
-        # machine even unmutated (its clean run), so it cannot judge mutants there.
+        # machine even unmutated (its clean run), so it cannot judge mutants there;
+        # test_inbox_rules.py applies each heartbeat outcome instead.
         deselect=("tests/test_inbox.py::test_heartbeats_keep_a_task_alive",),
     ),
     "poller": Target(
         "core/poller.py",
-        # test_faults_dashboard.py and test_finding.py cover it too, at minutes a run.
-        ("tests/test_poll_backoff.py",),
+        # test_poller_rules.py was written for this (the poller alone, through the fault
+        # proxy, seconds a test); test_poll_backoff.py, test_faults_dashboard.py and
+        # test_finding.py cover it through the app, at minutes a run.
+        ("tests/test_poller_rules.py",),
     ),
     "heartbeats": Target("core/heartbeats.py", ("tests/test_inbox.py", "tests/test_heartbeats.py")),
     "read_only_main": Target(
@@ -160,6 +170,7 @@ def prepare(name: str, target: Target, resume: bool = False) -> Path:
         ROOT / "src", work / "src", symlinks=True, ignore=shutil.ignore_patterns("__pycache__")
     )
     shutil.copytree(ROOT / "tests", work / "tests", ignore=shutil.ignore_patterns("__pycache__"))
+    warm_up(work / "tests")
     args = ["-p", "no:cacheprovider", "-q"]
     for test in target.deselect:
         args += ["--deselect", test]
@@ -176,6 +187,48 @@ def prepare(name: str, target: Target, resume: bool = False) -> Path:
     )
     (work / "pyproject.toml").write_text(pyproject + section)
     return work
+
+
+WARM_UP = """
+
+# Added by scripts/mutation.py: the modules an engine and its clients import, imported
+# here once, in mutmut's fork server (it collects the tests first), and not again in
+# every mutant's child (6 s there on a loaded machine, more than most tests take).
+import importlib as _importlib
+from pathlib import Path as _Path
+
+for _name in (_Path(__file__).with_name("warm_modules.txt")).read_text().split():
+    try:
+        _importlib.import_module(_name)
+    except ImportError:
+        continue
+"""
+
+WARM_PROBE = """
+import sys, boto3
+from sfn_tui.local.engine import LocalEngine
+engine = LocalEngine(port=0)
+url = engine.start()
+kw = dict(endpoint_url=url, region_name="us-east-1", aws_access_key_id="x",
+          aws_secret_access_key="x")
+boto3.client("stepfunctions", **kw).list_state_machines()
+boto3.client("iam", **kw).list_roles()
+boto3.client("sqs", **kw).list_queues()
+boto3.client("logs", **kw).describe_log_groups()
+import aiobotocore.session, textual.app  # noqa: E401
+engine.stop()
+print("\\n".join(sorted(n for n in sys.modules if not n.startswith(("sfn_tui", "__main__")))))
+"""
+
+
+def warm_up(tests: Path) -> None:
+    """Have the copy's conftest import what the engine imports (see WARM_UP), once."""
+    probe = subprocess.run(
+        [sys.executable, "-c", WARM_PROBE], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    (tests / "warm_modules.txt").write_text(probe.stdout)
+    with (tests / "conftest.py").open("a") as conftest:
+        conftest.write(WARM_UP)
 
 
 def run_mutmut(work: Path, target: Target, max_seconds: float | None, jobs: int) -> bool:
