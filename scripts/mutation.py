@@ -6,6 +6,7 @@ against the tests that cover it. Not part of CI (minutes per module).
     .venv/bin/python scripts/mutation.py redact inbox     # some (names as in MODULES)
     .venv/bin/python scripts/mutation.py inbox --max-minutes 10
     .venv/bin/python scripts/mutation.py inbox --max-minutes 10 --resume   # go on
+    .venv/bin/python scripts/mutation.py inbox --recheck  # its survivors, against new tests
     .venv/bin/python scripts/mutation.py --report         # the last results again
 
 For each module: a copy of src/, tests/ and resources/ in .mutation/<name>/ with a
@@ -55,6 +56,15 @@ class Target:
     functions: tuple[str, ...] = ()
     # Test ids left out: they run sfn-tui in a child process of their own (a pty).
     deselect: tuple[str, ...] = ()
+    # Functions called once per process (e.g. by the engine's session fixture): mutmut
+    # credits them to the one test that happened to call them first, so their mutants
+    # are run against every test of `tests` instead.
+    whole: tuple[str, ...] = ()
+
+    def mangled(self, function: str) -> str:
+        """mutmut's name for a function ("Class.method" or "function")."""
+        owner, _, method = function.rpartition(".")
+        return f"{self.module}.xǁ{owner}ǁ{method}" if owner else f"{self.module}.x_{method}"
 
     @property
     def module(self) -> str:
@@ -62,12 +72,7 @@ class Target:
 
     def patterns(self) -> list[str]:
         """mutmut's names for the mutants of `functions` (fnmatch patterns)."""
-        names = []
-        for function in self.functions:
-            owner, _, method = function.rpartition(".")
-            mangled = f"xǁ{owner}ǁ{method}" if owner else f"x_{method}"
-            names.append(f"{self.module}.{mangled}__mutmut_*")
-        return names
+        return [f"{self.mangled(function)}__mutmut_*" for function in self.functions]
 
 
 MODULES: dict[str, Target] = {
@@ -116,7 +121,13 @@ MODULES: dict[str, Target] = {
     "heartbeats": Target("core/heartbeats.py", ("tests/test_inbox.py", "tests/test_heartbeats.py")),
     "read_only_main": Target(
         "tui/screens/main.py",
-        ("tests/test_read_only.py", "tests/test_read_only_routes.py"),
+        # test_read_only_guards.py: each pane's allowed actions in both modes, and the
+        # modal door, in one short scene a mode; the routes (keys, palette: minutes a
+        # run) are test_read_only.py's and test_read_only_routes.py's.
+        (
+            "tests/test_read_only_guards.py",
+            "tests/test_read_only_routes.py::test_the_footer_offers_no_change_in_read_only",
+        ),
         functions=("MainScreen.check_action", "MainScreen._open"),
     ),
     "read_only_app": Target(
@@ -145,7 +156,15 @@ MODULES: dict[str, Target] = {
         ("tests/test_formatting_units.py",),
     ),
     "activities": Target(
-        "local/activities.py", ("tests/test_local_activities.py", "tests/test_inbox.py")
+        "local/activities.py",
+        ("tests/test_local_activities.py",),
+        deselect=(
+            # A child process's output, and the demo's seeding: not activities' rules.
+            "tests/test_local_activities.py::test_engine_prints_nothing",
+            "tests/test_local_activities.py::test_seed_demo_is_idempotent",
+        ),
+        # Installed once per process (the engine fixture): see Target.whole.
+        whole=("_patch", "install"),
     ),
     "key_order": Target("tui/key_order.py", ("tests/test_key_order.py",)),
     "paste_limits": Target(
@@ -231,13 +250,40 @@ def warm_up(tests: Path) -> None:
         conftest.write(WARM_UP)
 
 
-def run_mutmut(work: Path, target: Target, max_seconds: float | None, jobs: int) -> bool:
-    """`mutmut run` in the working copy; False if the time budget cut it short."""
+def credit_every_test(work: Path, target: Target) -> None:
+    """Have mutmut run every test for the mutants of `target.whole` (see Target): a
+    first `mutmut run` of one of their mutants records which test calls what; then
+    each of those functions is credited to every test."""
+    stats = work / "mutants" / "mutmut-stats.json"
+    if not stats.exists():
+        first = f"{target.mangled(target.whole[0])}__mutmut_1"
+        subprocess.run(
+            [MUTMUT, "run", first], cwd=work, env=mutmut_env(), capture_output=True, check=False
+        )
+    data = json.loads(stats.read_text())
+    every = sorted(data["duration_by_test"])
+    for function in target.whole:
+        data["tests_by_mangled_function_name"][target.mangled(function)] = every
+    stats.write_text(json.dumps(data))
+
+
+def mutmut_env() -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)  # mutmut puts its mutants/src first on the path itself
-    log = (work / "mutmut.log").open("w")
+    return env
+
+
+def run_mutmut(
+    work: Path, target: Target, max_seconds: float | None, jobs: int, names: Sequence[str] = ()
+) -> bool:
+    """`mutmut run` in the working copy (only `names`, if given: mutmut checks a mutant
+    it names again); False if the time budget cut it short."""
+    if target.whole:
+        credit_every_test(work, target)
+    env = mutmut_env()
+    log = (work / "mutmut.log").open("a")
     process = subprocess.Popen(
-        [MUTMUT, "run", "--max-children", str(jobs), *target.patterns()],
+        [MUTMUT, "run", "--max-children", str(jobs), *(names or target.patterns())],
         cwd=work,
         env=env,
         stdout=log,
@@ -293,14 +339,30 @@ def original_line(source: list[str], before: str) -> int:
     return 0
 
 
+def refresh_tests(work: Path) -> list[str]:
+    """The working copy's tests replaced by the current ones (its warm-up kept); the
+    survivors of its last run, to check again against them."""
+    for where in (work / "tests", work / "mutants" / "tests"):
+        shutil.copytree(
+            ROOT / "tests", where, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__")
+        )
+        with (where / "conftest.py").open("a") as conftest:
+            conftest.write(WARM_UP)
+        shutil.copy(work / "tests" / "warm_modules.txt", where / "warm_modules.txt")
+    last = json.loads((OUT / f"{work.name}.json").read_text())
+    return [str(s["name"]) for s in last["survivors"]]
+
+
 def mutate_module(
-    name: str, max_minutes: float | None, jobs: int, resume: bool = False
+    name: str, max_minutes: float | None, jobs: int, resume: bool = False, recheck: bool = False
 ) -> dict[str, object]:
     target = MODULES[name]
     print(f"== {name} ({target.path})", flush=True)
     started = time.monotonic()
-    work = prepare(name, target, resume)
-    finished = run_mutmut(work, target, max_minutes * 60 if max_minutes else None, jobs)
+    work = prepare(name, target, resume or recheck)
+    again = refresh_tests(work) if recheck else []
+    budget = max_minutes * 60 if max_minutes else None
+    finished = run_mutmut(work, target, budget, jobs, again)
     statuses = results(work, target)
     source = (ROOT / "src" / "sfn_tui" / target.path).read_text().splitlines()
     survivors = []
@@ -383,6 +445,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="go on from the last run of each module (a time budget cut it short)",
     )
+    parser.add_argument(
+        "--recheck",
+        action="store_true",
+        help="check the last run's survivors again against the tests as they are now",
+    )
     parser.add_argument("--report", action="store_true", help="print the last results only")
     args = parser.parse_args(argv)
     names = args.modules or list(MODULES)
@@ -393,7 +460,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not Path(MUTMUT).exists():
             parser.error("mutmut is not installed: pip install -e '.[test,mutation]'")
         for name in names:
-            mutate_module(name, args.max_minutes, args.jobs, args.resume)
+            mutate_module(name, args.max_minutes, args.jobs, args.resume, args.recheck)
     print(report(names))
     return 0
 

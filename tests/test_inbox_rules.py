@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -192,6 +193,7 @@ async def test_unworking_an_activity_backing_off_stops_it_and_clears_its_error(
         box.unwork(act)
 
         assert box.worked == set() and box.poll_errors == {} and changes
+        box.unwork(act)  # again, or an activity never worked: nothing to stop
         with pytest.raises(asyncio.CancelledError):
             await loop  # cancelled in its backoff, not left to end after it
     finally:
@@ -220,12 +222,18 @@ async def test_hurry_ends_the_wait_for_polls_in_flight(
     abandons it, though its grace (60 s) has not run out."""
     monkeypatch.setattr(activities, "HOLD_SECONDS", 30.0)
     act, _ = await machine(client)
+    inbox.hurry(5.0)  # before shutdown (a signal as the app starts): no error
+    assert 0 < inbox.seconds_left() <= 5
     inbox.work(act)
     await until(lambda: inbox.is_polling(act), "a poll in flight")
     closing = asyncio.create_task(inbox.shutdown(grace=60))
     await until(lambda: inbox.closing, "shutdown to begin")
     assert inbox.seconds_left() > 30
 
+    inbox.hurry(1000.0)  # never longer than the grace
+    assert 30 < inbox.seconds_left() <= 60
+    inbox.hurry(0.5)
+    assert 0 < inbox.seconds_left() <= 0.5
     inbox.hurry(0.0)
 
     assert inbox.seconds_left() == 0.0
@@ -381,10 +389,10 @@ async def test_callbacks_are_listed_not_claimed_answered_and_expired_when_answer
 
 
 async def test_a_callbacks_token_read_elsewhere_is_adopted_once_and_settled(
-    inbox: TaskInbox, boto: tuple[Any, Any]
+    inbox: TaskInbox, boto: tuple[Any, Any], caplog: pytest.LogCaptureFixture
 ) -> None:
     sfn, sqs = boto
-    machine, queue = approval_machine(sfn, sqs, FORMATTED)
+    machine, queue = approval_machine(sfn, sqs, FORMATTED, HeartbeatSeconds=60)
     runs = [started(sfn, machine, 1), started(sfn, machine, 2)]
     inbox.follow_callbacks({machine})
     first, second = await callbacks_found(inbox, runs)
@@ -404,14 +412,22 @@ async def test_a_callbacks_token_read_elsewhere_is_adopted_once_and_settled(
     async def settle(answered: bool) -> None:
         settled.append(answered)
 
-    assert inbox.adopt_token(first.id, token, settle) is first
+    inbox.attend(first.id)  # being answered: it gets heartbeats once it has a token
+    assert first.heartbeat_error is None
+    with caplog.at_level(logging.INFO, logger="sfn_tui.core.inbox"):
+        assert inbox.adopt_token(first.id, token, settle) is first
+    assert f"Task {first.id}: its token was read from where the run sent it" in caplog.messages
     assert first.task.token == token and token not in first.input
+    assert first.callback.token == token and first.callback.why_no_token == ""
+    assert first.heartbeat_error == "No heartbeat sender: the task may time out."
     assert inbox.tokens_of(runs[0]) == [token]
-    with pytest.raises(NotAnswerable, match="does not wait for a token"):
+    with pytest.raises(NotAnswerable) as refused:
         inbox.adopt_token(first.id, token)
-    with pytest.raises(NotAnswerable, match="belongs to another task on the list"):
+    assert str(refused.value) == f"Task {first.id} does not wait for a token."
+    with pytest.raises(NotAnswerable) as refused:
         inbox.adopt_token(second.id, token)
-    assert second.task.token == ""
+    assert str(refused.value) == "That token belongs to another task on the list."
+    assert second.task.token == "" and second.heartbeat_error is None
 
     assert (await inbox.answer(first.id, '{"ok": 1}')).status is TaskStatus.ANSWERED
     await until(lambda: settled == [True], "the token's source settled")

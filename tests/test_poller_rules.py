@@ -362,15 +362,21 @@ def test_follow_keeps_the_order_and_a_new_watch_forgets() -> None:
 async def test_followed_runs_are_described_once_when_they_end(
     running: Any, sfn: Any, proxy: FaultProxy
 ) -> None:
+    """All ended runs at once (up to FOLLOW_ENDED_MAX, 10, when the RUNNING page is
+    whole), each described once; a run still RUNNING never."""
     machine = new_machine(sfn)
-    holding, ended = start(sfn, machine, wait=True), start(sfn, machine, wait=False)
-    until_sync(lambda: sfn.describe_execution(executionArn=ended)["status"] == "SUCCEEDED")
+    holding = start(sfn, machine, wait=True)
+    ended = [start(sfn, machine, wait=False) for _ in range(3)]
+    for run in ended:
+        until_sync(lambda run=run: sfn.describe_execution(executionArn=run)["status"] != "RUNNING")
     poll = running(interval=0.05, catalog_interval=3600)
     poll.poller.watch(machine)
-    poll.poller.follow([ended, holding])
+    poll.poller.follow([*ended, holding])
 
     [described] = await poll.seen(ExecutionsDescribed)
-    assert [(e.arn, e.status) for e in described.executions] == [(ended, "SUCCEEDED")]
+    assert [(e.arn, e.status) for e in described.executions] == [
+        (run, "SUCCEEDED") for run in ended
+    ]
     assert described.state_machine_arn == machine
     assert poll.poller.followed == (holding,)
     sfn.stop_execution(executionArn=holding)
@@ -378,25 +384,35 @@ async def test_followed_runs_are_described_once_when_they_end(
     assert [(e.arn, e.status) for e in later.executions] == [(holding, "ABORTED")]
     assert poll.poller.followed == ()
     await poll.stop()
-    assert proxy.count("DescribeExecution") == 2  # each once, the running one never
+    assert proxy.count("DescribeExecution") == 4  # each once, the running one never
     assert len(poll.of(ExecutionsDescribed)) == 2
 
 
 async def test_followed_runs_are_checked_every_fifth_tick(
-    running: Any, sfn: Any, proxy: FaultProxy
+    client: StepFunctionsClient, sfn: Any, proxy: FaultProxy
 ) -> None:
+    """Ticks 1, 6, 11, 16 check the followed run (one more ListExecutions each); the
+    updates of a tick are yielded once its calls are done, so the count is exact."""
     machine = new_machine(sfn)
     holding = start(sfn, machine, wait=True)
-    poll = running(interval=0.05, catalog_interval=3600)
-    poll.poller.watch(machine)
-    poll.poller.follow([holding])
-    await poll.seen(ExecutionsFetched, 12)
-    await poll.stop()
-    ticks = len(poll.of(ExecutionsFetched))
-    checks = proxy.count("ListExecutions") - ticks  # ListExecutions(RUNNING) of a check
-    assert checks == 1 + (ticks - 1) // 5
+    poller = Poller(client, interval=0.05, catalog_interval=3600)
+    poller.watch(machine)
+    poller.follow([holding])
+    checks: list[int] = []  # checks done by the end of each tick
+
+    async def sixteen_ticks() -> None:
+        async for update in poller.run():
+            if isinstance(update, ExecutionsFetched):
+                checks.append(proxy.count("ListExecutions") - (len(checks) + 1))
+                if len(checks) == 16:
+                    poller.stop()
+
+    await asyncio.wait_for(sixteen_ticks(), timeout=30)
+
+    checked_at = [n for n in range(1, 17) if checks[n - 1] > (checks[n - 2] if n > 1 else 0)]
+    assert checked_at == [1, 6, 11, 16]
     assert proxy.count("DescribeExecution") == 0  # still RUNNING: nothing to describe
-    assert poll.poller.followed == (holding,) and poll.of(ExecutionsDescribed) == []
+    assert poller.followed == (holding,)
 
 
 async def test_with_the_running_filter_the_tick_listing_is_the_check(
