@@ -369,11 +369,13 @@ async def test_followed_runs_are_described_once_when_they_end(
     ended = [start(sfn, machine, wait=False) for _ in range(3)]
     for run in ended:
         until_sync(lambda run=run: sfn.describe_execution(executionArn=run)["status"] != "RUNNING")
+    gone = machine.replace(":stateMachine:", ":execution:") + ":deleted-meanwhile"
     poll = running(interval=0.05, catalog_interval=3600)
     poll.poller.watch(machine)
-    poll.poller.follow([*ended, holding])
+    poll.poller.follow([*ended, gone, holding])
 
     [described] = await poll.seen(ExecutionsDescribed)
+    assert poll.of(PollFailed) == []  # a run that no longer exists is dropped quietly
     assert [(e.arn, e.status) for e in described.executions] == [
         (run, "SUCCEEDED") for run in ended
     ]
@@ -384,7 +386,7 @@ async def test_followed_runs_are_described_once_when_they_end(
     assert [(e.arn, e.status) for e in later.executions] == [(holding, "ABORTED")]
     assert poll.poller.followed == ()
     await poll.stop()
-    assert proxy.count("DescribeExecution") == 4  # each once, the running one never
+    assert proxy.count("DescribeExecution") == 5  # each once, the running one never
     assert len(poll.of(ExecutionsDescribed)) == 2
 
 
