@@ -454,3 +454,34 @@ async def test_a_callbacks_token_read_elsewhere_is_adopted_once_and_settled(
 
 def until_sync(predicate: Any) -> None:
     wait_until(predicate, timeout=10, message="the engine")
+
+
+async def test_only_the_attended_callback_gets_heartbeats(
+    client: StepFunctionsClient, boto: tuple[Any, Any]
+) -> None:
+    """The person answering is the worker: heartbeats go to the callback on screen, and
+    stop for it once another one is (the other's heartbeats are the clock here)."""
+    sfn, sqs = boto
+    machine, _ = approval_machine(sfn, sqs, WITH_TOKEN, HeartbeatSeconds=3, TimeoutSeconds=300)
+    runs = [started(sfn, machine), started(sfn, machine)]
+    box = TaskInbox(
+        client,
+        unique("rules"),
+        liveness_interval=3600,
+        heartbeat_client=client.heartbeat_sender,
+    )
+    try:
+        box.follow_callbacks({machine})
+        first, second = await callbacks_found(box, runs)
+        assert first.heartbeats_sent == second.heartbeats_sent == 0
+        box.attend(first.id)
+        await until(lambda: first.heartbeats_sent >= 1, "a heartbeat for the first", timeout=20)
+
+        box.attend(second.id)
+        sent = first.heartbeats_sent
+        await until(lambda: second.heartbeats_sent >= 3, "heartbeats for the second", timeout=30)
+        assert first.heartbeats_sent <= sent + 1  # one may have been on its way
+        box.attend(first.id)  # back: its heartbeats start again
+        await until(lambda: first.heartbeats_sent >= sent + 2, "the first again", timeout=30)
+    finally:
+        await box.shutdown(grace=0)
