@@ -632,3 +632,40 @@ def test_shutdown_answers_held_polls_and_aborts_running_runs(
         activities.install()
     assert activities.pollers(idle) == 0
     assert boto_sfn.list_activities()["activities"]  # serving still
+
+
+def test_a_poll_over_the_worker_limit_is_refused_in_awss_words(
+    boto_sfn: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """AWS allows 1,000 concurrent GetActivityTask polls per activity (MAX_POLLERS);
+    here 1, with the one poll held: the next is refused, and once it ends, one is
+    accepted again."""
+    monkeypatch.setattr(activities, "MAX_POLLERS", 1)
+    monkeypatch.setattr(activities, "HOLD_SECONDS", 30.0)
+    idle = boto_sfn.create_activity(name=unique("busy"))["activityArn"]
+    answers: list[dict[str, Any]] = []
+    held = threading.Thread(
+        target=lambda: answers.append(boto_sfn.get_activity_task(activityArn=idle, workerName="a"))
+    )
+    held.start()
+    try:
+        wait_until(lambda: activities.pollers(idle) == 1, message="the poll held")
+        with pytest.raises(ClientError) as refused:
+            boto_sfn.get_activity_task(activityArn=idle, workerName="b")
+        assert error_code(refused) == "ActivityWorkerLimitExceeded"
+        assert refused.value.response["Error"]["Message"] == (
+            "The maximum number of workers concurrently polling for activity tasks has been"
+            " reached."
+        )
+    finally:  # a task for the held poll ends it
+        task = {"Type": "Task", "Resource": idle, "TimeoutSeconds": 60, "End": True}
+        machine = boto_sfn.create_state_machine(
+            name=unique("busy"),
+            definition=json.dumps({"StartAt": "Work", "States": {"Work": task}}),
+            roleArn=ROLE_ARN,
+        )["stateMachineArn"]
+        run = start(boto_sfn, machine)
+        held.join(timeout=20)
+        boto_sfn.stop_execution(executionArn=run)
+    assert answers and answers[0].get("taskToken")
+    assert activities.pollers(idle) == 0
