@@ -101,6 +101,11 @@ async def focused(pilot: Any, screen: MainScreen, pane: Any) -> None:
     await wait_for(pilot, lambda: screen.focused is pane, what=f"{pane.id} focused")
 
 
+def said(app: SfnTuiApp) -> set[tuple[str, str]]:
+    """The notifications shown, with their severity."""
+    return {(str(n.message), n.severity) for n in app._notifications}
+
+
 def allowed(screen: MainScreen) -> set[str]:
     return {action for action in ACTIONS if screen.check_action(action, ())}
 
@@ -152,8 +157,10 @@ async def test_each_pane_allows_what_it_should(
         dashboard._open(Probe(), changes.append)
         if read_only:
             await wait_shown(pilot, "Read-only mode: nothing can be changed.")
+            assert ("Read-only mode: nothing can be changed.", "warning") in said(app)
             assert not isinstance(app.screen, Probe)
         else:
+            dashboard._open(Probe(), changes.append)
             await wait_for(pilot, lambda: isinstance(app.screen, Probe), what="the modal open")
             app.screen.dismiss(None)
             await wait_for(pilot, lambda: changes == [None], what="its callback")
