@@ -154,13 +154,20 @@ async def test_each_pane_allows_what_it_should(
         assert seen == expected
 
         changes: list[object] = []
+        if not read_only:
+            client, app.client = app.client, None  # as while it connects at start
+            dashboard._open(Probe(), changes.append)
+            await wait_for(
+                pilot, lambda: ("Not connected yet.", "warning") in said(app), what="not yet"
+            )
+            assert not isinstance(app.screen, Probe)
+            app.client = client
         dashboard._open(Probe(), changes.append)
         if read_only:
             await wait_shown(pilot, "Read-only mode: nothing can be changed.")
             assert ("Read-only mode: nothing can be changed.", "warning") in said(app)
             assert not isinstance(app.screen, Probe)
         else:
-            dashboard._open(Probe(), changes.append)
             await wait_for(pilot, lambda: isinstance(app.screen, Probe), what="the modal open")
             app.screen.dismiss(None)
             await wait_for(pilot, lambda: changes == [None], what="its callback")
