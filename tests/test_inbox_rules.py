@@ -373,13 +373,19 @@ async def test_callbacks_are_listed_not_claimed_answered_and_expired_when_answer
     sfn, sqs = boto
     machine, _ = approval_machine(sfn, sqs, WITH_TOKEN, HeartbeatSeconds=30, TimeoutSeconds=300)
     runs = [started(sfn, machine), started(sfn, machine)]
+    changes: list[int] = []
+    inbox.on_change = lambda: changes.append(1)
     inbox.follow_callbacks({machine})
     assert inbox.followed == {machine}
 
     mine, theirs = await callbacks_found(inbox, runs)
+    assert changes  # shown as they are found
 
     assert inbox.claimed() == [] and set(inbox.waiting()) == {mine, theirs}
     assert mine.source == "Approve (sqs:sendMessage)"
+    assert mine.activity_arn == "arn:aws:states:::sqs:sendMessage.waitForTaskToken"
+    assert mine.callback is not None and mine.received_at == mine.callback.scheduled_at
+    assert mine.received_at is not None
     assert (mine.heartbeat_seconds, mine.timeout_seconds) == (30, 300)
     assert mine.task.token and inbox.tokens_of(runs[0]) == [mine.task.token]
     assert inbox.tokens_of(None) == [] and mine.task.token not in mine.input
