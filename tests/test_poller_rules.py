@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -188,6 +189,7 @@ async def test_the_watched_runs_are_listed_each_tick_and_the_catalog_at_its_own_
     assert fetched[-1].state_machine_arn == machine and fetched[-1].status_filter is None
     [catalog] = poll.of(CatalogFetched)
     assert machine in {m.arn for m in catalog.machines}
+    assert catalog.at.tzinfo is UTC  # shown in the user's zone, so never naive
     assert proxy.count("ListStateMachines") == 1 and proxy.count("ListActivities") == 1
 
     poll.poller.refresh(catalog=False)  # the runs now, not the catalog
@@ -287,18 +289,34 @@ async def test_after_an_outage_it_says_so_and_lists_the_catalog_again(
 
 
 async def test_a_tick_without_an_answer_is_called_late_and_still_waited_for(
-    running: Any, proxy: FaultProxy
+    running: Any, proxy: FaultProxy, caplog: pytest.LogCaptureFixture
 ) -> None:
     proxy.fault("ListStateMachines", "hang")
-    poll = running(interval=0.05, catalog_interval=3600, late_after=0.2)
-    [late] = await poll.seen(PollLate)
+    poll = running(interval=30, catalog_interval=3600, late_after=0.2)
+    with caplog.at_level(logging.WARNING, logger="sfn_tui.core.poller"):
+        [late] = await poll.seen(PollLate)
     assert late.last_success is None and late.at >= late.waiting_since
     assert poll.of(CatalogFetched) == [] and poll.of(PollFailed) == []
+    assert caplog.messages == ["A refresh has had no answer for 0 s (last good refresh: none yet)"]
 
     proxy.clear()
     await poll.seen(CatalogFetched)
     assert len(poll.of(PollLate)) == 1
     assert poll.of(PollFailed) == []
+    good = poll.poller.last_success
+    assert good is not None
+
+    proxy.fault("ListStateMachines", "hang")
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="sfn_tui.core.poller"):
+        poll.poller.refresh()
+        second = (await poll.seen(PollLate, 2))[1]
+    assert second.last_success == good
+    assert caplog.messages == [
+        f"A refresh has had no answer for 0 s (last good refresh: {good.isoformat()})"
+    ]
+    proxy.clear()
+    await poll.seen(CatalogFetched, 2)
 
 
 async def test_a_machine_deleted_elsewhere_shows_no_runs_and_the_catalog_again(
