@@ -179,6 +179,7 @@ async def test_the_watched_runs_are_listed_each_tick_and_the_catalog_at_its_own_
     running: Any, sfn: Any, proxy: FaultProxy
 ) -> None:
     machine = new_machine(sfn)
+    activity = sfn.create_activity(name=f"poller-{uuid.uuid4().hex[:8]}")["activityArn"]
     run = start(sfn, machine, wait=False)
     poll = running(interval=0.05, catalog_interval=3600)
     poll.poller.watch(machine)
@@ -189,6 +190,7 @@ async def test_the_watched_runs_are_listed_each_tick_and_the_catalog_at_its_own_
     assert fetched[-1].state_machine_arn == machine and fetched[-1].status_filter is None
     [catalog] = poll.of(CatalogFetched)
     assert machine in {m.arn for m in catalog.machines}
+    assert activity in {a.arn for a in catalog.activities}
     assert catalog.at.tzinfo is UTC  # shown in the user's zone, so never naive
     assert proxy.count("ListStateMachines") == 1 and proxy.count("ListActivities") == 1
 
@@ -330,7 +332,7 @@ async def test_a_machine_deleted_elsewhere_shows_no_runs_and_the_catalog_again(
     proxy.fault("ListExecutions", "error", status=400, code="StateMachineDoesNotExist")
 
     await until(
-        lambda: any(not u.page.executions for u in poll.of(ExecutionsFetched)), "an empty page"
+        lambda: any(u.page.executions == () for u in poll.of(ExecutionsFetched)), "an empty page"
     )
     await poll.seen(CatalogFetched, 2)
     assert poll.of(PollFailed) == []
