@@ -110,7 +110,10 @@ async def test_a_failure_is_refused_over_aws_limits_and_sent_at_them(
     client: StepFunctionsClient, inbox: TaskInbox
 ) -> None:
     """SendTaskFailure: error at most 256 characters, cause at most 32,768."""
-    [item], [run] = await tasks_of(client, inbox, 1)
+    (item, plain), (run, plain_run) = await tasks_of(client, inbox, 2)
+    assert (await inbox.fail(plain.id, "OnlyAnError")).status is TaskStatus.FAILED
+    detail = await finished(client, plain_run)
+    assert (detail.error, detail.cause or "") == ("OnlyAnError", "")  # no cause given: none
     with pytest.raises(InvalidReply) as refused:
         await inbox.fail(item.id, "E" * 257)
     assert str(refused.value) == (
@@ -368,7 +371,7 @@ def started(sfn: Any, machine: str, order: int = 0) -> str:
 
 
 async def test_callbacks_are_listed_not_claimed_answered_and_expired_when_answered_elsewhere(
-    inbox: TaskInbox, boto: tuple[Any, Any]
+    inbox: TaskInbox, boto: tuple[Any, Any], caplog: pytest.LogCaptureFixture
 ) -> None:
     sfn, sqs = boto
     machine, _ = approval_machine(sfn, sqs, WITH_TOKEN, HeartbeatSeconds=30, TimeoutSeconds=300)
@@ -378,8 +381,10 @@ async def test_callbacks_are_listed_not_claimed_answered_and_expired_when_answer
     inbox.follow_callbacks({machine})
     assert inbox.followed == {machine}
 
-    mine, theirs = await callbacks_found(inbox, runs)
+    with caplog.at_level(logging.INFO, logger="sfn_tui.core.inbox"):
+        mine, theirs = await callbacks_found(inbox, runs)
     assert changes  # shown as they are found
+    assert f"Callback {mine.id} found in {runs[0]} (sqs:sendMessage)" in caplog.messages
 
     assert inbox.claimed() == [] and set(inbox.waiting()) == {mine, theirs}
     assert mine.source == "Approve (sqs:sendMessage)"
