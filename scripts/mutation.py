@@ -348,7 +348,8 @@ def refresh_tests(work: Path) -> list[str]:
         )
         with (where / "conftest.py").open("a") as conftest:
             conftest.write(WARM_UP)
-        shutil.copy(work / "tests" / "warm_modules.txt", where / "warm_modules.txt")
+        if where != work / "tests":
+            shutil.copy(work / "tests" / "warm_modules.txt", where / "warm_modules.txt")
     last = json.loads((OUT / f"{work.name}.json").read_text())
     return [str(s["name"]) for s in last["survivors"]]
 
