@@ -56,9 +56,12 @@ class Target:
     functions: tuple[str, ...] = ()
     # Test ids left out: they run sfn-tui in a child process of their own (a pty).
     deselect: tuple[str, ...] = ()
-    # Functions called once per process (e.g. by the engine's session fixture): mutmut
-    # credits them to the one test that happened to call them first, so their mutants
-    # are run against every test of `tests` instead.
+    # Functions mutmut cannot credit to the right tests, run against every test of
+    # `tests` instead ("*": every function of the module): those called once per
+    # process (by the engine's session fixture: mutmut credits them to the one test
+    # that happened to call them first), and the engine's, which run in its server
+    # threads, where mutmut does not see which test is running (a mutant killed by a
+    # test when set by hand survived mutmut's run).
     whole: tuple[str, ...] = ()
 
     def mangled(self, function: str) -> str:
@@ -163,8 +166,8 @@ MODULES: dict[str, Target] = {
             "tests/test_local_activities.py::test_engine_prints_nothing",
             "tests/test_local_activities.py::test_seed_demo_is_idempotent",
         ),
-        # Installed once per process (the engine fixture): see Target.whole.
-        whole=("_patch", "install"),
+        # Installed once per process, and run in the engine's threads: see Target.whole.
+        whole=("*",),
     ),
     "key_order": Target("tui/key_order.py", ("tests/test_key_order.py",)),
     "paste_limits": Target(
@@ -256,14 +259,26 @@ def credit_every_test(work: Path, target: Target) -> None:
     each of those functions is credited to every test."""
     stats = work / "mutants" / "mutmut-stats.json"
     if not stats.exists():
-        first = f"{target.mangled(target.whole[0])}__mutmut_1"
+        first = (
+            f"{target.module}.x_install__mutmut_1"
+            if target.whole == ("*",)
+            else (f"{target.mangled(target.whole[0])}__mutmut_1")
+        )
         subprocess.run(
             [MUTMUT, "run", first], cwd=work, env=mutmut_env(), capture_output=True, check=False
         )
     data = json.loads(stats.read_text())
     every = sorted(data["duration_by_test"])
-    for function in target.whole:
-        data["tests_by_mangled_function_name"][target.mangled(function)] = every
+    if target.whole == ("*",):
+        mutated = (work / "mutants" / "src" / "sfn_tui" / target.path).read_text()
+        names = [
+            f"{target.module}.{name}"
+            for name in re.findall(r"^\s*mutants_(\S+?)__mutmut: MutantDict", mutated, re.M)
+        ]
+    else:
+        names = [target.mangled(function) for function in target.whole]
+    for name in names:
+        data["tests_by_mangled_function_name"][name] = every
     stats.write_text(json.dumps(data))
 
 
