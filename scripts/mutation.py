@@ -6,6 +6,7 @@ against the tests that cover it. Not part of CI (minutes per module).
     .venv/bin/python scripts/mutation.py redact inbox     # some (names as in MODULES)
     .venv/bin/python scripts/mutation.py inbox --max-minutes 10
     .venv/bin/python scripts/mutation.py inbox --max-minutes 10 --resume   # go on
+    .venv/bin/python scripts/mutation.py inbox --recheck  # its survivors, against new tests
     .venv/bin/python scripts/mutation.py --report         # the last results again
 
 For each module: a copy of src/, tests/ and resources/ in .mutation/<name>/ with a
@@ -55,6 +56,18 @@ class Target:
     functions: tuple[str, ...] = ()
     # Test ids left out: they run sfn-tui in a child process of their own (a pty).
     deselect: tuple[str, ...] = ()
+    # Functions mutmut cannot credit to the right tests, run against every test of
+    # `tests` instead ("*": every function of the module): those called once per
+    # process (by the engine's session fixture: mutmut credits them to the one test
+    # that happened to call them first), and the engine's, which run in its server
+    # threads, where mutmut does not see which test is running (a mutant killed by a
+    # test when set by hand survived mutmut's run).
+    whole: tuple[str, ...] = ()
+
+    def mangled(self, function: str) -> str:
+        """mutmut's name for a function ("Class.method" or "function")."""
+        owner, _, method = function.rpartition(".")
+        return f"{self.module}.xǁ{owner}ǁ{method}" if owner else f"{self.module}.x_{method}"
 
     @property
     def module(self) -> str:
@@ -62,12 +75,7 @@ class Target:
 
     def patterns(self) -> list[str]:
         """mutmut's names for the mutants of `functions` (fnmatch patterns)."""
-        names = []
-        for function in self.functions:
-            owner, _, method = function.rpartition(".")
-            mangled = f"xǁ{owner}ǁ{method}" if owner else f"x_{method}"
-            names.append(f"{self.module}.{mangled}__mutmut_*")
-        return names
+        return [f"{self.mangled(function)}__mutmut_*" for function in self.functions]
 
 
 MODULES: dict[str, Target] = {
@@ -91,22 +99,38 @@ MODULES: dict[str, Target] = {
     ),
     "inbox": Target(
         "core/inbox.py",
-        # The other files that cover the inbox (test_exit_paths.py, test_faults_tasks.py,
-        # test_poll_backoff.py) take minutes a run: add them for an unhurried run.
-        ("tests/test_inbox.py", "tests/test_answers_once.py"),
+        # test_inbox_rules.py was written for this (each rule a mutant found untested, a
+        # second or two a test); the Pilot scenes that also cover the inbox
+        # (test_exit_paths.py's app paths, test_faults_tasks.py, test_answers_once.py's
+        # keys, test_callbacks.py) take minutes a run and judge the screens above it.
+        (
+            "tests/test_inbox_rules.py",
+            "tests/test_inbox.py",
+            "tests/test_answers_once.py::test_the_inbox_takes_one_answer_per_task",
+            "tests/test_exit_paths.py::test_the_inbox_shutdown_fails_every_claimed_task",
+        ),
         # Heartbeats sent on time from their thread: fails under mutmut on a loaded
-        # machine even unmutated (its clean run), so it cannot judge mutants there.
+        # machine even unmutated (its clean run), so it cannot judge mutants there;
+        # test_inbox_rules.py applies each heartbeat outcome instead.
         deselect=("tests/test_inbox.py::test_heartbeats_keep_a_task_alive",),
     ),
     "poller": Target(
         "core/poller.py",
-        # test_faults_dashboard.py and test_finding.py cover it too, at minutes a run.
-        ("tests/test_poll_backoff.py",),
+        # test_poller_rules.py was written for this (the poller alone, through the fault
+        # proxy, seconds a test); test_poll_backoff.py, test_faults_dashboard.py and
+        # test_finding.py cover it through the app, at minutes a run.
+        ("tests/test_poller_rules.py",),
     ),
     "heartbeats": Target("core/heartbeats.py", ("tests/test_inbox.py", "tests/test_heartbeats.py")),
     "read_only_main": Target(
         "tui/screens/main.py",
-        ("tests/test_read_only.py", "tests/test_read_only_routes.py"),
+        # test_read_only_guards.py: each pane's allowed actions in both modes, and the
+        # modal door, in one short scene a mode; the routes (keys, palette: minutes a
+        # run) are test_read_only.py's and test_read_only_routes.py's.
+        (
+            "tests/test_read_only_guards.py",
+            "tests/test_read_only_routes.py::test_the_footer_offers_no_change_in_read_only",
+        ),
         functions=("MainScreen.check_action", "MainScreen._open"),
     ),
     "read_only_app": Target(
@@ -135,7 +159,15 @@ MODULES: dict[str, Target] = {
         ("tests/test_formatting_units.py",),
     ),
     "activities": Target(
-        "local/activities.py", ("tests/test_local_activities.py", "tests/test_inbox.py")
+        "local/activities.py",
+        ("tests/test_local_activities.py",),
+        deselect=(
+            # A child process's output, and the demo's seeding: not activities' rules.
+            "tests/test_local_activities.py::test_engine_prints_nothing",
+            "tests/test_local_activities.py::test_seed_demo_is_idempotent",
+        ),
+        # Installed once per process, and run in the engine's threads: see Target.whole.
+        whole=("*",),
     ),
     "key_order": Target("tui/key_order.py", ("tests/test_key_order.py",)),
     "paste_limits": Target(
@@ -160,6 +192,7 @@ def prepare(name: str, target: Target, resume: bool = False) -> Path:
         ROOT / "src", work / "src", symlinks=True, ignore=shutil.ignore_patterns("__pycache__")
     )
     shutil.copytree(ROOT / "tests", work / "tests", ignore=shutil.ignore_patterns("__pycache__"))
+    warm_up(work / "tests")
     args = ["-p", "no:cacheprovider", "-q"]
     for test in target.deselect:
         args += ["--deselect", test]
@@ -178,13 +211,94 @@ def prepare(name: str, target: Target, resume: bool = False) -> Path:
     return work
 
 
-def run_mutmut(work: Path, target: Target, max_seconds: float | None, jobs: int) -> bool:
-    """`mutmut run` in the working copy; False if the time budget cut it short."""
+WARM_UP = """
+
+# Added by scripts/mutation.py: the modules an engine and its clients import, imported
+# here once, in mutmut's fork server (it collects the tests first), and not again in
+# every mutant's child (6 s there on a loaded machine, more than most tests take).
+import importlib as _importlib
+from pathlib import Path as _Path
+
+for _name in (_Path(__file__).with_name("warm_modules.txt")).read_text().split():
+    try:
+        _importlib.import_module(_name)
+    except ImportError:
+        continue
+"""
+
+WARM_PROBE = """
+import sys, boto3
+from sfn_tui.local.engine import LocalEngine
+engine = LocalEngine(port=0)
+url = engine.start()
+kw = dict(endpoint_url=url, region_name="us-east-1", aws_access_key_id="x",
+          aws_secret_access_key="x")
+boto3.client("stepfunctions", **kw).list_state_machines()
+boto3.client("iam", **kw).list_roles()
+boto3.client("sqs", **kw).list_queues()
+boto3.client("logs", **kw).describe_log_groups()
+import aiobotocore.session, textual.app  # noqa: E401
+engine.stop()
+print("\\n".join(sorted(n for n in sys.modules if not n.startswith(("sfn_tui", "__main__")))))
+"""
+
+
+def warm_up(tests: Path) -> None:
+    """Have the copy's conftest import what the engine imports (see WARM_UP), once."""
+    probe = subprocess.run(
+        [sys.executable, "-c", WARM_PROBE], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    (tests / "warm_modules.txt").write_text(probe.stdout)
+    with (tests / "conftest.py").open("a") as conftest:
+        conftest.write(WARM_UP)
+
+
+def credit_every_test(work: Path, target: Target) -> None:
+    """Have mutmut run every test for the mutants of `target.whole` (see Target): a
+    first `mutmut run` of one of their mutants records which test calls what; then
+    each of those functions is credited to every test."""
+    stats = work / "mutants" / "mutmut-stats.json"
+    if not stats.exists():
+        first = (
+            f"{target.module}.x_install__mutmut_1"
+            if target.whole == ("*",)
+            else (f"{target.mangled(target.whole[0])}__mutmut_1")
+        )
+        subprocess.run(
+            [MUTMUT, "run", first], cwd=work, env=mutmut_env(), capture_output=True, check=False
+        )
+    data = json.loads(stats.read_text())
+    every = sorted(data["duration_by_test"])
+    if target.whole == ("*",):
+        mutated = (work / "mutants" / "src" / "sfn_tui" / target.path).read_text()
+        names = [
+            f"{target.module}.{name}"
+            for name in re.findall(r"^\s*mutants_(\S+?)__mutmut: MutantDict", mutated, re.M)
+        ]
+    else:
+        names = [target.mangled(function) for function in target.whole]
+    for name in names:
+        data["tests_by_mangled_function_name"][name] = every
+    stats.write_text(json.dumps(data))
+
+
+def mutmut_env() -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)  # mutmut puts its mutants/src first on the path itself
-    log = (work / "mutmut.log").open("w")
+    return env
+
+
+def run_mutmut(
+    work: Path, target: Target, max_seconds: float | None, jobs: int, names: Sequence[str] = ()
+) -> bool:
+    """`mutmut run` in the working copy (only `names`, if given: mutmut checks a mutant
+    it names again); False if the time budget cut it short."""
+    if target.whole:
+        credit_every_test(work, target)
+    env = mutmut_env()
+    log = (work / "mutmut.log").open("a")
     process = subprocess.Popen(
-        [MUTMUT, "run", "--max-children", str(jobs), *target.patterns()],
+        [MUTMUT, "run", "--max-children", str(jobs), *(names or target.patterns())],
         cwd=work,
         env=env,
         stdout=log,
@@ -240,14 +354,31 @@ def original_line(source: list[str], before: str) -> int:
     return 0
 
 
+def refresh_tests(work: Path) -> list[str]:
+    """The working copy's tests replaced by the current ones (its warm-up kept); the
+    survivors of its last run, to check again against them."""
+    for where in (work / "tests", work / "mutants" / "tests"):
+        shutil.copytree(
+            ROOT / "tests", where, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__")
+        )
+        with (where / "conftest.py").open("a") as conftest:
+            conftest.write(WARM_UP)
+        if where != work / "tests":
+            shutil.copy(work / "tests" / "warm_modules.txt", where / "warm_modules.txt")
+    last = json.loads((OUT / f"{work.name}.json").read_text())
+    return [str(s["name"]) for s in last["survivors"]]
+
+
 def mutate_module(
-    name: str, max_minutes: float | None, jobs: int, resume: bool = False
+    name: str, max_minutes: float | None, jobs: int, resume: bool = False, recheck: bool = False
 ) -> dict[str, object]:
     target = MODULES[name]
     print(f"== {name} ({target.path})", flush=True)
     started = time.monotonic()
-    work = prepare(name, target, resume)
-    finished = run_mutmut(work, target, max_minutes * 60 if max_minutes else None, jobs)
+    work = prepare(name, target, resume or recheck)
+    again = refresh_tests(work) if recheck else []
+    budget = max_minutes * 60 if max_minutes else None
+    finished = run_mutmut(work, target, budget, jobs, again)
     statuses = results(work, target)
     source = (ROOT / "src" / "sfn_tui" / target.path).read_text().splitlines()
     survivors = []
@@ -330,6 +461,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="go on from the last run of each module (a time budget cut it short)",
     )
+    parser.add_argument(
+        "--recheck",
+        action="store_true",
+        help="check the last run's survivors again against the tests as they are now",
+    )
     parser.add_argument("--report", action="store_true", help="print the last results only")
     args = parser.parse_args(argv)
     names = args.modules or list(MODULES)
@@ -340,7 +476,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not Path(MUTMUT).exists():
             parser.error("mutmut is not installed: pip install -e '.[test,mutation]'")
         for name in names:
-            mutate_module(name, args.max_minutes, args.jobs, args.resume)
+            mutate_module(name, args.max_minutes, args.jobs, args.resume, args.recheck)
     print(report(names))
     return 0
 

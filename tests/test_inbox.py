@@ -801,7 +801,9 @@ async def test_task_past_its_timeout_expires_even_if_the_run_goes_on(
             "Work": {
                 "Type": "Task",
                 "Resource": act,
-                "TimeoutSeconds": 1,
+                # Room to place the task first (it cannot be placed once timed out):
+                # 1 s failed a clean mutmut run on a loaded machine.
+                "TimeoutSeconds": 4,
                 "Catch": [{"ErrorEquals": ["States.Timeout"], "Next": "Linger"}],
                 "End": True,
             },
@@ -811,12 +813,13 @@ async def test_task_past_its_timeout_expires_even_if_the_run_goes_on(
     sm = await client.create_state_machine(unique("sm"), json.dumps(definition), role.arn)
     inbox.work(act)
     run = await start(client, sm.arn, {})
+    inbox.hint_execution(run)  # looked for first, as the app does for runs it starts
     [item] = await claimed_task(inbox, act)
     await placed(item)
-    assert item.timeout_seconds == 1
+    assert item.timeout_seconds == 4
 
     await until(lambda: item.status is TaskStatus.EXPIRED, "the task to time out")
 
-    assert item.reason == "Its TimeoutSeconds (1 s) has passed."
+    assert item.reason == "Its TimeoutSeconds (4 s) has passed."
     assert (await client.describe_execution(run)).execution.status == "RUNNING"
     await client.stop_execution(run)

@@ -588,3 +588,84 @@ def test_engine_prints_nothing() -> None:
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout == ""
     assert proc.stderr == ""
+
+
+def test_an_answered_task_answered_again_is_timed_out_in_awss_words(
+    boto_sfn: Any, make_machine: MakeMachine
+) -> None:
+    activity_arn, machine_arn = make_machine(TimeoutSeconds=60)
+    start(boto_sfn, machine_arn)
+    token = claim(boto_sfn, activity_arn)["taskToken"]
+    boto_sfn.send_task_success(taskToken=token, output="{}")
+    with pytest.raises(ClientError) as again:
+        boto_sfn.send_task_success(taskToken=token, output="{}")
+    assert error_code(again) == "TaskTimedOut"
+    assert again.value.response["Error"]["Message"] == (
+        "Task Timed Out: 'Provided task does not exist anymore'"
+    )
+
+
+def test_shutdown_answers_held_polls_and_aborts_running_runs(
+    boto_sfn: Any, make_machine: MakeMachine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What stopping the last engine of a process does (engine.stop calls it): a poll
+    held for 30 s answers at once with no task, and a run waiting on an activity ends
+    ABORTED. The engine serves on afterwards (install() clears the closing flag)."""
+    monkeypatch.setattr(activities, "HOLD_SECONDS", 30.0)
+    _, machine_arn = make_machine(TimeoutSeconds=60)
+    run = start(boto_sfn, machine_arn)
+    wait_until(lambda: "ActivityScheduled" in event_types(boto_sfn, run), message="scheduled")
+    idle = boto_sfn.create_activity(name=unique("idle"))["activityArn"]
+    answers: list[dict[str, Any]] = []
+    poll = threading.Thread(
+        target=lambda: answers.append(boto_sfn.get_activity_task(activityArn=idle, workerName="w"))
+    )
+    poll.start()
+    try:
+        wait_until(lambda: activities.pollers(idle) == 1, message="the poll held")
+        activities.shutdown()
+        poll.join(timeout=10)
+        assert not poll.is_alive(), "the held poll was not answered"
+        assert "taskToken" not in answers[0]
+        assert finished(boto_sfn, run)["status"] == "ABORTED"
+    finally:
+        activities.install()
+    assert activities.pollers(idle) == 0
+    assert boto_sfn.list_activities()["activities"]  # serving still
+
+
+def test_a_poll_over_the_worker_limit_is_refused_in_awss_words(
+    boto_sfn: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """AWS allows 1,000 concurrent GetActivityTask polls per activity (MAX_POLLERS);
+    here 1, with the one poll held: the next is refused, and once it ends, one is
+    accepted again."""
+    monkeypatch.setattr(activities, "MAX_POLLERS", 1)
+    monkeypatch.setattr(activities, "HOLD_SECONDS", 30.0)
+    idle = boto_sfn.create_activity(name=unique("busy"))["activityArn"]
+    answers: list[dict[str, Any]] = []
+    held = threading.Thread(
+        target=lambda: answers.append(boto_sfn.get_activity_task(activityArn=idle, workerName="a"))
+    )
+    held.start()
+    try:
+        wait_until(lambda: activities.pollers(idle) == 1, message="the poll held")
+        with pytest.raises(ClientError) as refused:
+            boto_sfn.get_activity_task(activityArn=idle, workerName="b")
+        assert error_code(refused) == "ActivityWorkerLimitExceeded"
+        assert refused.value.response["Error"]["Message"] == (
+            "The maximum number of workers concurrently polling for activity tasks has been"
+            " reached."
+        )
+    finally:  # a task for the held poll ends it
+        task = {"Type": "Task", "Resource": idle, "TimeoutSeconds": 60, "End": True}
+        machine = boto_sfn.create_state_machine(
+            name=unique("busy"),
+            definition=json.dumps({"StartAt": "Work", "States": {"Work": task}}),
+            roleArn=ROLE_ARN,
+        )["stateMachineArn"]
+        run = start(boto_sfn, machine)
+        held.join(timeout=20)
+        boto_sfn.stop_execution(executionArn=run)
+    assert answers and answers[0].get("taskToken")
+    assert activities.pollers(idle) == 0

@@ -1,0 +1,498 @@
+"""The inbox's rules that mutation testing found untested (scripts/mutation.py): the words
+a task's reason gives for each way its run ended, AWS's limits on a failure's error and
+cause, forgetting only closed tasks, what `unwork`, `hurry` and `reconnected` do, a
+shutdown whose Worker.Shutdown cannot be delivered for one task of two, and what each
+heartbeat outcome does to its task.
+
+Against the embedded engine (a real client, one short run per task), each test in a
+second or two, so mutmut can run them for every mutant of core/inbox.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from sfn_tui.aws.client import ClientSettings, StepFunctionsClient
+from sfn_tui.aws.connection import Connection
+from sfn_tui.core.heartbeats import Outcome
+from sfn_tui.core.inbox import (
+    SHUTDOWN_ERROR,
+    InboxTask,
+    InvalidReply,
+    NotAnswerable,
+    TaskInbox,
+    TaskStatus,
+    _status_words,
+)
+from sfn_tui.local import activities
+from tests.fault_proxy import FaultProxy
+from tests.helpers import REGION, boto_client, until, wait_until
+from tests.test_inbox import claimed_task, finished, machine, placed, start, unique
+
+# The words an expired task's reason gives for each status a run can end in (AWS's
+# ExecutionStatus values), as the chat pane shows them.
+ENDED = [
+    ("SUCCEEDED", "the run already SUCCEEDED"),
+    ("FAILED", "the run FAILED"),
+    ("TIMED_OUT", "the run TIMED_OUT"),
+    ("ABORTED", "the run was ABORTED"),
+    ("PENDING_REDRIVE", "the run FAILED and is pending redrive"),
+    ("SOMETHING_NEW", "the run is SOMETHING_NEW"),
+]
+
+
+@pytest.mark.parametrize(("status", "words"), ENDED)
+def test_each_way_a_run_ends_is_said_in_words(status: str, words: str) -> None:
+    assert _status_words(status) == words
+
+
+@pytest.fixture
+async def client(engine: str) -> AsyncIterator[StepFunctionsClient]:
+    async with StepFunctionsClient(
+        Connection(region=REGION, endpoint_url=engine, dummy_credentials=True)
+    ) as sfn:
+        yield sfn
+
+
+@pytest.fixture
+async def inbox(client: StepFunctionsClient) -> AsyncIterator[TaskInbox]:
+    """Checks runs only when a test calls `check_now` (no liveness loop in between)."""
+    box = TaskInbox(client, worker_name=unique("rules"), liveness_interval=3600)
+    yield box
+    if not box.closing:
+        await box.shutdown(grace=0)
+
+
+async def tasks_of(
+    client: StepFunctionsClient, inbox: TaskInbox, count: int, **fields: object
+) -> tuple[list[InboxTask], list[str]]:
+    """`count` runs of one new machine, each with its claimed task (in run order)."""
+    act, sm = await machine(client, TimeoutSeconds=60, **fields)
+    inbox.work(act)
+    runs = [await start(client, sm, {"n": n}) for n in range(count)]
+    items = await claimed_task(inbox, act, count)
+    for item in items:
+        await placed(item)
+    by_run = {item.execution_arn: item for item in items}
+    return [by_run[run] for run in runs], runs
+
+
+async def test_tasks_of_runs_ended_elsewhere_expire_saying_how_each_ended(
+    client: StepFunctionsClient, inbox: TaskInbox
+) -> None:
+    (done, failed, stopped, going), runs = await tasks_of(client, inbox, 4)
+    await client.send_task_success(done.task.token, "{}")
+    await client.send_task_failure(failed.task.token, "Elsewhere", "failed by someone else")
+    await client.stop_execution(runs[2])
+    for run in runs[:3]:
+        await finished(client, run)
+
+    await inbox.check_now()
+
+    assert [done.reason, failed.reason, stopped.reason] == [
+        "The run already SUCCEEDED.",
+        "The run FAILED.",
+        "The run was ABORTED.",
+    ]
+    assert [t.status for t in (done, failed, stopped)] == [TaskStatus.EXPIRED] * 3
+    assert going.status is TaskStatus.WAITING and going.reason is None
+    assert inbox.claimed() == [going]
+
+
+async def test_a_failure_is_refused_over_aws_limits_and_sent_at_them(
+    client: StepFunctionsClient, inbox: TaskInbox
+) -> None:
+    """SendTaskFailure: error at most 256 characters, cause at most 32,768."""
+    (item, plain), (run, plain_run) = await tasks_of(client, inbox, 2)
+    assert (await inbox.fail(plain.id, "OnlyAnError")).status is TaskStatus.FAILED
+    detail = await finished(client, plain_run)
+    assert (detail.error, detail.cause or "") == ("OnlyAnError", "")  # no cause given: none
+    with pytest.raises(InvalidReply) as refused:
+        await inbox.fail(item.id, "E" * 257)
+    assert str(refused.value) == (
+        "The error name is 257 characters; at most 256 are allowed. Nothing was sent."
+    )
+    with pytest.raises(InvalidReply) as refused:
+        await inbox.fail(item.id, "E", "c" * 32_769)
+    assert str(refused.value) == (
+        "The cause is 32,769 characters; at most 32,768 are allowed. Nothing was sent."
+    )
+    assert item.status is TaskStatus.WAITING
+    assert (await client.describe_execution(run)).execution.status == "RUNNING"
+
+    error, cause = "E" * 256, "c" * 32_768
+    assert (await inbox.fail(item.id, error, cause)).status is TaskStatus.FAILED
+    detail = await finished(client, run)
+    assert (detail.execution.status, detail.error, detail.cause) == ("FAILED", error, cause)
+    with pytest.raises(NotAnswerable, match="it is failed"):
+        await inbox.fail(item.id, "Again")
+
+
+async def test_only_a_closed_task_is_forgotten(
+    client: StepFunctionsClient, inbox: TaskInbox
+) -> None:
+    (first, second), _ = await tasks_of(client, inbox, 2)
+    changes: list[int] = []
+    inbox.on_change = lambda: changes.append(1)
+
+    with pytest.raises(NotAnswerable) as refused:
+        inbox.forget(first.id)
+    assert str(refused.value) == f"Task {first.id} is still open; answer or fail it first."
+    assert inbox.get(first.id) is first and changes == []
+
+    await inbox.answer(first.id, "{}")
+    changes.clear()
+    inbox.forget(first.id)
+    assert inbox.tasks == [second] and changes
+    with pytest.raises(KeyError):
+        inbox.get(first.id)
+
+
+@pytest.fixture
+async def proxy(engine: str) -> AsyncIterator[FaultProxy]:
+    faulty = FaultProxy(engine)
+    await faulty.start()
+    yield faulty
+    await faulty.stop()
+
+
+@pytest.fixture
+async def through_proxy(proxy: FaultProxy) -> AsyncIterator[StepFunctionsClient]:
+    settings = ClientSettings(
+        read_timeout=2, connect_timeout=1, long_poll_read_timeout=5, max_attempts=1
+    )
+    async with StepFunctionsClient(
+        Connection(region=REGION, endpoint_url=proxy.url, dummy_credentials=True), settings
+    ) as sfn:
+        yield sfn
+
+
+def poll_loop(arn: str) -> asyncio.Task[object]:
+    [loop] = [t for t in asyncio.all_tasks() if t.get_name() == f"inbox-poll {arn}"]
+    return loop
+
+
+async def test_unworking_an_activity_backing_off_stops_it_and_clears_its_error(
+    client: StepFunctionsClient, through_proxy: StepFunctionsClient, proxy: FaultProxy
+) -> None:
+    act, _ = await machine(client)
+    proxy.throttle("GetActivityTask")
+    box = TaskInbox(through_proxy, unique("rules"), liveness_interval=3600)
+    try:
+        box.work(act)
+        await until(lambda: act in box.poll_errors, "the throttled poll")
+        loop = poll_loop(act)
+        await until(lambda: not box.is_polling(act), "the backoff between polls")
+        changes: list[int] = []
+        box.on_change = lambda: changes.append(1)
+
+        box.unwork(act)
+
+        assert box.worked == set() and box.poll_errors == {} and changes
+        box.unwork(act)  # again, or an activity never worked: nothing to stop
+        with pytest.raises(asyncio.CancelledError):
+            await loop  # cancelled in its backoff, not left to end after it
+    finally:
+        await box.shutdown(grace=0)
+
+
+async def test_reconnected_checks_open_tasks_at_once(
+    client: StepFunctionsClient, inbox: TaskInbox
+) -> None:
+    """The endpoint answers again: a task whose run ended meanwhile is shown as expired
+    without waiting for the next liveness check (an hour away here)."""
+    (item,), (run,) = await tasks_of(client, inbox, 1)
+    await client.stop_execution(run)
+    await finished(client, run)
+
+    inbox.reconnected()
+
+    await until(lambda: item.status is TaskStatus.EXPIRED, "the task checked")
+    assert item.reason == "The run was ABORTED."
+
+
+async def test_hurry_ends_the_wait_for_polls_in_flight(
+    client: StepFunctionsClient, inbox: TaskInbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second q: shutdown stops waiting for the open long poll (held 30 s) at once and
+    abandons it, though its grace (60 s) has not run out."""
+    monkeypatch.setattr(activities, "HOLD_SECONDS", 30.0)
+    act, _ = await machine(client)
+    inbox.hurry(5.0)  # before shutdown (a signal as the app starts): no error
+    assert 0 < inbox.seconds_left() <= 5
+    inbox.work(act)
+    await until(lambda: inbox.is_polling(act), "a poll in flight")
+    closing = asyncio.create_task(inbox.shutdown(grace=60))
+    await until(lambda: inbox.closing, "shutdown to begin")
+    assert inbox.seconds_left() > 30
+
+    inbox.hurry(1000.0)  # never longer than the grace
+    assert 30 < inbox.seconds_left() <= 60
+    inbox.hurry(0.5)
+    assert 0 < inbox.seconds_left() <= 0.5
+    inbox.hurry(0.0)
+
+    assert inbox.seconds_left() == 0.0
+    summary = await asyncio.wait_for(closing, timeout=20)
+    assert summary.abandoned_polls == 1
+    assert "abandoned 1 open poll(s)" in summary.describe()
+
+
+async def test_a_shutdown_failure_not_delivered_is_named_and_the_rest_are_failed(
+    client: StepFunctionsClient, inbox: TaskInbox
+) -> None:
+    (gone, kept), runs = await tasks_of(client, inbox, 2)
+    await client.stop_execution(runs[0])  # the inbox has not checked it yet
+    await finished(client, runs[0])
+
+    summary = await inbox.shutdown(grace=1)
+
+    assert (gone.status, kept.status) == (TaskStatus.EXPIRED, TaskStatus.FAILED)
+    assert summary.failed == 1
+    assert summary.not_delivered == (f"{gone.id}: {gone.reason}",)
+    assert "already timed out or was answered" in (gone.reason or "")
+    assert summary.describe() == (
+        f"failed 1 unanswered task(s) with {SHUTDOWN_ERROR}; 1 could not be failed and will"
+        " time out"
+    )
+    detail = await finished(client, runs[1])
+    assert (detail.execution.status, detail.error) == ("FAILED", SHUTDOWN_ERROR)
+
+
+async def test_each_heartbeat_outcome_from_the_keepers_thread(
+    client: StepFunctionsClient, inbox: TaskInbox
+) -> None:
+    """What the heartbeat keeper reports (from its own thread) reaches the task: an
+    error is shown, a sent heartbeat is counted and clears the error, a refused one
+    expires the task; an outcome for a task no longer listed is ignored."""
+    (item, other), _ = await tasks_of(client, inbox, 2)
+    changes: list[int] = []
+    inbox.on_change = lambda: changes.append(1)
+
+    async def report(outcome: Outcome) -> None:
+        await asyncio.to_thread(inbox._heartbeat_outcome, outcome)
+
+    await report(Outcome(item.id, sent=False, error="SendTaskHeartbeat timed out"))
+    await until(lambda: item.heartbeat_error is not None, "the error shown")
+    assert item.heartbeat_error == "SendTaskHeartbeat timed out" and changes
+    assert item.heartbeats_sent == 0 and item.status is TaskStatus.WAITING
+
+    changes.clear()
+    await report(Outcome(item.id, sent=True))
+    await until(lambda: item.heartbeats_sent == 1, "the heartbeat counted")
+    assert item.heartbeat_error is None and changes
+    changes.clear()
+    await report(Outcome(item.id, sent=True))
+    await until(lambda: item.heartbeats_sent == 2, "the second heartbeat counted")
+    assert changes == []  # nothing new to show
+
+    await report(Outcome("T999", sent=False, gone=True))
+    await report(Outcome(item.id, sent=False, gone=True))
+    await until(lambda: item.status is TaskStatus.EXPIRED, "the refused heartbeat")
+    assert item.reason == "It timed out or its run ended (the heartbeat was refused)."
+    assert other.status is TaskStatus.WAITING and other.heartbeats_sent == 0
+
+    await inbox.answer(other.id, "{}")
+    await report(Outcome(other.id, sent=False, gone=True))  # answered meanwhile
+    await report(Outcome(item.id, sent=True))  # a marker: outcomes are applied in order
+    await until(lambda: item.heartbeats_sent == 3, "the marker")
+    assert other.status is TaskStatus.ANSWERED and other.reason is None
+
+
+async def test_a_heartbeat_outcome_after_the_inbox_loop_closed_is_dropped(
+    client: StepFunctionsClient,
+) -> None:
+    """The keeper's thread may report after the app's loop has closed: nothing to show,
+    and no error in that thread."""
+
+    async def made() -> TaskInbox:
+        return TaskInbox(client, unique("rules"), liveness_interval=3600)
+
+    box = await asyncio.to_thread(asyncio.run, made())  # its loop is closed now
+    await asyncio.to_thread(box._heartbeat_outcome, Outcome("T1", sent=True))
+
+
+async def test_a_task_needing_heartbeats_without_a_sender_says_so(
+    client: StepFunctionsClient, inbox: TaskInbox
+) -> None:
+    [item], _ = await tasks_of(client, inbox, 1, HeartbeatSeconds=30)
+    assert item.heartbeat_seconds == 30
+    assert item.heartbeat_error == "No heartbeat sender: the task may time out."
+
+
+# Callbacks: runs waiting at a .waitForTaskToken Task (SQS here), found in their history --
+
+
+def approval_machine(sfn: Any, sqs: Any, body: dict[str, Any], **task: Any) -> tuple[str, str]:
+    """(machine ARN, queue URL): one SQS .waitForTaskToken Task named Approve."""
+    tag = uuid.uuid4().hex[:8]
+    queue = sqs.create_queue(QueueName=f"rules-{tag}")["QueueUrl"]
+    ask = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        "Parameters": {"QueueUrl": queue, "MessageBody": body},
+        "End": True,
+        **task,
+    }
+    definition = {"StartAt": "Approve", "States": {"Approve": ask}}
+    machine = sfn.create_state_machine(
+        name=f"rules-{tag}", definition=json.dumps(definition), roleArn=CALLBACK_ROLE
+    )["stateMachineArn"]
+    return machine, queue
+
+
+CALLBACK_ROLE = "arn:aws:iam::123456789012:role/sfn-tui-inbox-rules"
+WITH_TOKEN = {"message": "Ship order 42?", "token.$": "$$.Task.Token"}
+FORMATTED = {"text.$": "States.Format('Ship order {}? token {}', $.order, $$.Task.Token)"}
+
+
+@pytest.fixture
+def boto(engine: str) -> tuple[Any, Any]:
+    return boto_client("stepfunctions", engine, REGION), boto_client("sqs", engine, REGION)
+
+
+async def callbacks_found(inbox: TaskInbox, runs: list[str]) -> list[InboxTask]:
+    for run in runs:
+        inbox.hint_callbacks(run)  # read every second, not at the watcher's tick
+    await until(lambda: all(inbox.for_execution(run) for run in runs), "the callbacks", timeout=20)
+    return [inbox.for_execution(run)[0] for run in runs]
+
+
+def started(sfn: Any, machine: str, order: int = 0) -> str:
+    run = sfn.start_execution(stateMachineArn=machine, input=json.dumps({"order": order}))
+    return str(run["executionArn"])
+
+
+async def test_callbacks_are_listed_not_claimed_answered_and_expired_when_answered_elsewhere(
+    inbox: TaskInbox, boto: tuple[Any, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    sfn, sqs = boto
+    machine, _ = approval_machine(sfn, sqs, WITH_TOKEN, HeartbeatSeconds=30, TimeoutSeconds=300)
+    runs = [started(sfn, machine), started(sfn, machine)]
+    changes: list[int] = []
+    inbox.on_change = lambda: changes.append(1)
+    inbox.follow_callbacks({machine})
+    assert inbox.followed == {machine}
+
+    with caplog.at_level(logging.INFO, logger="sfn_tui.core.inbox"):
+        mine, theirs = await callbacks_found(inbox, runs)
+    assert changes  # shown as they are found
+    assert f"Callback {mine.id} found in {runs[0]} (sqs:sendMessage)" in caplog.messages
+
+    assert inbox.claimed() == [] and set(inbox.waiting()) == {mine, theirs}
+    assert mine.source == "Approve (sqs:sendMessage)"
+    assert mine.activity_arn == "arn:aws:states:::sqs:sendMessage.waitForTaskToken"
+    assert mine.callback is not None and mine.received_at == mine.callback.scheduled_at
+    assert mine.received_at is not None
+    assert (mine.heartbeat_seconds, mine.timeout_seconds) == (30, 300)
+    assert mine.task.token and inbox.tokens_of(runs[0]) == [mine.task.token]
+    assert inbox.tokens_of(None) == [] and mine.task.token not in mine.input
+    assert json.loads(mine.input)["message"] == "Ship order 42?"
+
+    inbox.attend(mine.id)  # answering it now: it needs heartbeats, and none can be sent
+    assert mine.heartbeat_error == "No heartbeat sender: the task may time out."
+    assert theirs.heartbeat_error is None
+    inbox.attend(None)
+
+    sfn.send_task_success(taskToken=theirs.task.token, output=json.dumps({"by": "someone"}))
+    inbox.hint_callbacks(runs[1])
+    await until(lambda: theirs.status is TaskStatus.EXPIRED, "the other callback gone")
+    assert theirs.reason == (
+        "It is no longer waiting: answered from elsewhere, timed out, or its run ended."
+    )
+    assert (await inbox.answer(mine.id, '{"ok": true}')).status is TaskStatus.ANSWERED
+    until_sync(lambda: sfn.describe_execution(executionArn=runs[0])["status"] == "SUCCEEDED")
+    assert mine.status is TaskStatus.ANSWERED  # not expired by the watcher afterwards
+
+
+async def test_a_callbacks_token_read_elsewhere_is_adopted_once_and_settled(
+    inbox: TaskInbox, boto: tuple[Any, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    sfn, sqs = boto
+    machine, queue = approval_machine(sfn, sqs, FORMATTED, HeartbeatSeconds=60)
+    runs = [started(sfn, machine, 1), started(sfn, machine, 2)]
+    inbox.follow_callbacks({machine})
+    first, second = await callbacks_found(inbox, runs)
+    assert first.task.token == "" and first.callback is not None
+    with pytest.raises(NotAnswerable) as refused:
+        await inbox.answer(first.id, "{}")
+    assert str(refused.value) == (
+        f"Task {first.id} cannot be answered from here. {first.callback.why_no_token}"
+    )
+    texts = [
+        json.loads(m["Body"])["text"]
+        for m in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
+    ]
+    [token] = [t.rsplit(" ", 1)[-1] for t in texts if t.startswith("Ship order 1?")]
+    settled: list[bool] = []
+
+    async def settle(answered: bool) -> None:
+        settled.append(answered)
+        raise RuntimeError("the queue is gone")  # logged; the answer stands
+
+    inbox.attend(first.id)  # being answered: it gets heartbeats once it has a token
+    assert first.heartbeat_error is None
+    with caplog.at_level(logging.INFO, logger="sfn_tui.core.inbox"):
+        assert inbox.adopt_token(first.id, token, settle) is first
+    assert f"Task {first.id}: its token was read from where the run sent it" in caplog.messages
+    assert first.task.token == token and token not in first.input
+    assert first.callback.token == token and first.callback.why_no_token == ""
+    assert first.heartbeat_error == "No heartbeat sender: the task may time out."
+    assert inbox.tokens_of(runs[0]) == [token]
+    with pytest.raises(NotAnswerable) as refused:
+        inbox.adopt_token(first.id, token)
+    assert str(refused.value) == f"Task {first.id} does not wait for a token."
+    with pytest.raises(NotAnswerable) as refused:
+        inbox.adopt_token(second.id, token)
+    assert str(refused.value) == "That token belongs to another task on the list."
+    assert second.task.token == "" and second.heartbeat_error is None
+
+    with caplog.at_level(logging.INFO, logger="sfn_tui.core.inbox"):
+        assert (await inbox.answer(first.id, '{"ok": 1}')).status is TaskStatus.ANSWERED
+        failed = f"Task {first.id}: settling where its token came from failed"
+        await until(lambda: failed in caplog.messages, "the settle's failure logged")
+    assert settled == [True] and first.settle is None and first.status is TaskStatus.ANSWERED
+    until_sync(lambda: sfn.describe_execution(executionArn=runs[0])["status"] == "SUCCEEDED")
+    assert sfn.describe_execution(executionArn=runs[1])["status"] == "RUNNING"
+
+
+def until_sync(predicate: Any) -> None:
+    wait_until(predicate, timeout=10, message="the engine")
+
+
+async def test_only_the_attended_callback_gets_heartbeats(
+    client: StepFunctionsClient, boto: tuple[Any, Any]
+) -> None:
+    """The person answering is the worker: heartbeats go to the callback on screen, and
+    stop for it once another one is (the other's heartbeats are the clock here)."""
+    sfn, sqs = boto
+    machine, _ = approval_machine(sfn, sqs, WITH_TOKEN, HeartbeatSeconds=3, TimeoutSeconds=300)
+    runs = [started(sfn, machine), started(sfn, machine)]
+    box = TaskInbox(
+        client,
+        unique("rules"),
+        liveness_interval=3600,
+        heartbeat_client=client.heartbeat_sender,
+    )
+    try:
+        box.follow_callbacks({machine})
+        first, second = await callbacks_found(box, runs)
+        assert first.heartbeats_sent == second.heartbeats_sent == 0
+        box.attend(first.id)
+        await until(lambda: first.heartbeats_sent >= 1, "a heartbeat for the first", timeout=20)
+
+        box.attend(second.id)
+        sent = first.heartbeats_sent
+        await until(lambda: second.heartbeats_sent >= 3, "heartbeats for the second", timeout=30)
+        assert first.heartbeats_sent <= sent + 1  # one may have been on its way
+        box.attend(first.id)  # back: its heartbeats start again
+        await until(lambda: first.heartbeats_sent >= sent + 2, "the first again", timeout=30)
+    finally:
+        await box.shutdown(grace=0)

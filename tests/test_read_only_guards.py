@@ -1,0 +1,173 @@
+"""The dashboard's guards, pane by pane, in read-only and in normal mode: which actions
+`MainScreen.check_action` allows (what the footer offers and what a key or palette
+entry may run), and `_open`, the one door every changing modal goes through.
+
+One short Pilot scene per mode (a few seconds), so scripts/mutation.py can judge the
+guards' mutants with it; the routes themselves (keys, palette, detail screen) are
+pressed in test_read_only.py and test_read_only_routes.py.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from textual.screen import ModalScreen
+
+from sfn_tui.aws.connection import Connection
+from sfn_tui.tui.app import SfnTuiApp
+from sfn_tui.tui.screens.main import MUTATIONS, MainScreen
+from tests.helpers import boto_client
+from tests.pilot_helpers import wait_for, wait_shown
+
+REGION = "me-central-1"
+ROLE = "arn:aws:iam::123456789012:role/sfn-tui-read-only-guards"
+ACTIONS = (
+    "create",
+    "delete",
+    "update_state_machine",
+    "start_execution",
+    "stop_execution",
+    "redrive_execution",
+    "toggle_work",
+    "follow_callbacks",
+    "status_filter",
+    "follow_newest",
+    "graph",
+    "versions",
+    "refresh",
+)
+# What each pane allows in normal mode (read-only: the same minus MUTATIONS).
+ALLOWED = {
+    "machines": {
+        "create",
+        "delete",
+        "update_state_machine",
+        "start_execution",
+        "follow_callbacks",
+        "graph",
+        "versions",
+        "refresh",
+    },
+    "running run": {
+        "start_execution",
+        "stop_execution",
+        "status_filter",
+        "follow_newest",
+        "graph",
+        "versions",
+        "refresh",
+    },
+    "stopped run": {
+        "start_execution",
+        "redrive_execution",
+        "status_filter",
+        "follow_newest",
+        "graph",
+        "versions",
+        "refresh",
+    },
+    "activities": {"create", "delete", "toggle_work", "graph", "versions", "refresh"},
+}
+
+
+@pytest.fixture
+def world(engine: str) -> Iterator[dict[str, str]]:
+    sfn = boto_client("stepfunctions", engine, REGION)
+    tag = uuid.uuid4().hex[:6]
+    activity = sfn.create_activity(name=f"guards-{tag}")["activityArn"]
+    definition = {
+        "StartAt": "Ask",
+        "States": {"Ask": {"Type": "Task", "Resource": activity, "End": True}},
+    }
+    machine = sfn.create_state_machine(
+        name=f"guards-{tag}", definition=json.dumps(definition), roleArn=ROLE
+    )["stateMachineArn"]
+    stopped = sfn.start_execution(stateMachineArn=machine, name="stopped")["executionArn"]
+    sfn.stop_execution(executionArn=stopped)
+    running = sfn.start_execution(stateMachineArn=machine, name="running")["executionArn"]
+    yield {"activity": activity, "machine": machine, "running": running, "stopped": stopped}
+    sfn.stop_execution(executionArn=running)
+
+
+class Probe(ModalScreen[None]):
+    """A stand-in for a changing modal (Start, Stop, Delete...)."""
+
+
+async def focused(pilot: Any, screen: MainScreen, pane: Any) -> None:
+    await wait_for(pilot, lambda: screen.focused is pane, what=f"{pane.id} focused")
+
+
+def said(app: SfnTuiApp) -> set[tuple[str, str]]:
+    """The notifications shown, with their severity."""
+    return {(str(n.message), n.severity) for n in app._notifications}
+
+
+def allowed(screen: MainScreen) -> set[str]:
+    return {action for action in ACTIONS if screen.check_action(action, ())}
+
+
+@pytest.mark.parametrize("read_only", [True, False], ids=["read-only", "normal"])
+async def test_each_pane_allows_what_it_should(
+    engine: str, world: dict[str, str], read_only: bool
+) -> None:
+    connection = Connection(region=REGION, endpoint_url=engine, dummy_credentials=True)
+    app = SfnTuiApp(connection, poll_interval=0.5, catalog_interval=1.0, read_only=read_only)
+    async with app.run_test(size=(140, 40), notifications=True) as pilot:
+        dashboard = app.dashboard
+        await wait_for(pilot, lambda: world["machine"] in dashboard.machines.items, what="listed")
+        dashboard.machines.focus()
+        dashboard.machines.select_key(world["machine"])
+        await wait_for(pilot, lambda: world["activity"] in dashboard.activities.items, what="act")
+        await wait_for(
+            pilot,
+            lambda: {world["running"], world["stopped"]} <= set(dashboard.executions.items),
+            what="the runs listed",
+        )
+        seen: dict[str, set[str]] = {}
+        await focused(pilot, dashboard, dashboard.machines)
+        seen["machines"] = allowed(dashboard)
+        for name, run in (("running run", "running"), ("stopped run", "stopped")):
+            dashboard.executions.focus()
+            await focused(pilot, dashboard, dashboard.executions)
+            dashboard.executions.select_key(world[run])
+            await wait_for(
+                pilot,
+                lambda run=run: (
+                    dashboard.executions.selected is not None
+                    and dashboard.executions.selected.arn == world[run]
+                ),
+                what=f"the {run} run selected",
+            )
+            seen[name] = allowed(dashboard)
+        dashboard.activities.focus()
+        dashboard.activities.select_key(world["activity"])
+        await focused(pilot, dashboard, dashboard.activities)
+        seen["activities"] = allowed(dashboard)
+
+        expected = {
+            pane: actions - (MUTATIONS if read_only else set()) for pane, actions in ALLOWED.items()
+        }
+        assert seen == expected
+
+        changes: list[object] = []
+        if not read_only:
+            client, app.client = app.client, None  # as while it connects at start
+            dashboard._open(Probe(), changes.append)
+            await wait_for(
+                pilot, lambda: ("Not connected yet.", "warning") in said(app), what="not yet"
+            )
+            assert not isinstance(app.screen, Probe)
+            app.client = client
+        dashboard._open(Probe(), changes.append)
+        if read_only:
+            await wait_shown(pilot, "Read-only mode: nothing can be changed.")
+            assert ("Read-only mode: nothing can be changed.", "warning") in said(app)
+            assert not isinstance(app.screen, Probe)
+        else:
+            await wait_for(pilot, lambda: isinstance(app.screen, Probe), what="the modal open")
+            app.screen.dismiss(None)
+            await wait_for(pilot, lambda: changes == [None], what="its callback")
