@@ -12,7 +12,7 @@ from sfn_tui.aws.connection import Connection
 from sfn_tui.tui.app import SfnTuiApp
 from tests.pilot_helpers import wait_for, wait_shown
 
-REGION = "ap-southeast-6"  # shared with test_gc_footprint.py only (other names)
+REGION = "ap-southeast-6"  # no other test uses it (machines by the thousand)
 COUNT = 3000
 PREFIX = "fscale-"
 ROLE = "arn:aws:iam::123456789012:role/sfn-tui-test"
@@ -88,9 +88,13 @@ async def test_filtering_thousands_of_machines_shows_exactly_the_matches(
             what="the cursor on the last match",
         )
         # Erased back to the prefix: every machine again, in name order.
-        await pilot.press("slash")
+        # "/" opens the filter with its text selected (typing replaces it): End first.
+        await pilot.press("slash", "end")
         for _ in "123":
             await pilot.press("backspace")
+        await wait_for(
+            pilot, lambda: table.filter_text == PREFIX, what="the filter erased to fscale-"
+        )
         await wait_for(
             pilot,
             lambda: (
