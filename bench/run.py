@@ -73,15 +73,28 @@ def log(*parts: object) -> None:
     print("  ..", *parts, file=sys.stderr, flush=True)
 
 
+async def until(pred: Any, timeout: float = 60.0) -> bool:
+    """Let the app's loop run until `pred()` holds; False after `timeout` seconds."""
+    deadline = time.perf_counter() + timeout
+    while not pred():
+        if time.perf_counter() > deadline:
+            return False
+        await asyncio.sleep(0.01)
+    return True
+
+
 # The engine: a child process -------------------------------------------------------
 
 
 class Engine:
-    def __init__(self, finished: int) -> None:
+    """sfn_tui/local/bulk.py in a child process; `more` are further bulk.py options
+    (bench/scale.py: --machines, --activities)."""
+
+    def __init__(self, finished: int, *more: str) -> None:
         env = {**os.environ, **CREDS}
         env.pop("AWS_PROFILE", None)
         self.proc = subprocess.Popen(
-            [PY, "-m", "sfn_tui.local.bulk", "--finished", str(finished)],
+            [PY, "-m", "sfn_tui.local.bulk", "--finished", str(finished), *more],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -484,14 +497,6 @@ async def in_process(engine: Engine, poll_seconds: float, end_presses: int) -> d
         install_probe(app, probe)
         dash = app.dashboard
         big = engine.info["big_machine_arn"]
-
-        async def until(pred: Any, timeout: float = 60.0) -> bool:
-            deadline = time.perf_counter() + timeout
-            while not pred():
-                if time.perf_counter() > deadline:
-                    return False
-                await asyncio.sleep(0.01)
-            return True
 
         await until(lambda: dash.watched is not None and dash.watched.arn == big)
         await until(lambda: len(dash.executions.items) >= 100)

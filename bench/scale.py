@@ -18,7 +18,6 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -28,11 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from run import (
     COLS,
-    CREDS,
-    PY,
     REGION,
     RESULTS,
     ROWS,
+    Engine,
     Probe,
     PtyApp,
     install_probe,
@@ -44,43 +42,7 @@ FIRST = "aaa-bench-100k"  # the first machine by name
 TYPED = "bench-sm-0042"  # typed into the filter bar one character at a time
 
 
-class ScaleEngine:
-    def __init__(self, machines: int, activities: int) -> None:
-        env = {**os.environ, **CREDS}
-        env.pop("AWS_PROFILE", None)
-        self.proc = subprocess.Popen(
-            [
-                PY,
-                "-m",
-                "sfn_tui.local.bulk",
-                "--machines",
-                str(machines),
-                "--activities",
-                str(activities),
-                "--finished",
-                "100",
-            ],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            env=env,
-        )
-        assert self.proc.stdout is not None
-        self.info: dict[str, Any] = json.loads(self.proc.stdout.readline())
-        self.endpoint: str = self.info["endpoint"]
-
-    def close(self) -> None:
-        assert self.proc.stdin is not None
-        try:
-            self.proc.stdin.write("quit\n")
-            self.proc.stdin.flush()
-            self.proc.wait(10)
-        except (OSError, subprocess.TimeoutExpired):
-            self.proc.kill()
-
-
-def pty_figures(engine: ScaleEngine, runs: int, last: str) -> dict[str, Any]:
+def pty_figures(engine: Engine, runs: int, last: str) -> dict[str, Any]:
     """First data (the first machine's name on screen) and peak RSS after filtering."""
     args = ["--endpoint-url", engine.endpoint, "--region", REGION]
     data, rss = [], []
@@ -124,7 +86,7 @@ async def key_latency(pilot: Any, probe: Probe, keys: list[str], cpu: list[float
     return out
 
 
-async def filter_latency(engine: ScaleEngine, machines: int, rounds: int) -> dict[str, Any]:
+async def filter_latency(engine: Engine, machines: int, rounds: int) -> dict[str, Any]:
     from sfn_tui.aws.connection import Connection
     from sfn_tui.tui.app import SfnTuiApp
 
@@ -172,7 +134,7 @@ def scale_figures(
     machines: int = 10_000, activities: int = 1_000, runs: int = 3, rounds: int = 3
 ) -> dict[str, Any]:
     log(f"seeding {machines:,} state machines and {activities:,} activities")
-    engine = ScaleEngine(machines, activities)
+    engine = Engine(100, "--machines", str(machines), "--activities", str(activities))
     try:
         last = f"bench-sm-{machines - 2:04d}"
         out: dict[str, Any] = {"machines": machines, "activities": activities}

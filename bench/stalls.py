@@ -22,7 +22,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import COLS, POLL, REGION, ROWS, Engine, Probe, install_probe, stall_monitor
+from run import COLS, POLL, REGION, ROWS, Engine, Probe, install_probe, stall_monitor, until
 
 
 class GcLog:
@@ -134,14 +134,6 @@ async def measure(
         install_probe(app, probe)
         dash = app.dashboard
         big = engine.info["big_machine_arn"]
-
-        async def until(pred: Any, timeout: float = 60.0) -> bool:
-            deadline = time.perf_counter() + timeout
-            while not pred():
-                if time.perf_counter() > deadline:
-                    return False
-                await asyncio.sleep(0.01)
-            return True
 
         await until(lambda: dash.watched is not None and dash.watched.arn == big)
         await until(lambda: len(dash.executions.items) >= 100)

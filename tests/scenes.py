@@ -4,7 +4,6 @@ the seeded demo in a region of its own, every date pinned, a fixed clock and UTC
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC
 from typing import Any
 
@@ -34,12 +33,12 @@ def prepare_demo(endpoint: str, region: str = SCENE_REGION, *, pin: bool = True)
     ListStateMachines cannot sort a region that holds both."""
     demo = seed_demo(endpoint, region)
     sfn = sfn_client(endpoint, region)
-    deadline = time.monotonic() + 30
     for arn in demo.execution_arns.values():
-        while sfn.describe_execution(executionArn=arn)["status"] == "RUNNING":
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"demo execution still running: {arn}")
-            time.sleep(0.1)
+        wait_until(
+            lambda arn=arn: sfn.describe_execution(executionArn=arn)["status"] != "RUNNING",
+            timeout=30,
+            message=f"demo execution still running: {arn}",
+        )
     if pin:
         pin_dates(region)
         pin_logs(region)

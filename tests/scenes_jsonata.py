@@ -5,7 +5,6 @@ Their own region, so the demo's scenes are unchanged."""
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from textual.widgets import Select
@@ -14,6 +13,7 @@ from sfn_tui.core.machine_templates import JSONATA_TEMPLATE
 from sfn_tui.tui.screens.execution_detail import ExecutionDetailScreen
 from sfn_tui.tui.screens.state_machine_graph import StateMachineGraphScreen
 from sfn_tui.tui.screens.test_state import TestStateScreen
+from tests.helpers import wait_until
 from tests.pilot_helpers import wait_for
 from tests.scenes import sfn_client
 
@@ -76,11 +76,11 @@ def prepare(endpoint: str, region: str = REGION) -> dict[str, str]:
             name="order-1001",
             input=json.dumps({"customer": "Ada", "items": items}),
         )["executionArn"]
-    deadline = time.monotonic() + 30
-    while sfn.describe_execution(executionArn=run)["status"] == "RUNNING":
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"still running: {run}")
-        time.sleep(0.1)
+    wait_until(
+        lambda: sfn.describe_execution(executionArn=run)["status"] != "RUNNING",
+        timeout=30,
+        message=f"still running: {run}",
+    )
     return {"greeter": arns["Greeter"], "orders": arns["Orders"], "run": run}
 
 
