@@ -222,3 +222,23 @@ async def test_help_shows_a_hostile_log_path_literally(engine: str, hostile_log:
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
         app.screen.query_one("#help-box").scroll_end(animate=False)  # the footer
         await wait_shown(pilot, "Log:", "[bold]logs", flat=True)
+
+
+async def test_the_whole_text_viewer_names_a_hostile_run_literally(
+    engine: str, scene: dict[str, str]
+) -> None:
+    """The detail's `i` (whole input) opens a viewer titled with the run's name."""
+    from sfn_tui.tui.screens.text_viewer import TextViewerScreen
+
+    app = make_app(engine, worked_activities=frozenset())
+    async with app.run_test(size=(160, 50)) as pilot:
+        await wait_for(pilot, lambda: app.client is not None, what="connected")
+        app.push_screen(ExecutionDetailScreen(scene["failed"]))
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, ExecutionDetailScreen) and app.screen.complete,
+            what="detail loaded",
+        )
+        await pilot.press("i")
+        await wait_for(pilot, lambda: isinstance(app.screen, TextViewerScreen), what="viewer")
+        await shown_literally(pilot, f"Input of {NAME_SHOWN}")

@@ -593,6 +593,8 @@ def test_engine_prints_nothing() -> None:
 def test_an_answered_task_answered_again_is_timed_out_in_awss_words(
     boto_sfn: Any, make_machine: MakeMachine
 ) -> None:
+    """A token already answered is no longer valid: SendTaskSuccess's TaskTimedOut,
+    https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskSuccess.html"""
     activity_arn, machine_arn = make_machine(TimeoutSeconds=60)
     start(boto_sfn, machine_arn)
     token = claim(boto_sfn, activity_arn)["taskToken"]
@@ -638,6 +640,8 @@ def test_a_poll_over_the_worker_limit_is_refused_in_awss_words(
     boto_sfn: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """AWS allows 1,000 concurrent GetActivityTask polls per activity (MAX_POLLERS);
+    the error is GetActivityTask's ActivityWorkerLimitExceeded,
+    https://docs.aws.amazon.com/step-functions/latest/apireference/API_GetActivityTask.html;
     here 1, with the one poll held: the next is refused, and once it ends, one is
     accepted again."""
     monkeypatch.setattr(activities, "MAX_POLLERS", 1)

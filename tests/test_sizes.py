@@ -42,6 +42,7 @@ from sfn_tui.tui.screens.start_execution import StartExecutionScreen
 from sfn_tui.tui.screens.state_machine_form import StateMachineFormScreen
 from sfn_tui.tui.screens.state_machine_graph import StateMachineGraphScreen
 from sfn_tui.tui.screens.stop_execution import RedriveExecutionScreen, StopExecutionScreen
+from sfn_tui.tui.screens.text_viewer import TextViewerScreen
 from tests.helpers import boto_client, wait_until
 from tests.pilot_helpers import screen_text, wait_for
 
@@ -210,6 +211,9 @@ OPENERS: dict[str, Opener] = {
     "chat (ChatSFN task)": lambda pilot, world: chat(pilot, world, world.chat_run, "Hello, Ada"),
     "chat (generic task)": lambda pilot, world: chat(pilot, world, world.review_run, "Type a JSON"),
     "help": lambda pilot, world: pushed(pilot, HelpScreen(catalog())),
+    "text viewer": lambda pilot, world: pushed(
+        pilot, TextViewerScreen("Input of " + "run-" * 30, "[\n" + '  {"item": 1},\n' * 500 + "]")
+    ),
     "command palette": palette,
     "create state machine": lambda pilot, world: pushed(pilot, StateMachineFormScreen()),
     "edit state machine": lambda pilot, world: pushed(
@@ -275,7 +279,7 @@ async def back_to_dashboard(pilot: Any, name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "names", [list(OPENERS)[:11], list(OPENERS)[11:]], ids=["screens", "modals"]
+    "names", [list(OPENERS)[:12], list(OPENERS)[12:]], ids=["screens", "modals"]
 )
 async def test_every_screen_and_modal_survives_every_size(engine: str, names: list[str]) -> None:
     world = World(engine)

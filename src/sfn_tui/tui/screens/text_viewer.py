@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static, TextArea
 
+from sfn_tui.tui.formatting import visible
 from sfn_tui.tui.widgets.footer import SteadyFooter
 
 
@@ -39,7 +40,8 @@ class TextViewerScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         lines = self.text.count("\n") + 1
-        yield Static(f"{self.title_text}  ({lines:,} lines; Esc goes back)", id="viewer-title")
+        title = f"{visible(self.title_text)}  ({lines:,} lines; Esc goes back)"
+        yield Static(title, id="viewer-title", markup=False)  # run names are service text
         yield TextArea(self.text, read_only=True, show_line_numbers=True, id="viewer-text")
         yield SteadyFooter()
 
