@@ -496,3 +496,56 @@ async def test_only_the_attended_callback_gets_heartbeats(
         await until(lambda: first.heartbeats_sent >= sent + 2, "the first again", timeout=30)
     finally:
         await box.shutdown(grace=0)
+
+
+async def test_a_run_waiting_at_two_callbacks_lists_each_once_as_it_comes(
+    inbox: TaskInbox, boto: tuple[Any, Any]
+) -> None:
+    """A Parallel state waits at two callbacks: the first is listed, then the second
+    when its branch gets there (after a read that saw the first again), each once."""
+    sfn, sqs = boto
+    tag = uuid.uuid4().hex[:8]
+    queue = sqs.create_queue(QueueName=f"rules-{tag}")["QueueUrl"]
+    gate = sfn.create_activity(name=f"rules-gate-{tag}")["activityArn"]
+
+    def ask(name: str) -> dict[str, Any]:
+        body = {"message": f"{name}?", "token.$": "$$.Task.Token"}
+        return {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+            "Parameters": {"QueueUrl": queue, "MessageBody": body},
+            "TimeoutSeconds": 300,
+            "End": True,
+        }
+
+    later = {"Type": "Task", "Resource": gate, "TimeoutSeconds": 300, "Next": "Second"}
+    both = {
+        "Type": "Parallel",
+        "End": True,
+        "Branches": [
+            {"StartAt": "First", "States": {"First": ask("First")}},
+            {"StartAt": "Gate", "States": {"Gate": later, "Second": ask("Second")}},
+        ],
+    }
+    definition = {"StartAt": "Both", "States": {"Both": both}}
+    machine = sfn.create_state_machine(
+        name=f"rules-two-{tag}", definition=json.dumps(definition), roleArn=CALLBACK_ROLE
+    )["stateMachineArn"]
+    run = started(sfn, machine)
+    changes: list[int] = []
+    inbox.on_change = lambda: changes.append(1)
+    inbox.follow_callbacks({machine})
+    [first] = await callbacks_found(inbox, [run])
+    assert first.source == "First (sqs:sendMessage)"
+
+    gate_task = await asyncio.to_thread(sfn.get_activity_task, activityArn=gate)
+    changes.clear()
+    sfn.send_task_success(taskToken=gate_task["taskToken"], output="{}")
+    inbox.hint_callbacks(run)
+    await until(lambda: len(inbox.for_execution(run)) >= 2, "the second callback", timeout=20)
+    assert changes  # the new callback is shown as it is found
+    assert [t.source for t in inbox.for_execution(run)] == [
+        "First (sqs:sendMessage)",
+        "Second (sqs:sendMessage)",
+    ]
+    assert first.status is TaskStatus.WAITING  # still waiting, listed once
