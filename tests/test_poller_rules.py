@@ -459,3 +459,30 @@ async def test_with_the_running_filter_the_tick_listing_is_the_check(
 
 def until_sync(predicate: Any) -> None:
     wait_until(predicate, timeout=10, message="the engine")
+
+
+async def test_with_more_runs_running_than_a_page_the_followed_are_described_two_in_turn(
+    running: Any, sfn: Any, proxy: FaultProxy
+) -> None:
+    """With more RUNNING runs than the check's page (100) holds, a followed run missing
+    from the page may still be running: FOLLOW_UNSURE_MAX (2) of them are described per
+    check, in turn, and those still running stay followed."""
+    machine = new_machine(sfn)
+    oldest = [start(sfn, machine, wait=True) for _ in range(4)]
+    newer = [start(sfn, machine, wait=True) for _ in range(100)]
+    try:
+        poll = running(interval=0.05, catalog_interval=3600)
+        poll.poller.watch(machine)
+        poll.poller.follow(oldest)
+        first, second = await poll.seen(ExecutionsDescribed, 2, timeout=20)
+        await poll.stop()
+        assert [(e.arn, e.status) for e in first.executions] == [
+            (run, "RUNNING") for run in oldest[:2]
+        ]
+        assert [e.arn for e in second.executions] == oldest[2:]
+        assert set(poll.poller.followed) == set(oldest)
+        described = proxy.count("DescribeExecution")
+        assert described == 2 * len(poll.of(ExecutionsDescribed))
+    finally:
+        for run in oldest + newer:
+            sfn.stop_execution(executionArn=run)
