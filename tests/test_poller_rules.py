@@ -486,3 +486,33 @@ async def test_with_more_runs_running_than_a_page_the_followed_are_described_two
     finally:
         for run in oldest + newer:
             sfn.stop_execution(executionArn=run)
+
+
+async def test_a_consumer_that_leaves_mid_tick_leaves_no_call_behind(proxy: FaultProxy) -> None:
+    """The dashboard goes away (its worker cancelled) while a tick waits for an answer:
+    the tick's calls are cancelled with it, not left running in the background (here
+    until the client's read timeout, a minute)."""
+    proxy.fault("ListStateMachines", "hang")
+    patient = ClientSettings(read_timeout=60, connect_timeout=1, max_attempts=1)
+    connection = Connection(region=REGION, endpoint_url=proxy.url, dummy_credentials=True)
+    async with StepFunctionsClient(connection, patient) as client:
+        await leave_mid_tick(Poller(client, interval=30, catalog_interval=3600, late_after=60))
+    proxy.clear()
+
+
+async def leave_mid_tick(poller: Poller) -> None:
+    """Consume `poller` in a task, cancel it while a tick waits, and see the tick go."""
+
+    async def consume() -> None:
+        async for _ in poller.run():
+            pass
+
+    def ticks() -> list[asyncio.Task[Any]]:
+        return [t for t in asyncio.all_tasks() if "Poller._tick" in repr(t.get_coro())]
+
+    consumer = asyncio.create_task(consume())
+    await until(lambda: bool(ticks()), "a tick waiting for its answer", 10)
+    consumer.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await consumer
+    await until(lambda: not ticks(), "no tick left running", 10)
