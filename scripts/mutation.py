@@ -289,11 +289,17 @@ def mutmut_env() -> dict[str, str]:
 
 
 def run_mutmut(
-    work: Path, target: Target, max_seconds: float | None, jobs: int, names: Sequence[str] = ()
+    work: Path,
+    target: Target,
+    max_seconds: float | None,
+    jobs: int,
+    names: Sequence[str] = (),
+    credit_all: bool = False,
 ) -> bool:
     """`mutmut run` in the working copy (only `names`, if given: mutmut checks a mutant
-    it names again); False if the time budget cut it short."""
-    if target.whole:
+    it names again; `credit_all`: against every test of the selection for the functions
+    of `target.whole`); False if the time budget cut it short."""
+    if credit_all:
         credit_every_test(work, target)
     env = mutmut_env()
     log = (work / "mutmut.log").open("a")
@@ -378,7 +384,17 @@ def mutate_module(
     work = prepare(name, target, resume or recheck)
     again = refresh_tests(work) if recheck else []
     budget = max_minutes * 60 if max_minutes else None
-    finished = run_mutmut(work, target, budget, jobs, again)
+    whole = bool(target.whole)
+    finished = run_mutmut(work, target, budget, jobs, again, credit_all=whole and bool(again))
+    if whole and finished and not again:
+        # mutmut's own attribution first (a kill is a kill, whichever test it was);
+        # then only its survivors against every test of the selection (see Target.whole).
+        left = [mutant for mutant, status in results(work, target).items() if status in LEFT]
+        spent = time.monotonic() - started
+        rest = budget - spent if budget else None
+        if left and (rest is None or rest > 0):
+            print(f"   {len(left)} survivors again, against every test", flush=True)
+            finished = run_mutmut(work, target, rest, jobs, left, credit_all=True)
     statuses = results(work, target)
     source = (ROOT / "src" / "sfn_tui" / target.path).read_text().splitlines()
     survivors = []
