@@ -27,10 +27,12 @@ from sfn_tui.aws.errors import (
     EndpointRefused,
     EndpointTimeout,
     EndpointUnreachable,
+    NotApplicable,
     ServiceError,
     SfnError,
     Throttled,
 )
+from sfn_tui.core.express_runs import LoggedRuns, NoExecutionLog
 from sfn_tui.core.poller import (
     CREDENTIALS_PAUSE,
     CatalogFetched,
@@ -352,7 +354,9 @@ async def test_runs_that_cannot_be_listed_are_said_once_until_a_refresh(
     poll = running(interval=0.05, catalog_interval=3600, clock=clock)
     poll.poller.watch(machine)
     [unavailable] = await poll.seen(ExecutionsUnavailable)
-    assert unavailable.state_machine_arn == machine
+    assert unavailable.state_machine_arn == machine and unavailable.at in ticks
+    assert isinstance(unavailable.reason, NotApplicable)
+    assert unavailable.reason.code == "StateMachineTypeNotSupported"
     asked, seen = proxy.count("ListExecutions"), len(ticks)
     await until(lambda: len(ticks) >= seen + 5, "more ticks")
     assert proxy.count("ListExecutions") == asked and poll.of(ExecutionsFetched) == []
@@ -516,3 +520,22 @@ async def leave_mid_tick(poller: Poller) -> None:
     with pytest.raises(asyncio.CancelledError):
         await consumer
     await until(lambda: not ticks(), "no tick left running", 10)
+
+
+async def test_an_express_machines_runs_are_listed_through_its_source_not_the_client(
+    running: Any, sfn: Any, client: StepFunctionsClient, proxy: FaultProxy
+) -> None:
+    """A machine watched with a source (an Express machine's log group) is listed through
+    it: no ListExecutions reaches the service, and a machine without logging is said to
+    have no execution log."""
+    express = sfn.create_state_machine(
+        name=f"poller-express-{uuid.uuid4().hex[:8]}",
+        definition=json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}),
+        roleArn=ROLE,
+        type="EXPRESS",
+    )["stateMachineArn"]
+    poll = running(interval=0.05, catalog_interval=3600)
+    poll.poller.watch(express, source=LoggedRuns(client, client.logs, express))
+    [unavailable] = await poll.seen(ExecutionsUnavailable)
+    assert isinstance(unavailable.reason, NoExecutionLog)
+    assert proxy.count("DescribeStateMachine") == 1 and proxy.count("ListExecutions") == 0
