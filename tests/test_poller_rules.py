@@ -539,3 +539,20 @@ async def test_an_express_machines_runs_are_listed_through_its_source_not_the_cl
     [unavailable] = await poll.seen(ExecutionsUnavailable)
     assert isinstance(unavailable.reason, NoExecutionLog)
     assert proxy.count("DescribeStateMachine") == 1 and proxy.count("ListExecutions") == 0
+
+
+async def test_a_catalog_listed_at_launch_is_listed_again_only_at_its_interval(
+    running: Any, sfn: Any, proxy: FaultProxy
+) -> None:
+    """The launch's early listing fetched machines and activities: the poller's first
+    ticks list the watched runs only, and the catalog comes with a refresh."""
+    machine = new_machine(sfn)
+    poll = running(interval=0.05, catalog_interval=3600)
+    poll.poller.catalog_listed()  # before the first tick (the task has not run yet)
+    poll.poller.watch(machine)
+    await poll.seen(ExecutionsFetched, 3)
+    assert poll.of(CatalogFetched) == [] and poll.of(PollFailed) == []
+    assert proxy.count("ListStateMachines") == proxy.count("ListActivities") == 0
+    poll.poller.refresh()
+    await poll.seen(CatalogFetched)
+    assert proxy.count("ListStateMachines") == 1
