@@ -13,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import socket
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -30,6 +32,7 @@ from sfn_tui.core.inbox import (
     TaskInbox,
     TaskStatus,
     _status_words,
+    default_worker_name,
 )
 from sfn_tui.local import activities
 from tests.fault_proxy import FaultProxy
@@ -549,3 +552,43 @@ async def test_a_run_waiting_at_two_callbacks_lists_each_once_as_it_comes(
         "Second (sqs:sendMessage)",
     ]
     assert first.status is TaskStatus.WAITING  # still waiting, listed once
+
+
+def test_the_worker_name_is_host_and_pid_within_awss_80_characters(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """GetActivityTask's workerName: at most 80 characters (AWS API Reference,
+    GetActivityTask); a long host name is cut, the pid is kept whole."""
+    pid = str(os.getpid())
+    monkeypatch.setattr(socket, "gethostname", lambda: "ops-box")
+    assert default_worker_name() == f"sfn-tui@ops-box:{pid}"
+    monkeypatch.setattr(socket, "gethostname", lambda: "h" * 200)
+    name = default_worker_name()
+    assert len(name) == 80 and name == f"sfn-tui@{'h' * (80 - 9 - len(pid))}:{pid}"
+
+
+async def test_a_bad_reply_and_a_retry_without_a_failed_send_are_refused_in_words(
+    client: StepFunctionsClient, inbox: TaskInbox
+) -> None:
+    (item,), _ = await tasks_of(client, inbox, 1)
+    with pytest.raises(InvalidReply) as refused:
+        await inbox.answer(item.id, "{")
+    assert str(refused.value).startswith("The reply is not valid JSON: ")
+    assert str(refused.value).endswith(" Nothing was sent.")
+    with pytest.raises(NotAnswerable) as refused_retry:
+        await inbox.retry(item.id)
+    assert str(refused_retry.value) == f"Task {item.id} has no failed send to retry."
+    assert item.status is TaskStatus.WAITING
+
+
+async def test_attending_another_task_after_the_last_was_forgotten(
+    client: StepFunctionsClient, inbox: TaskInbox
+) -> None:
+    """The operator answers a task, it leaves the list, and the cursor lands on the next
+    one: attending it must not trip over the task that is gone."""
+    (first, second), _ = await tasks_of(client, inbox, 2)
+    inbox.attend(first.id)
+    assert (await inbox.answer(first.id, "{}")).status is TaskStatus.ANSWERED
+    inbox.forget(first.id)
+    inbox.attend(second.id)
+    assert (await inbox.answer(second.id, "{}")).status is TaskStatus.ANSWERED
