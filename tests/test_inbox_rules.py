@@ -592,3 +592,36 @@ async def test_attending_another_task_after_the_last_was_forgotten(
     inbox.forget(first.id)
     inbox.attend(second.id)
     assert (await inbox.answer(second.id, "{}")).status is TaskStatus.ANSWERED
+
+
+async def test_an_adopted_token_gets_heartbeats_only_while_its_callback_is_attended(
+    client: StepFunctionsClient, boto: tuple[Any, Any]
+) -> None:
+    """A token read from where the run sent it makes the callback answerable; the one
+    being answered (attended) then gets heartbeats, the other does not."""
+    sfn, sqs = boto
+    machine, queue = approval_machine(sfn, sqs, FORMATTED, HeartbeatSeconds=3, TimeoutSeconds=300)
+    runs = [started(sfn, machine, 1), started(sfn, machine, 2)]
+    box = TaskInbox(
+        client, unique("rules"), liveness_interval=3600, heartbeat_client=client.heartbeat_sender
+    )
+    try:
+        box.follow_callbacks({machine})
+        first, second = await callbacks_found(box, runs)
+        tokens: dict[str, str] = {}
+        await until(lambda: len(tokens) == 2 or bool(tokens.update(queued(sqs, queue))), "tokens")
+        box.attend(first.id)
+        box.adopt_token(first.id, tokens["Ship order 1?"])
+        box.adopt_token(second.id, tokens["Ship order 2?"])
+        await until(lambda: first.heartbeats_sent >= 2, "heartbeats for the first", timeout=20)
+        assert second.heartbeats_sent == 0 and second.heartbeat_error is None
+        assert first.heartbeat_error is None
+    finally:
+        await box.shutdown(grace=0)
+
+
+def queued(sqs: Any, queue: str) -> dict[str, str]:
+    """{"Ship order N?": token} from the approval messages on the queue."""
+    messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
+    texts = [json.loads(m["Body"])["text"] for m in messages]
+    return {t.split(" token ")[0]: t.rsplit(" ", 1)[-1] for t in texts}
