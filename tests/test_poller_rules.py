@@ -556,3 +556,77 @@ async def test_a_catalog_listed_at_launch_is_listed_again_only_at_its_interval(
     poll.poller.refresh()
     await poll.seen(CatalogFetched)
     assert proxy.count("ListStateMachines") == 1
+
+
+def test_a_new_poller_watches_nothing_at_the_documented_intervals() -> None:
+    """Every 2 s for runs, 30 s for machines and activities (README: Running it)."""
+    poller = Poller(None)  # type: ignore[arg-type]
+    assert (poller.interval, poller.catalog_interval) == (2.0, 30.0)
+    assert (poller.watched, poller.status_filter, poller.source) == (None, None, None)
+    assert poller.followed == () and poller.current_delay == 2.0
+
+
+async def test_the_first_tick_lists_the_catalog_whatever_the_clock_says(
+    running: Any, sfn: Any, proxy: FaultProxy
+) -> None:
+    machine = new_machine(sfn)
+    poll = running(interval=0.05, catalog_interval=1e12)  # longer than any uptime
+    poll.poller.watch(machine)
+    await poll.seen(CatalogFetched)
+    await poll.seen(ExecutionsFetched, 3)
+    assert len(poll.of(CatalogFetched)) == 1 and proxy.count("ListStateMachines") == 1
+
+
+async def test_a_page_asked_for_before_the_watch_changed_is_not_shown(
+    running: Any, sfn: Any, proxy: FaultProxy
+) -> None:
+    """The operator switches the status filter while a listing is on its way: the page
+    that comes back is for the old filter and is dropped, not shown under the new one."""
+    machine = new_machine(sfn)
+    proxy.fault("ListExecutions", "hang")
+    poll = running(interval=0.05, catalog_interval=3600)
+    poll.poller.watch(machine)
+    await until(lambda: proxy.held("ListExecutions") == 1, "the listing held")
+    poll.poller.watch(machine, "RUNNING")
+    proxy.clear()
+    fetched = await poll.seen(ExecutionsFetched, 2)
+    assert [f.status_filter for f in fetched] == ["RUNNING", "RUNNING"]
+    assert all(f.at is not None for f in fetched)
+
+
+async def test_each_outage_is_logged_once_as_a_warning_and_its_end_as_info(
+    running: Any, sfn: Any, proxy: FaultProxy, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The operator's log: the first failed refresh of an outage is a warning, the
+    next ones info, the recovery says how long data was not fresh; a second outage
+    starts counting again."""
+    machine = new_machine(sfn)
+    poll = running(interval=30, catalog_interval=3600)  # ticks when the test says
+    poll.poller.watch(machine)
+    await poll.seen(ExecutionsFetched)
+    with caplog.at_level(logging.INFO, logger="sfn_tui.core.poller"):
+        for outage in (1, 2):
+            proxy.throttle("ListExecutions", times=2)
+            for failures in (1, 2):
+                poll.poller.refresh(catalog=False)
+                await poll.seen(PollFailed, 2 * (outage - 1) + failures)
+            poll.poller.refresh(catalog=False)
+            await poll.seen(PollRecovered, outage)
+    records = [(r.levelname, r.getMessage()) for r in caplog.records]
+    failed = [(level, text.split(":")[0]) for level, text in records if "failed" in text]
+    assert (
+        failed
+        == [
+            ("WARNING", "Refresh failed (throttled), 1 in a row"),
+            ("INFO", "Refresh failed (throttled), 2 in a row"),
+        ]
+        * 2
+    )
+    assert records[0][1].endswith("(Rate exceeded); next attempt in 30 s")  # the error
+    recovered = [(level, text) for level, text in records if text.startswith("Refreshing")]
+    outages = [u.outage_seconds for u in poll.of(PollRecovered)]
+    assert recovered == [
+        ("INFO", f"Refreshing again after {seconds:.0f} s without fresh data")
+        for seconds in outages
+    ]
+    assert [f.failures for f in poll.of(PollFailed)] == [1, 2, 1, 2]
