@@ -17,6 +17,7 @@ import os
 import socket
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -625,3 +626,83 @@ def queued(sqs: Any, queue: str) -> dict[str, str]:
     messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
     texts = [json.loads(m["Body"])["text"] for m in messages]
     return {t.split(" token ")[0]: t.rsplit(" ", 1)[-1] for t in texts}
+
+
+@pytest.fixture
+async def checked(
+    client: StepFunctionsClient, through_proxy: StepFunctionsClient
+) -> AsyncIterator[Any]:
+    """`make(count, **task_fields)`: an inbox reading runs through the fault proxy, and
+    its `count` claimed, placed tasks in the inbox's order (checks only when asked)."""
+    boxes: list[TaskInbox] = []
+
+    async def make(count: int, **fields: Any) -> tuple[TaskInbox, list[InboxTask]]:
+        act, sm = await machine(client, **fields)
+        box = TaskInbox(through_proxy, unique("rules"), liveness_interval=3600)
+        boxes.append(box)
+        box.work(act)
+        for n in range(count):
+            await start(client, sm, {"n": n})
+        items = await claimed_task(box, act, count)
+        for item in items:
+            await placed(item)
+        return box, list(box.tasks)
+
+    yield make
+    for box in boxes:
+        await box.shutdown(grace=0)
+
+
+async def test_a_check_reads_the_run_of_each_open_task_only_and_goes_on_after_each(
+    client: StepFunctionsClient, checked: Any, proxy: FaultProxy
+) -> None:
+    box, (done, first, second, going) = await checked(4, TimeoutSeconds=60)
+    await box.answer(done.id, "{}")  # closed: its run is not read again
+    for item in (first, second):
+        assert item.execution_arn is not None
+        await client.stop_execution(item.execution_arn)
+        await finished(client, item.execution_arn)
+    read = proxy.count("DescribeExecution")
+    await box.check_now()
+    assert proxy.count("DescribeExecution") - read == 3  # first, second, going
+    assert [(t.status, t.reason) for t in (first, second)] == [
+        (TaskStatus.EXPIRED, "The run was ABORTED.")
+    ] * 2
+    assert (done.status, going.status) == (TaskStatus.ANSWERED, TaskStatus.WAITING)
+
+
+async def test_a_run_the_check_cannot_read_is_said_and_one_the_endpoint_forgot_expires(
+    checked: Any, proxy: FaultProxy, caplog: pytest.LogCaptureFixture
+) -> None:
+    box, items = await checked(2, TimeoutSeconds=60)
+    proxy.throttle("DescribeExecution")
+    with caplog.at_level(logging.INFO, logger="sfn_tui.core.inbox"):
+        await box.check_now()
+    said = [m for m in caplog.messages if m.startswith("Checking the run")]
+    assert [m.split(": ")[0] for m in said] == [
+        f"Checking the run of task {t.id} failed" for t in items
+    ]
+    assert all("Rate exceeded" in m for m in said)
+    assert all(t.status is TaskStatus.WAITING for t in items)  # a failed read is no verdict
+
+    proxy.fault("DescribeExecution", "error", status=400, code="ExecutionDoesNotExist")
+    await box.check_now()
+    assert [(t.status, t.reason) for t in items] == [
+        (
+            TaskStatus.EXPIRED,
+            "The endpoint no longer knows its run (restarted, or the state machine was deleted?).",
+        )
+    ] * 2
+
+
+async def test_tasks_past_their_timeout_all_expire_in_one_check(
+    checked: Any, proxy: FaultProxy
+) -> None:
+    box, items = await checked(2, TimeoutSeconds=2)
+    last = max(t.received_at for t in items)
+    await until(lambda: datetime.now(UTC) > last + timedelta(seconds=2), "TimeoutSeconds")
+    proxy.throttle("DescribeExecution")  # the timeout alone decides, without reading runs
+    await box.check_now()
+    assert [(t.status, t.reason) for t in items] == [
+        (TaskStatus.EXPIRED, "Its TimeoutSeconds (2 s) has passed.")
+    ] * 2
