@@ -706,3 +706,28 @@ async def test_tasks_past_their_timeout_all_expire_in_one_check(
     assert [(t.status, t.reason) for t in items] == [
         (TaskStatus.EXPIRED, "Its TimeoutSeconds (2 s) has passed.")
     ] * 2
+
+
+async def test_an_adopted_callback_answered_elsewhere_is_settled_as_not_answered(
+    inbox: TaskInbox, boto: tuple[Any, Any]
+) -> None:
+    """Where its token came from is told once that this app did not answer it (e.g. the
+    approval message can go back to the queue), when someone else did."""
+    sfn, sqs = boto
+    machine, queue = approval_machine(sfn, sqs, FORMATTED, HeartbeatSeconds=60)
+    [run] = [started(sfn, machine, 1)]
+    inbox.follow_callbacks({machine})
+    [item] = await callbacks_found(inbox, [run])
+    tokens: dict[str, str] = {}
+    await until(lambda: len(tokens) == 1 or bool(tokens.update(queued(sqs, queue))), "token")
+    settled: list[object] = []
+
+    async def settle(answered: bool) -> None:
+        settled.append(answered)
+
+    inbox.adopt_token(item.id, tokens["Ship order 1?"], settle)
+    sfn.send_task_success(taskToken=tokens["Ship order 1?"], output="{}")
+    inbox.hint_callbacks(run)
+    await until(lambda: item.status is TaskStatus.EXPIRED, "the callback gone")
+    await until(lambda: bool(settled), "the settle")
+    assert settled == [False] and item.settle is None
