@@ -731,3 +731,19 @@ async def test_an_adopted_callback_answered_elsewhere_is_settled_as_not_answered
     await until(lambda: item.status is TaskStatus.EXPIRED, "the callback gone")
     await until(lambda: bool(settled), "the settle")
     assert settled == [False] and item.settle is None
+
+
+async def test_a_check_leaves_a_task_being_sent_alone_and_goes_on(
+    client: StepFunctionsClient, checked: Any, proxy: FaultProxy
+) -> None:
+    box, (sending, ended) = await checked(2, TimeoutSeconds=60)
+    assert ended.execution_arn is not None
+    await client.stop_execution(ended.execution_arn)
+    await finished(client, ended.execution_arn)
+    proxy.fault("SendTaskSuccess", "hang")
+    answer = asyncio.create_task(box.answer(sending.id, "{}"))
+    await until(lambda: proxy.held("SendTaskSuccess") == 1, "the answer on its way")
+    await box.check_now()
+    assert (sending.status, ended.status) == (TaskStatus.SENDING, TaskStatus.EXPIRED)
+    proxy.clear()
+    await answer
