@@ -24,8 +24,10 @@ import pytest
 
 from sfn_tui.aws.client import ClientSettings, StepFunctionsClient
 from sfn_tui.aws.connection import Connection
+from sfn_tui.aws.models import HistoryEvent
 from sfn_tui.core.heartbeats import Outcome
 from sfn_tui.core.inbox import (
+    MAX_HISTORIES,
     SHUTDOWN_ERROR,
     InboxTask,
     InvalidReply,
@@ -35,6 +37,7 @@ from sfn_tui.core.inbox import (
     _status_words,
     default_worker_name,
 )
+from sfn_tui.core.locate import Placement
 from sfn_tui.local import activities
 from tests.fault_proxy import FaultProxy
 from tests.helpers import REGION, boto_client, until, wait_until
@@ -650,7 +653,8 @@ async def checked(
 
     yield make
     for box in boxes:
-        await box.shutdown(grace=0)
+        if not box.closing:
+            await box.shutdown(grace=0)
 
 
 async def test_a_check_reads_the_run_of_each_open_task_only_and_goes_on_after_each(
@@ -747,3 +751,33 @@ async def test_a_check_leaves_a_task_being_sent_alone_and_goes_on(
     assert (sending.status, ended.status) == (TaskStatus.SENDING, TaskStatus.EXPIRED)
     proxy.clear()
     await answer
+
+
+async def test_the_chat_keeps_the_latest_history_of_the_last_twenty_runs_placed(
+    checked: Any,
+) -> None:
+    """Placing a task keeps its run's history for the chat (the new message shows at
+    once); at most MAX_HISTORIES (20) runs, the least recently placed dropped first."""
+    box, (item,) = await checked(1, TimeoutSeconds=60)
+    assert item.execution_arn is not None and box.histories[item.execution_arn]
+    runs = [f"{item.execution_arn}-{n}" for n in range(MAX_HISTORIES + 1)]
+    for n, run in enumerate(runs):
+        event = HistoryEvent(n + 1, n, "ActivityScheduled", datetime.now(UTC))
+        box.place(item.id, Placement(run, n + 1, None, None, None, (event,)))
+    box.place(item.id, Placement(runs[1], 9, None, None, None, ()))  # no history: kept
+    assert list(box.histories) == runs[1:]
+    assert [e.id for e in box.histories[runs[1]]] == [2]
+    event = HistoryEvent(99, 98, "ActivityScheduled", datetime.now(UTC))
+    box.place(item.id, Placement(runs[1], 99, None, None, None, (event,)))
+    assert list(box.histories) == [*runs[2:], runs[1]]  # placed again: newest
+    assert [e.id for e in box.histories[runs[1]]] == [99]
+
+
+async def test_a_shutdown_failure_the_service_refused_names_the_error(
+    checked: Any, proxy: FaultProxy
+) -> None:
+    box, (item,) = await checked(1, TimeoutSeconds=60)
+    proxy.throttle("SendTaskFailure")
+    summary = await box.shutdown(grace=5)
+    assert item.last_error is not None and "Rate exceeded" in item.last_error
+    assert summary.not_delivered == (f"{item.id}: {item.last_error}",)
