@@ -781,3 +781,28 @@ async def test_a_shutdown_failure_the_service_refused_names_the_error(
     summary = await box.shutdown(grace=5)
     assert item.last_error is not None and "Rate exceeded" in item.last_error
     assert summary.not_delivered == (f"{item.id}: {item.last_error}",)
+
+
+async def test_two_tasks_of_one_run_with_the_same_input_are_placed_at_their_own_states(
+    client: StepFunctionsClient, inbox: TaskInbox
+) -> None:
+    """A Parallel state runs one activity in two branches with the same input: each task
+    is tied to its own ActivityScheduled event (the second may not take the first's),
+    so each has its own state's TimeoutSeconds."""
+    act = (await client.create_activity(unique("act"))).arn
+    role = await client.create_states_role(unique("role"))
+
+    def branch(name: str, timeout: int) -> dict[str, Any]:
+        task = {"Type": "Task", "Resource": act, "TimeoutSeconds": timeout, "End": True}
+        return {"StartAt": name, "States": {name: task}}
+
+    both = {"Type": "Parallel", "Branches": [branch("A", 60), branch("B", 120)], "End": True}
+    definition = json.dumps({"StartAt": "Both", "States": {"Both": both}})
+    sm = await client.create_state_machine(unique("sm"), definition, role.arn)
+    inbox.work(act)
+    run = await start(client, sm.arn, {"same": "input"})
+    items = await claimed_task(inbox, act, 2)
+    for item in items:
+        await placed(item)
+    assert {item.execution_arn for item in items} == {run}
+    assert sorted(item.timeout_seconds or 0 for item in items) == [60, 120]
