@@ -806,3 +806,35 @@ async def test_two_tasks_of_one_run_with_the_same_input_are_placed_at_their_own_
         await placed(item)
     assert {item.execution_arn for item in items} == {run}
     assert sorted(item.timeout_seconds or 0 for item in items) == [60, 120]
+
+
+async def test_each_way_the_service_refuses_an_answer_is_said_in_words(
+    checked: Any, proxy: FaultProxy
+) -> None:
+    """SendTaskSuccess refused as TaskTimedOut, as InvalidToken, and after an earlier
+    attempt whose answer was cut off on its way back (it may have been delivered)."""
+    box, (timed_out, unknown, uncertain) = await checked(3, TimeoutSeconds=60)
+    proxy.fault("SendTaskSuccess", "error", status=400, code="TaskTimedOut", times=1)
+    await box.answer(timed_out.id, "{}")
+    proxy.fault("SendTaskSuccess", "error", status=400, code="InvalidToken", times=1)
+    await box.answer(unknown.id, "{}")
+    proxy.fault("SendTaskSuccess", "drop_mid", times=1)  # delivered, answer lost
+    assert (await box.answer(uncertain.id, "{}")).status is TaskStatus.SEND_FAILED
+    assert (await box.retry(uncertain.id)).status is TaskStatus.EXPIRED
+    assert [(t.status, t.reason) for t in (timed_out, unknown, uncertain)] == [
+        (
+            TaskStatus.EXPIRED,
+            "This task already timed out or was answered, or its run ended; the answer was"
+            " not delivered.",
+        ),
+        (
+            TaskStatus.EXPIRED,
+            "The service does not know this task (was the endpoint restarted?); the answer"
+            " was not delivered.",
+        ),
+        (
+            TaskStatus.EXPIRED,
+            "The service says this task is closed. An earlier attempt failed in transit and"
+            " may have been delivered; check the run to see which answer it received.",
+        ),
+    ]
