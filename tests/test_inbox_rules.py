@@ -809,7 +809,7 @@ async def test_two_tasks_of_one_run_with_the_same_input_are_placed_at_their_own_
 
 
 async def test_each_way_the_service_refuses_an_answer_is_said_in_words(
-    checked: Any, proxy: FaultProxy
+    checked: Any, proxy: FaultProxy, caplog: pytest.LogCaptureFixture
 ) -> None:
     """SendTaskSuccess refused as TaskTimedOut, as InvalidToken, and after an earlier
     attempt whose answer was cut off on its way back (it may have been delivered)."""
@@ -819,7 +819,12 @@ async def test_each_way_the_service_refuses_an_answer_is_said_in_words(
     proxy.fault("SendTaskSuccess", "error", status=400, code="InvalidToken", times=1)
     await box.answer(unknown.id, "{}")
     proxy.fault("SendTaskSuccess", "drop_mid", times=1)  # delivered, answer lost
-    assert (await box.answer(uncertain.id, "{}")).status is TaskStatus.SEND_FAILED
+    with caplog.at_level(logging.WARNING, logger="sfn_tui.core.inbox"):
+        assert (await box.answer(uncertain.id, "{}")).status is TaskStatus.SEND_FAILED
+    assert caplog.messages == [
+        f"Task {uncertain.id}: the answer was not delivered: {uncertain.last_error}"
+    ]
+    assert uncertain.last_error and uncertain.send_uncertain
     assert (await box.retry(uncertain.id)).status is TaskStatus.EXPIRED
     assert [(t.status, t.reason) for t in (timed_out, unknown, uncertain)] == [
         (
