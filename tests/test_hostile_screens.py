@@ -1,0 +1,203 @@
+"""Every screen that shows service text shows a hostile value literally: the screens
+reached from a state machine (Start, Graph, Versions and their forms, Edit, Delete),
+from a run's detail (Export, Compare, Test state), the dashboard's filter and empty
+panes, the failure a dialog reports in the service's words, and notifications.
+
+tests/test_terminal_safety.py and tests/test_hostile_names.py have the dashboard's
+panes, the detail's tabs, the chat pane, Stop/Redrive and help. Each test here was
+written for places scripts/service_text_mutation.py found unprotected by any test (a
+mutant that drops the place's visible()/plain()/markup=False survived).
+
+AWS refuses such state machine, activity and alias names (InvalidName); an endpoint
+that does not check names (or one with a bug) passes them on, and sfn-tui must still
+show them as text: the engine's checks are turned off while the scene is made."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from textual.widgets import Select
+
+from sfn_tui.aws.connection import Connection
+from sfn_tui.tui.app import SfnTuiApp
+from sfn_tui.tui.screens.execution_detail import ExecutionDetailScreen
+from sfn_tui.tui.screens.main import MainScreen
+from tests.helpers import boto_client, names_unchecked, wait_until
+from tests.pilot_helpers import screen_text, wait_for, wait_shown
+
+REGION = "eu-isoe-west-1"
+ROLE = "arn:aws:iam::123456789012:role/sfn-tui-hostile-screens"
+# Markup that would style or close, then an SGR colour: each shown as typed, the escape
+# character written out (\x1b).
+MACHINE = "[bold]M[/]\x1b[32m"
+MACHINE_SHOWN = "[bold]M[/]\\x1b[32m"
+RUN = "[i]r[/i]\x1b[33m"
+RUN_SHOWN = "[i]r[/i]\\x1b[33m"
+STATE = "[u]S[/u]\x1b[34m"
+STATE_SHOWN = "[u]S[/u]\\x1b[34m"
+ERROR = "[bold]E[/]\x1b[35m"
+ERROR_SHOWN = "[bold]E[/]\\x1b[35m"
+CAUSE = "[link=https://evil.example]C[/link]\x1b[36m"
+CAUSE_SHOWN = "[link=https://evil.example]C[/link]\\x1b[36m"
+NOTE = "[reverse]v[/]\x1b[37m"
+NOTE_SHOWN = "[reverse]v[/]\\x1b[37m"
+NOTE_IN_JSON = "[reverse]v[/]\\u001b[37m"  # an output drawn as JSON: a JSON escape
+FAIL = "[s]F[/s]\x1b[31m"
+FAIL_SHOWN = "[s]F[/s]\\x1b[31m"
+
+
+@contextmanager
+def names_unchecked_everywhere() -> Iterator[None]:
+    """State machine, activity and execution names the engine takes as they are."""
+    from moto.stepfunctions.models import StepFunctionBackend
+
+    checked = StepFunctionBackend._validate_name
+    StepFunctionBackend._validate_name = lambda self, name: None  # type: ignore[method-assign]
+    try:
+        with names_unchecked():
+            yield
+    finally:
+        StepFunctionBackend._validate_name = checked  # type: ignore[method-assign]
+
+
+def definition() -> str:
+    return json.dumps(
+        {
+            "StartAt": STATE,
+            "States": {
+                STATE: {"Type": "Pass", "Result": {"note": NOTE}, "Next": FAIL},
+                FAIL: {"Type": "Fail", "Error": ERROR, "Cause": CAUSE},
+            },
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def scene(engine: str) -> dict[str, str]:
+    sfn = boto_client("stepfunctions", engine, REGION)
+    tag = uuid.uuid4().hex[:4]
+    with names_unchecked_everywhere():
+        machine = sfn.create_state_machine(
+            name=f"{MACHINE}{tag}", definition=definition(), roleArn=ROLE
+        )["stateMachineArn"]
+        first = sfn.start_execution(stateMachineArn=machine, name=f"{RUN}1")["executionArn"]
+        second = sfn.start_execution(stateMachineArn=machine, name=f"{RUN}2")["executionArn"]
+    for run in (first, second):
+        wait_until(lambda run=run: sfn.describe_execution(executionArn=run)["status"] == "FAILED")
+    version = sfn.publish_state_machine_version(stateMachineArn=machine, description=NOTE)
+    return {
+        "machine": machine,
+        "name": f"{MACHINE}{tag}",
+        "shown": f"{MACHINE_SHOWN}{tag}",
+        "first": first,
+        "second": second,
+        "version": version["stateMachineVersionArn"],
+    }
+
+
+def make_app(engine: str, **kwargs: Any) -> SfnTuiApp:
+    connection = Connection(region=REGION, endpoint_url=engine, dummy_credentials=True)
+    return SfnTuiApp(connection, poll_interval=0.5, catalog_interval=1.0, **kwargs)
+
+
+async def shown_literally(pilot: Any, *expected: str, flat: bool = False) -> str:
+    text = await wait_shown(pilot, *expected, flat=flat)
+    assert "\x1b" not in text and "\x07" not in text, "a raw escape character reached the screen"
+    return text
+
+
+async def select_machine(pilot: Any, app: SfnTuiApp, machine: str) -> None:
+    dashboard = app.dashboard
+    await wait_for(pilot, lambda: machine in dashboard.machines.items, what="machine listed")
+    dashboard.machines.focus()
+    dashboard.machines.select_key(machine)
+    await wait_for(
+        pilot,
+        lambda: getattr(dashboard.machines.selected, "arn", None) == machine,
+        what="machine selected",
+    )
+
+
+async def open_detail(pilot: Any, app: SfnTuiApp, run: str) -> ExecutionDetailScreen:
+    await wait_for(pilot, lambda: app.client is not None, what="connected")
+    screen = ExecutionDetailScreen(run)
+    app.push_screen(screen)
+    await wait_for(pilot, lambda: app.screen is screen and screen.complete, what="detail loaded")
+    return screen
+
+
+@pytest.mark.parametrize(
+    ("key", "extra"),
+    [
+        ("s", ()),  # Start execution
+        ("g", ()),  # the machine's graph: name and ARN
+        ("v", (NOTE_SHOWN,)),  # versions and aliases: and a version's description
+        ("e", ()),  # Edit (UpdateStateMachine)
+        ("d", ()),  # Delete: name and ARN
+    ],
+    ids=["start", "graph", "versions", "edit", "delete"],
+)
+async def test_each_machine_screen_names_a_hostile_machine_literally(
+    engine: str, scene: dict[str, str], key: str, extra: tuple[str, ...]
+) -> None:
+    app = make_app(engine, worked_activities=frozenset())
+    async with app.run_test(size=(170, 50)) as pilot:
+        await select_machine(pilot, app, scene["machine"])
+        await pilot.press(key)
+        await wait_for(pilot, lambda: not isinstance(app.screen, MainScreen), what="screen open")
+        await shown_literally(pilot, scene["shown"], *extra)
+
+
+async def test_export_compare_and_test_state_name_hostile_runs_and_states_literally(
+    engine: str, scene: dict[str, str]
+) -> None:
+    from sfn_tui.tui.screens.compare import CompareScreen
+    from sfn_tui.tui.screens.export import ExportScreen
+    from sfn_tui.tui.screens.test_state import TestStateScreen
+
+    app = make_app(engine, worked_activities=frozenset())
+    async with app.run_test(size=(170, 50)) as pilot:
+        first = await open_detail(pilot, app, scene["first"])
+        await pilot.press("E")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen), what="export")
+        await shown_literally(pilot, f"Export the execution {RUN_SHOWN}1")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is first, what="back on the detail")
+        await pilot.press("m")  # mark it, to compare with the second run
+        await pilot.press("escape")
+        await open_detail(pilot, app, scene["second"])
+        await pilot.press("equals_sign")
+        await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen), what="compare")
+        await shown_literally(pilot, f"{RUN_SHOWN}1", f"{RUN_SHOWN}2", STATE_SHOWN, ERROR_SHOWN)
+        await pilot.press("escape")
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: isinstance(app.screen, TestStateScreen), what="test state")
+        await shown_literally(pilot, scene["shown"], STATE_SHOWN)
+        await pilot.press("ctrl+s")  # test the Pass state: its next state and output
+        await shown_literally(
+            pilot, f"Next state {FAIL_SHOWN}", f'Output {{"note": "{NOTE_IN_JSON}'
+        )
+        app.screen.query_one("#ts-state", Select).value = FAIL  # the Fail state
+        await shown_literally(pilot, FAIL_SHOWN)
+        await pilot.press("ctrl+s")
+        await shown_literally(pilot, ERROR_SHOWN, CAUSE_SHOWN)
+
+
+async def test_a_hostile_filter_is_shown_literally_in_the_title_and_the_empty_pane(
+    engine: str, scene: dict[str, str]
+) -> None:
+    app = make_app(engine, worked_activities=frozenset())
+    async with app.run_test(size=(170, 50)) as pilot:
+        await select_machine(pilot, app, scene["machine"])
+        await pilot.press("slash")
+        await pilot.press(*"[b]zz[/b]")
+        await pilot.press("enter")
+        await shown_literally(
+            pilot, "State machines · /[b]zz[/b]", "No state machine names contain “[b]zz[/b]”"
+        )
+        assert "zz" in screen_text(app)
