@@ -17,6 +17,7 @@ The protections and the mutant each becomes (what a careless author writes):
     escape(x)           -> x                         markup is parsed
     ...(markup=False)   -> ...(markup=True)          markup is parsed (Static, notify)
     Text(x, ...)        -> Text.from_markup(x, ...)  markup is parsed (x not a constant)
+    Content(x)          -> Content.from_markup(x)    markup is parsed (x not a constant)
 
 tui/formatting.py itself (where visible and plain live) is mutmut's, in
 scripts/mutation.py. Why not mutmut here: it would make thousands of mutants in ~35
@@ -36,11 +37,13 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import copy
 import json
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import time
 import tomllib
@@ -96,7 +99,7 @@ class Site:
     file: str  # under src/sfn_tui/tui
     line: int
     where: str  # the function or class it is in
-    kind: str  # visible, plain, escape, markup=False, Text
+    kind: str  # visible, plain, escape, markup=False, Text, Content
     before: str
     after: str
     status: str = "not checked"
@@ -217,9 +220,17 @@ class Protections(ast.NodeTransformer):
         if name == "escape" and one_arg:
             site = self._site(node, "escape", before, self._segment(node.args[0]))
             return self._switch(site, copy.deepcopy(node.args[0]), node)
-        if name == "Text" and node.args and not isinstance(node.args[0], ast.Constant):
-            site = self._site(node, "Text", before, before.replace("Text(", "Text.from_markup(", 1))
-            return self._switch(site, self._markup(node), node)
+        if name in ("Text", "Content") and node.args and not isinstance(node.args[0], ast.Constant):
+            after = before.replace(f"{name}(", f"{name}.from_markup(", 1)
+            site = self._site(node, name, before, after)
+            mutant = ast.Call(
+                func=ast.Attribute(
+                    value=copy.deepcopy(node.func), attr="from_markup", ctx=ast.Load()
+                ),
+                args=copy.deepcopy(node.args),
+                keywords=copy.deepcopy(node.keywords),
+            )
+            return self._switch(site, mutant, node)
         return node
 
     @staticmethod
@@ -330,9 +341,20 @@ def warm() -> object:
             importlib.import_module(info.name)
         except ImportError:
             continue
-    import boto3  # noqa: F401
+    # What an engine imports (scripts/mutation.py probes it: moto's services, werkzeug):
+    # 6 s or more in each child otherwise.
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from mutation import WARM_PROBE
+
+    probe = subprocess.run(
+        [sys.executable, "-c", WARM_PROBE], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    for name in probe.stdout.split():
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            continue
     import pytest  # noqa: F401
-    import textual.app  # noqa: F401
 
     return importlib.import_module(f"sfn_tui.{SWITCH}")
 
@@ -371,6 +393,7 @@ def in_child(
         finally:
             os._exit(code)
     os.close(write)
+    CHILD[0] = pid
     deadline = time.monotonic() + seconds
     while True:
         done, status = os.waitpid(pid, os.WNOHANG)
@@ -385,6 +408,16 @@ def in_child(
     failed = os.read(read, 4096).decode()
     os.close(read)
     return os.waitstatus_to_exitcode(status), failed
+
+
+CHILD = [0]  # the running child, killed with the parent
+
+
+def _stop(signum: int, frame: object) -> None:
+    if CHILD[0]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(CHILD[0], signal.SIGKILL)
+    raise SystemExit(128 + signum)
 
 
 def record(switch: object) -> dict[str, object]:
@@ -405,6 +438,7 @@ def mutate(
     sites: list[Site], only: set[int] | None, max_minutes: float | None
 ) -> tuple[list[Site], bool]:
     started = time.monotonic()
+    signal.signal(signal.SIGTERM, _stop)
     switch = warm()
     print("   recording which test runs which place ...", flush=True)
     data = record(switch)

@@ -105,8 +105,10 @@ def make_app(engine: str, **kwargs: Any) -> SfnTuiApp:
     return SfnTuiApp(connection, poll_interval=0.5, catalog_interval=1.0, **kwargs)
 
 
-async def shown_literally(pilot: Any, *expected: str, flat: bool = False) -> str:
-    text = await wait_shown(pilot, *expected, flat=flat)
+async def shown_literally(
+    pilot: Any, *expected: str, flat: bool = False, timeout: float = 20.0
+) -> str:
+    text = await wait_shown(pilot, *expected, flat=flat, timeout=timeout)
     assert "\x1b" not in text and "\x07" not in text, "a raw escape character reached the screen"
     return text
 
@@ -201,3 +203,37 @@ async def test_a_hostile_filter_is_shown_literally_in_the_title_and_the_empty_pa
             pilot, "State machines · /[b]zz[/b]", "No state machine names contain “[b]zz[/b]”"
         )
         assert "zz" in screen_text(app)
+
+
+@pytest.mark.parametrize(
+    ("key", "submit"),
+    [("s", "ctrl+s"), ("v p", "ctrl+s")],
+    ids=["start", "publish-version"],
+)
+async def test_a_refusal_quoting_a_hostile_machine_is_shown_literally(
+    engine: str, key: str, submit: str
+) -> None:
+    """The machine is deleted elsewhere while its dialog is open: the service's refusal
+    quotes its ARN, which holds the name."""
+    sfn = boto_client("stepfunctions", engine, REGION)
+    tag = uuid.uuid4().hex[:4]
+    with names_unchecked_everywhere():
+        machine = sfn.create_state_machine(
+            name=f"{MACHINE}{tag}", definition=definition(), roleArn=ROLE
+        )["stateMachineArn"]
+    app = make_app(engine, worked_activities=frozenset())
+    async with app.run_test(size=(170, 50)) as pilot:
+        await select_machine(pilot, app, machine)
+        for step in key.split():
+            screen = app.screen
+            await pilot.press(step)
+            await wait_for(pilot, lambda screen=screen: app.screen is not screen, what="dialog")
+        await shown_literally(pilot, f"{MACHINE_SHOWN}{tag}")
+        sfn.delete_state_machine(stateMachineArn=machine)
+        await pilot.press(submit)
+        try:
+            # The message wraps inside the ARN: its markup and the escape's start.
+            await shown_literally(pilot, f"stateMachine:{MACHINE_SHOWN[:13]}", timeout=8)
+        except AssertionError:
+            print(screen_text(app))
+            raise
