@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 import pytest
+from textual.widgets._toast import Toast
 
 from sfn_tui.aws.connection import Connection
 from sfn_tui.tui.app import SfnTuiApp
@@ -137,6 +138,15 @@ async def test_dashboard_and_copy_notification_show_a_hostile_name_literally(
         )
         await pilot.press("y")  # copy the ARN: the notification names it
         await shown_literally(pilot, "ARN copied", "Copied", NAME_SHOWN)  # a notification
+
+        def toasts() -> str:  # the notification's own text (the pane shows the name too)
+            return "\n".join(str(toast.render()) for toast in app.screen.query(Toast))
+
+        await wait_for(
+            pilot,
+            lambda: "Copied" in toasts() and NAME_SHOWN in toasts(),
+            what="the notification naming the run literally",
+        )
 
 
 @pytest.mark.parametrize(
