@@ -47,6 +47,9 @@ CAUSE_SHOWN = "[link=https://evil.example]C[/link]\\x1b[36m"
 NOTE = "[reverse]v[/]\x1b[37m"
 NOTE_SHOWN = "[reverse]v[/]\\x1b[37m"
 NOTE_IN_JSON = "[reverse]v[/]\\u001b[37m"  # an output drawn as JSON: a JSON escape
+ACTIVITY = "[bold]A[/]\x1b[32m"
+ACTIVITY_SHOWN = "[bold]A[/]\\x1b[32m"
+ARN_PART = f"aws:states:{REGION}:123456789012:stateMachine:"
 FAIL = "[s]F[/s]\x1b[31m"
 FAIL_SHOWN = "[s]F[/s]\\x1b[31m"
 
@@ -90,7 +93,33 @@ def scene(engine: str) -> dict[str, str]:
     for run in (first, second):
         wait_until(lambda run=run: sfn.describe_execution(executionArn=run)["status"] == "FAILED")
     version = sfn.publish_state_machine_version(stateMachineArn=machine, description=NOTE)
+    with names_unchecked_everywhere():
+        echo = sfn.create_state_machine(
+            name=f"{MACHINE}echo{tag}",
+            definition=json.dumps(
+                {
+                    "StartAt": STATE,
+                    # More lines than the detail's preview shows: it is cut.
+                    "States": {
+                        STATE: {
+                            "Type": "Pass",
+                            "Result": {"note": NOTE, "lines": list(range(250))},
+                            "End": True,
+                        }
+                    },
+                }
+            ),
+            roleArn=ROLE,
+            publish=True,
+        )
+        on_version = sfn.start_execution(
+            stateMachineArn=echo["stateMachineVersionArn"], name=f"{RUN}v"
+        )["executionArn"]
+    wait_until(lambda: sfn.describe_execution(executionArn=on_version)["status"] == "SUCCEEDED")
     return {
+        "echo": echo["stateMachineArn"],
+        "echo_version": echo["stateMachineVersionArn"],
+        "on_version": on_version,
         "machine": machine,
         "name": f"{MACHINE}{tag}",
         "shown": f"{MACHINE_SHOWN}{tag}",
@@ -122,6 +151,21 @@ async def select_machine(pilot: Any, app: SfnTuiApp, machine: str) -> None:
         pilot,
         lambda: getattr(dashboard.machines.selected, "arn", None) == machine,
         what="machine selected",
+    )
+
+
+async def watch_run(pilot: Any, app: SfnTuiApp, machine: str, run: str) -> None:
+    """The machine's runs listed, the cursor on `run` in the runs pane."""
+    dashboard = app.dashboard
+    await select_machine(pilot, app, machine)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: run in dashboard.executions.items, what="run listed")
+    dashboard.executions.focus()
+    dashboard.executions.select_key(run)
+    await wait_for(
+        pilot,
+        lambda: getattr(dashboard.executions.selected, "arn", None) == run,
+        what="run selected",
     )
 
 
@@ -237,3 +281,76 @@ async def test_a_refusal_quoting_a_hostile_machine_is_shown_literally(
         except AssertionError:
             print(screen_text(app))
             raise
+
+
+async def test_the_detail_of_a_run_on_a_version_names_it_literally(
+    engine: str, scene: dict[str, str]
+) -> None:
+    """The version a run used (its ARN holds the machine's name), and an output longer
+    than the preview (cut, with the hostile note in its first lines)."""
+    app = make_app(engine, worked_activities=frozenset())
+    async with app.run_test(size=(170, 50)) as pilot:
+        await open_detail(pilot, app, scene["on_version"])
+        # "v1  arn:…": the version; the output's first lines (the rest is cut).
+        await shown_literally(pilot, f"v1  arn:{ARN_PART}{MACHINE_SHOWN}echo", NOTE_IN_JSON)
+
+
+async def test_the_chat_pane_names_a_failed_run_its_error_and_an_output_literally(
+    engine: str, scene: dict[str, str]
+) -> None:
+    from sfn_tui.tui.screens.chat import ChatScreen
+
+    app = make_app(engine, worked_activities=frozenset())
+    async with app.run_test(size=(170, 50)) as pilot:
+        await watch_run(pilot, app, scene["machine"], scene["first"])
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen), what="chat pane")
+        await shown_literally(pilot, f"{RUN_SHOWN}1", f"{ERROR_SHOWN}: {CAUSE_SHOWN}")
+        await pilot.press("escape")
+        await watch_run(pilot, app, scene["echo"], scene["on_version"])
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen), what="chat pane")
+        await shown_literally(pilot, f"{RUN_SHOWN}v", "output:", NOTE_IN_JSON)
+
+
+async def test_a_task_of_a_hostile_activity_is_listed_literally(engine: str) -> None:
+    """The activities pane and the chat pane's task list name the activity."""
+    from sfn_tui.tui.screens.chat import ChatScreen
+
+    sfn = boto_client("stepfunctions", engine, REGION)
+    tag = uuid.uuid4().hex[:4]
+    with names_unchecked_everywhere():
+        activity = sfn.create_activity(name=f"{ACTIVITY}{tag}")["activityArn"]
+        machine = sfn.create_state_machine(
+            name=f"ask-{tag}",
+            definition=json.dumps(
+                {
+                    "StartAt": "Ask",
+                    "States": {
+                        "Ask": {
+                            "Type": "Task",
+                            "Resource": activity,
+                            "TimeoutSeconds": 120,
+                            "End": True,
+                        }
+                    },
+                }
+            ),
+            roleArn=ROLE,
+        )["stateMachineArn"]
+    run = sfn.start_execution(stateMachineArn=machine, name=f"ask-{tag}")["executionArn"]
+    app = make_app(engine, worked_activities=frozenset({f"{ACTIVITY}{tag}"}))
+    try:
+        async with app.run_test(size=(170, 50)) as pilot:
+            await shown_literally(pilot, f"{ACTIVITY_SHOWN}{tag}")  # the activities pane
+            await wait_for(
+                pilot,
+                lambda: app.inbox is not None and bool(app.inbox.claimed()),
+                what="the task claimed",
+            )
+            await pilot.press("c")
+            await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen), what="chat pane")
+            # The task list: the name cut in the middle to its width, no raw escape.
+            await shown_literally(pilot, f"#T1 {ACTIVITY_SHOWN[:10]}…")
+    finally:
+        sfn.stop_execution(executionArn=run)

@@ -202,7 +202,8 @@ async def test_chat_pane_shows_a_hostile_task_input_and_actions_literally(
             lambda: isinstance(app.screen, ChatScreen) and "evil.example" in screen_text(app),
             what="task shown in the chat pane",
         )
-        await shown_literally(pilot, *SHOWN, "[bold]yes[/]", "no\\x1b[2J")
+        # The answers offered in the conversation and as the numbered choices.
+        await shown_literally(pilot, *SHOWN, "1  [bold]yes[/]", "2  no\\x1b[2J")
         await pilot.press("2")  # answer "no\x1b[2J": sent as it is, shown literally
         await wait_for(
             pilot,
