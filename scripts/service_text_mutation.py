@@ -143,9 +143,10 @@ class Protections(ast.NodeTransformer):
         self.next_id = first_id
         self.sites: list[Site] = []
         self.scope: list[str] = []
-        # markup=False given to a screen's or widget's notify(): not a protection, since
+        # Not places: markup=False given to a screen's or widget's notify(), since
         # SfnTuiApp.notify shows every notification literally whatever it is given (its
-        # own visible() and markup=False are places, in app.py).
+        # own visible() and markup=False are places, in app.py); visible/plain of a
+        # constant (our own words).
         self.skipped: list[str] = []
 
     def _segment(self, node: ast.AST) -> str:
@@ -206,6 +207,13 @@ class Protections(ast.NodeTransformer):
         self.generic_visit(node)
         name = _name(node.func)
         one_arg = len(node.args) == 1 and not node.keywords
+        if (
+            one_arg
+            and name in ("visible", "plain", "escape")
+            and isinstance(node.args[0], ast.Constant)
+        ):
+            self.skipped.append(f"{self.file}:{node.lineno} {before} (a constant)")
+            return node
         if name == "visible" and one_arg:
             site = self._site(node, "visible", before, f"str({self._segment(node.args[0])})")
             mutant = ast.Call(
@@ -561,7 +569,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for s in sites:
             print(f"{s.id:3} {s.kind:12} {s.file}:{s.line} {s.where}: {s.before}")
         print(f"{len(sites)} places in {len({s.file for s in sites})} files")
-        print(f"not places (notify() of a screen or widget): {len(SKIPPED)}")
+        print(f"not places (a screen's or widget's notify(), a constant): {len(SKIPPED)}")
         for skipped in SKIPPED:
             print(f"    {skipped}")
         return 0

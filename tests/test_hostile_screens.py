@@ -354,3 +354,36 @@ async def test_a_task_of_a_hostile_activity_is_listed_literally(engine: str) -> 
             await shown_literally(pilot, f"#T1 {ACTIVITY_SHOWN[:10]}…")
     finally:
         sfn.stop_execution(executionArn=run)
+
+
+async def test_a_synchronous_express_run_names_its_machine_run_and_error_literally(
+    engine: str,
+) -> None:
+    """StartSyncExecution's dialog (reached from Start on an Express machine): the run's
+    and the machine's names in its title, the run's ARN, its error; then the refusal
+    once the machine is deleted, which quotes its ARN."""
+    from sfn_tui.tui.screens.sync_execution import SyncExecutionScreen
+
+    sfn = boto_client("stepfunctions", engine, REGION)
+    tag = uuid.uuid4().hex[:4]
+    with names_unchecked_everywhere():
+        machine = sfn.create_state_machine(
+            name=f"{MACHINE}x{tag}", definition=definition(), roleArn=ROLE, type="EXPRESS"
+        )["stateMachineArn"]
+    app = make_app(engine, worked_activities=frozenset())
+    async with app.run_test(size=(170, 50)) as pilot:
+        await select_machine(pilot, app, machine)
+        express = app.dashboard.machines.items[machine]
+        with names_unchecked_everywhere():  # the run's name, as the engine takes it
+            app.push_screen(SyncExecutionScreen(express, f"{RUN}s", "{}"))
+            await shown_literally(
+                pilot,
+                f"{RUN_SHOWN}s of {MACHINE_SHOWN}x{tag}, run synchronously",
+                f"express:{MACHINE_SHOWN[:13]}",  # the run's ARN (it wraps)
+                f"Error   {ERROR_SHOWN}",
+                f"Cause   {CAUSE_SHOWN}",
+            )
+        await pilot.press("escape")
+        sfn.delete_state_machine(stateMachineArn=machine)
+        app.push_screen(SyncExecutionScreen(express, f"sync-{tag}", "{}"))
+        await shown_literally(pilot, f"stateMachine:{MACHINE_SHOWN[:13]}")
