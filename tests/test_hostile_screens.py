@@ -18,10 +18,12 @@ import json
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Select
+from textual.events import Paste
+from textual.widgets import Input, Select
 
 from sfn_tui.aws.connection import Connection
 from sfn_tui.tui.app import SfnTuiApp
@@ -47,6 +49,8 @@ CAUSE_SHOWN = "[link=https://evil.example]C[/link]\\x1b[36m"
 NOTE = "[reverse]v[/]\x1b[37m"
 NOTE_SHOWN = "[reverse]v[/]\\x1b[37m"
 NOTE_IN_JSON = "[reverse]v[/]\\u001b[37m"  # an output drawn as JSON: a JSON escape
+FILTER = "[b]zz[/b]\x1b[31m"
+FILTER_SHOWN = "[b]zz[/b]\\x1b[31m"
 ACTIVITY = "[bold]A[/]\x1b[32m"
 ACTIVITY_SHOWN = "[bold]A[/]\\x1b[32m"
 ARN_PART = f"aws:states:{REGION}:123456789012:stateMachine:"
@@ -200,7 +204,7 @@ async def test_each_machine_screen_names_a_hostile_machine_literally(
 
 
 async def test_export_compare_and_test_state_name_hostile_runs_and_states_literally(
-    engine: str, scene: dict[str, str]
+    engine: str, scene: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from sfn_tui.tui.screens.compare import CompareScreen
     from sfn_tui.tui.screens.export import ExportScreen
@@ -209,9 +213,14 @@ async def test_export_compare_and_test_state_name_hostile_runs_and_states_litera
     app = make_app(engine, worked_activities=frozenset())
     async with app.run_test(size=(170, 50)) as pilot:
         first = await open_detail(pilot, app, scene["first"])
+        monkeypatch.chdir(tmp_path)  # where Export offers to write
+        (tmp_path / "[i]r[_i]_[33m1.json").write_text("{}")
         await pilot.press("E")
         await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen), what="export")
         await shown_literally(pilot, f"Export the execution {RUN_SHOWN}1")
+        # The default file (named after the run) exists: the dialog says so, naming it.
+        await pilot.press("enter")
+        await shown_literally(pilot, "/[i]r[_i]_", "1.json already exists")  # it wraps
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is first, what="back on the detail")
         await pilot.press("m")  # mark it, to compare with the second run
@@ -234,19 +243,29 @@ async def test_export_compare_and_test_state_name_hostile_runs_and_states_litera
         await shown_literally(pilot, ERROR_SHOWN, CAUSE_SHOWN)
 
 
-async def test_a_hostile_filter_is_shown_literally_in_the_title_and_the_empty_pane(
+async def test_a_hostile_filter_is_shown_literally_in_each_pane_title_and_empty_pane(
     engine: str, scene: dict[str, str]
 ) -> None:
+    """A filter pasted with markup and an escape (a paste keeps control characters):
+    each pane's title and the sentence of the empty pane show it as typed."""
     app = make_app(engine, worked_activities=frozenset())
     async with app.run_test(size=(170, 50)) as pilot:
-        await select_machine(pilot, app, scene["machine"])
-        await pilot.press("slash")
-        await pilot.press(*"[b]zz[/b]")
-        await pilot.press("enter")
-        await shown_literally(
-            pilot, "State machines · /[b]zz[/b]", "No state machine names contain “[b]zz[/b]”"
+        dashboard = app.dashboard
+        await watch_run(pilot, app, scene["machine"], scene["first"])
+        panes = (
+            (dashboard.executions, f"No executions of {scene['shown']} have “{FILTER_SHOWN}”"),
+            (dashboard.activities, f"No activity names contain “{FILTER_SHOWN}”"),
+            (dashboard.machines, f"No state machine names contain “{FILTER_SHOWN}”"),
         )
-        assert "zz" in screen_text(app)
+        for pane, empty in panes:
+            pane.focus()
+            await pilot.press("slash")
+            await wait_for(pilot, lambda: isinstance(app.focused, Input), what="filter bar")
+            assert app.focused is not None
+            app.focused.post_message(Paste(FILTER))
+            await wait_for(pilot, lambda pane=pane: pane.filter_text == FILTER, what="filtered")
+            await pilot.press("enter")
+            await shown_literally(pilot, f" · /{FILTER_SHOWN}", empty)
 
 
 @pytest.mark.parametrize(
@@ -387,3 +406,24 @@ async def test_a_synchronous_express_run_names_its_machine_run_and_error_literal
         sfn.delete_state_machine(stateMachineArn=machine)
         app.push_screen(SyncExecutionScreen(express, f"sync-{tag}", "{}"))
         await shown_literally(pilot, f"stateMachine:{MACHINE_SHOWN[:13]}")
+
+
+async def test_deleting_a_version_asks_naming_the_hostile_machine_literally(
+    engine: str, scene: dict[str, str]
+) -> None:
+    from sfn_tui.tui.screens.confirm import ConfirmScreen
+    from sfn_tui.tui.screens.versions import VersionsScreen
+
+    app = make_app(engine, worked_activities=frozenset())
+    async with app.run_test(size=(170, 50)) as pilot:
+        await select_machine(pilot, app, scene["machine"])
+        await pilot.press("v")
+        await wait_for(pilot, lambda: isinstance(app.screen, VersionsScreen), what="versions")
+        assert isinstance(app.screen, VersionsScreen)
+        versions = app.screen.versions
+        await wait_for(pilot, lambda: versions.selected is not None, what="version listed")
+        versions.focus()
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        await shown_literally(pilot, f"Delete version 1 of {scene['shown']}?", flat=True)
+        await pilot.press("escape")
