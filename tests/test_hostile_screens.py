@@ -33,7 +33,9 @@ from tests.helpers import boto_client, names_unchecked, wait_until
 from tests.pilot_helpers import screen_text, wait_for, wait_shown
 
 REGION = "eu-isoe-west-1"
-ROLE = "arn:aws:iam::123456789012:role/sfn-tui-hostile-screens"
+# A role ARN is service text too (the engine, like AWS, checks only its shape).
+ROLE = "arn:aws:iam::123456789012:role/[b]R[/b]\x1b[35m"
+ROLE_SHOWN = "role/[b]R[/b]\\x1b[35m"
 # Markup that would style or close, then an SGR colour: each shown as typed, the escape
 # character written out (\x1b).
 MACHINE = "[bold]M[/]\x1b[32m"
@@ -187,7 +189,7 @@ async def open_detail(pilot: Any, app: SfnTuiApp, run: str) -> ExecutionDetailSc
         ("s", ()),  # Start execution
         ("g", ()),  # the machine's graph: name and ARN
         ("v", (NOTE_SHOWN,)),  # versions and aliases: and a version's description
-        ("e", ()),  # Edit (UpdateStateMachine)
+        ("e", (f"Role arn:aws:iam::123456789012:{ROLE_SHOWN}",)),  # Edit: and the role
         ("d", ()),  # Delete: name and ARN
     ],
     ids=["start", "graph", "versions", "edit", "delete"],
@@ -232,7 +234,9 @@ async def test_export_compare_and_test_state_name_hostile_runs_and_states_litera
         await pilot.press("escape")
         await pilot.press("ctrl+t")
         await wait_for(pilot, lambda: isinstance(app.screen, TestStateScreen), what="test state")
-        await shown_literally(pilot, scene["shown"], STATE_SHOWN)
+        await shown_literally(
+            pilot, scene["shown"], STATE_SHOWN, f"Role  arn:aws:iam::123456789012:{ROLE_SHOWN}"
+        )
         await pilot.press("ctrl+s")  # test the Pass state: its next state and output
         await shown_literally(
             pilot, f"Next state {FAIL_SHOWN}", f'Output {{"note": "{NOTE_IN_JSON}'
