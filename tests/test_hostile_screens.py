@@ -431,3 +431,36 @@ async def test_deleting_a_version_asks_naming_the_hostile_machine_literally(
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
         await shown_literally(pilot, f"Delete version 1 of {scene['shown']}?", flat=True)
         await pilot.press("escape")
+
+
+@pytest.mark.parametrize("which", ["graph", "detail", "compare", "map-run"])
+async def test_a_screen_of_something_gone_quotes_its_hostile_arn_literally(
+    engine: str, scene: dict[str, str], which: str
+) -> None:
+    """A screen opened on something the endpoint no longer knows (restarted, deleted
+    elsewhere): the title names it from its ARN, the refusal quotes the ARN."""
+    from sfn_tui.tui.screens.compare import CompareScreen
+    from sfn_tui.tui.screens.map_run import MapRunScreen
+    from sfn_tui.tui.screens.state_machine_graph import StateMachineGraphScreen
+
+    machine = f"arn:aws:states:{REGION}:123456789012:stateMachine:{MACHINE}gone"
+    run = f"arn:aws:states:{REGION}:123456789012:execution:{MACHINE}gone:{RUN}gone"
+    map_run = f"arn:aws:states:{REGION}:123456789012:mapRun:{MACHINE}gone/{RUN}gone:{STATE}"
+    screens = {
+        "graph": lambda: StateMachineGraphScreen(machine),
+        "detail": lambda: ExecutionDetailScreen(run),
+        "compare": lambda: CompareScreen(scene["first"], run),
+        "map-run": lambda: MapRunScreen(map_run, run),
+    }
+    quoted = f"{MACHINE_SHOWN}gone:{RUN_SHOWN}gone'"  # the refusal quotes the run's ARN
+    expected = {
+        "graph": (f"{MACHINE_SHOWN}gone", f"stateMachine:{MACHINE_SHOWN}gone'"),
+        "detail": (f"Execution {RUN_SHOWN}gone", quoted),
+        "compare": (quoted,),
+        "map-run": (f"{RUN_SHOWN}gone",),
+    }
+    app = make_app(engine, worked_activities=frozenset())
+    async with app.run_test(size=(170, 50)) as pilot:
+        await wait_for(pilot, lambda: app.client is not None, what="connected")
+        app.push_screen(screens[which]())
+        await shown_literally(pilot, *expected[which])
