@@ -582,7 +582,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 previous = last[site.key]
                 site.status, site.tests, site.by = previous.status, previous.tests, previous.by
         wanted = LEFT if args.recheck else {"not checked"}
-        only = {s.id for s in sites if s.status in wanted or s.key not in last}
+        # A survivor judged equivalent (its reason says so) keeps its last status: no
+        # test can kill it, and its scenes take minutes.
+        equivalent = {k for k, why in load_reasons().items() if why.startswith("Equivalent")}
+        only = {
+            s.id
+            for s in sites
+            if (s.status in wanted or s.status.startswith("error") or s.key not in last)
+            and not (s.status in LEFT and s.key in equivalent)
+        }
     if args.sites:
         only = {int(n) for n in args.sites.split(",")}
     print(f"== service text: {len(sites)} places", flush=True)
