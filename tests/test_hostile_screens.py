@@ -222,7 +222,9 @@ async def test_export_compare_and_test_state_name_hostile_runs_and_states_litera
         await shown_literally(pilot, f"Export the execution {RUN_SHOWN}1")
         # The default file (named after the run) exists: the dialog says so, naming it.
         await pilot.press("enter")
-        await shown_literally(pilot, "/[i]r[_i]_", "1.json already exists")  # it wraps
+        await shown_literally(pilot, "1.json already exists")
+        problem = app.screen.query_one("#export-problem")  # (the file field shows it too)
+        assert "/[i]r[_i]_[33m1.json already exists" in str(problem.render())
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is first, what="back on the detail")
         await pilot.press("m")  # mark it, to compare with the second run
