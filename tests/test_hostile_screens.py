@@ -259,11 +259,23 @@ async def test_a_hostile_filter_is_shown_literally_in_each_pane_title_and_empty_
         dashboard = app.dashboard
         await watch_run(pilot, app, scene["machine"], scene["first"])
         panes = (
-            (dashboard.executions, f"No executions of {scene['shown']} have “{FILTER_SHOWN}”"),
-            (dashboard.activities, f"No activity names contain “{FILTER_SHOWN}”"),
-            (dashboard.machines, f"No state machine names contain “{FILTER_SHOWN}”"),
+            (
+                dashboard.executions,
+                f"Executions · {scene['shown']} · /{FILTER_SHOWN}",
+                f"No executions of {scene['shown']} have “{FILTER_SHOWN}”",
+            ),
+            (
+                dashboard.activities,
+                f"Activities · /{FILTER_SHOWN}",
+                f"No activity names contain “{FILTER_SHOWN}”",
+            ),
+            (
+                dashboard.machines,
+                f"State machines · /{FILTER_SHOWN}",
+                f"No state machine names contain “{FILTER_SHOWN}”",
+            ),
         )
-        for pane, empty in panes:
+        for pane, title, empty in panes:
             pane.focus()
             await pilot.press("slash")
             await wait_for(pilot, lambda: isinstance(app.focused, Input), what="filter bar")
@@ -271,7 +283,7 @@ async def test_a_hostile_filter_is_shown_literally_in_each_pane_title_and_empty_
             app.focused.post_message(Paste(FILTER))
             await wait_for(pilot, lambda pane=pane: pane.filter_text == FILTER, what="filtered")
             await pilot.press("enter")
-            await shown_literally(pilot, f" · /{FILTER_SHOWN}", empty)
+            await shown_literally(pilot, title, empty)
 
 
 @pytest.mark.parametrize(
