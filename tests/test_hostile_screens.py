@@ -241,7 +241,10 @@ async def test_export_compare_and_test_state_name_hostile_runs_and_states_litera
         )
         await pilot.press("ctrl+s")  # test the Pass state: its next state and output
         await shown_literally(
-            pilot, f"Next state {FAIL_SHOWN}", f'Output {{"note": "{NOTE_IN_JSON}'
+            pilot,
+            f"Next state {FAIL_SHOWN}",
+            f'Output {{"note": "{NOTE_IN_JSON}',  # the summary
+            f'│"{NOTE_IN_JSON}"',  # the Result column (its value on a line of its own)
         )
         app.screen.query_one("#ts-state", Select).value = FAIL  # the Fail state
         await shown_literally(pilot, FAIL_SHOWN)
