@@ -581,7 +581,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if site.key in last:
                 previous = last[site.key]
                 site.status, site.tests, site.by = previous.status, previous.tests, previous.by
-        wanted = LEFT if args.recheck else {"not checked"}
+        wanted = LEFT | {"not checked"} if args.recheck else {"not checked"}
         # A survivor judged equivalent (its reason says so) keeps its last status: no
         # test can kill it, and its scenes take minutes.
         equivalent = {k for k, why in load_reasons().items() if why.startswith("Equivalent")}
