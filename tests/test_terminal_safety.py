@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 import pytest
+from textual.widgets._toast import Toast
 
 from sfn_tui.aws.connection import Connection
 from sfn_tui.tui.app import SfnTuiApp
@@ -138,6 +139,15 @@ async def test_dashboard_and_copy_notification_show_a_hostile_name_literally(
         await pilot.press("y")  # copy the ARN: the notification names it
         await shown_literally(pilot, "ARN copied", "Copied", NAME_SHOWN)  # a notification
 
+        def toasts() -> str:  # the notification's own text (the pane shows the name too)
+            return "\n".join(str(toast.render()) for toast in app.screen.query(Toast))
+
+        await wait_for(
+            pilot,
+            lambda: "Copied" in toasts() and NAME_SHOWN in toasts(),
+            what="the notification naming the run literally",
+        )
+
 
 @pytest.mark.parametrize(
     ("which", "expected"),
@@ -192,7 +202,8 @@ async def test_chat_pane_shows_a_hostile_task_input_and_actions_literally(
             lambda: isinstance(app.screen, ChatScreen) and "evil.example" in screen_text(app),
             what="task shown in the chat pane",
         )
-        await shown_literally(pilot, *SHOWN, "[bold]yes[/]", "no\\x1b[2J")
+        # The answers offered in the conversation and as the numbered choices.
+        await shown_literally(pilot, *SHOWN, "1  [bold]yes[/]", "2  no\\x1b[2J")
         await pilot.press("2")  # answer "no\x1b[2J": sent as it is, shown literally
         await wait_for(
             pilot,

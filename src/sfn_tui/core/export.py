@@ -39,8 +39,12 @@ class Progress:
 
 
 def default_path(execution_name: str, directory: Path | None = None) -> Path:
-    """`./<execution-name>.json` in the current directory (a name may hold no `/`)."""
-    safe = execution_name.replace(os.sep, "_") or "execution"
+    """`./<execution-name>.json` in the current directory (a name may hold no `/`, and
+    no control character: the path is shown in a text field)."""
+    safe = (
+        "".join(ch if ch.isprintable() and ch != os.sep else "_" for ch in execution_name)
+        or "execution"
+    )
     return (directory or Path.cwd()) / f"{safe}.json"
 
 

@@ -15,6 +15,7 @@ from textual.binding import Binding
 from sfn_tui.aws.errors import SfnError
 from sfn_tui.aws.models import Execution, StateMachine
 from sfn_tui.core.express_runs import WINDOWS, LoggedRuns, NoExecutionLog
+from sfn_tui.tui.formatting import plain
 from sfn_tui.tui.widgets.express_note import ExpressNote, failures_only_text, no_logging_text
 
 if TYPE_CHECKING:
@@ -126,6 +127,6 @@ class ExpressWatch:
         if isinstance(reason, NoExecutionLog) and machine is not None:
             text = no_logging_text(machine.name, machine.arn)
         else:
-            text = Text(str(reason))
+            text = plain(reason)  # the service's words: literally, escapes written out
         self._note().show(text)
         return text

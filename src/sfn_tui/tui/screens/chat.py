@@ -361,7 +361,7 @@ class ChatScreen(Screen[None]):
             return Text("Sending…", style="bold")
         if item.status is TaskStatus.SEND_FAILED:
             return Text(
-                f"⚠ The answer was not delivered: {item.last_error}\n"
+                f"⚠ The answer was not delivered: {visible(item.last_error)}\n"
                 "Your answer is kept: Ctrl+R sends it again.",
                 style="bold red",
             )

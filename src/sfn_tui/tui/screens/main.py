@@ -10,8 +10,8 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical
+from textual.content import Content
 from textual.events import Key
-from textual.markup import escape
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widget import Widget
@@ -693,6 +693,8 @@ class MainScreen(Screen[None]):
         self.sfn_app.watch_machine(machine.arn if machine else None, self.status_filter, source)
 
     def retitle(self) -> None:
+        """The panes' titles, as text (Content, not markup: a filter or a machine's name
+        may hold `[/`, which Textual's escape() leaves for its parser to fail on)."""
         stale = " · stale" if self.sfn_app.poll_failure is not None else ""
 
         def with_filter(title: str, table: KeyedTable[Any], scope: str = "") -> str:
@@ -700,11 +702,11 @@ class MainScreen(Screen[None]):
                 title = f"{title} · /{visible(table.filter_text)}{scope}"
             return title + stale
 
-        self.machines.border_title = escape(with_filter("State machines", self.machines))
-        self.activities.border_title = escape(with_filter("Activities", self.activities))
+        self.machines.border_title = Content(with_filter("State machines", self.machines))
+        self.activities.border_title = Content(with_filter("Activities", self.activities))
         title = "Executions"
         if self.watched is not None:
-            title += f" · {self.watched.name}"
+            title += f" · {visible(self.watched.name)}"
         title += self.express.title()
         if self.status_filter:
             title += f" · {self.status_filter} only"
@@ -713,7 +715,7 @@ class MainScreen(Screen[None]):
         # ListExecutions has no name filter: `/` searches the runs loaded so far, and
         # says so while older ones are still on the service.
         scope = f" in {len(self.executions.source):,} loaded" if self.more_token else ""
-        self.executions.border_title = escape(with_filter(title, self.executions, scope))
+        self.executions.border_title = Content(with_filter(title, self.executions, scope))
         self.show_empties()
 
     # Finding things -----------------------------------------------------------------

@@ -24,7 +24,7 @@ from sfn_tui.aws.errors import NotSupported, SfnError
 from sfn_tui.aws.models import Execution, StateMachine
 from sfn_tui.aws.versions import StateMachineAlias, StateMachineVersion
 from sfn_tui.tui.app_services import AppServices, services
-from sfn_tui.tui.formatting import plain
+from sfn_tui.tui.formatting import plain, visible
 from sfn_tui.tui.screens.confirm import ConfirmScreen
 from sfn_tui.tui.screens.start_execution import StartExecutionScreen
 from sfn_tui.tui.screens.version_forms import AliasFormScreen, PublishVersionScreen
@@ -90,7 +90,7 @@ class VersionsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         title = Text("Versions and aliases of ", style="bold")
         title.append_text(plain(self.machine.name))
-        title.append(f"  {self.machine.arn}", style="dim")
+        title.append(f"  {visible(self.machine.arn)}", style="dim")
         yield StatusHeader(tz=self.sfn_app.tz)
         yield Static(title, id="detail-title")
         with Vertical(id="versions-panes"):
