@@ -1,6 +1,8 @@
 """The dashboard's guards, pane by pane, in read-only and in normal mode: which actions
 `MainScreen.check_action` allows (what the footer offers and what a key or palette
-entry may run), and `_open`, the one door every changing modal goes through.
+entry may run), and `_open`, the one door every changing modal goes through. An Express
+machine's runs too: no Stop or Redrive (AWS has neither for them), a note in their place
+(not in read-only), and its logged window widened.
 
 One short Pilot scene per mode (a few seconds), so scripts/mutation.py can judge the
 guards' mutants with it; the routes themselves (keys, palette, detail screen) are
@@ -72,6 +74,39 @@ ALLOWED = {
     },
     "activities": {"create", "delete", "toggle_work", "graph", "versions", "refresh"},
 }
+EXPRESS_ACTIONS = (
+    ("express_note", ("stop",)),
+    ("express_note", ("redrive",)),
+    ("widen_window", ()),
+    ("update_state_machine", ()),
+    ("stop_execution", ()),
+    ("redrive_execution", ()),
+)
+# What an Express machine's panes allow in normal mode; read-only: no note (the note
+# stands for a change), no update.
+EXPRESS_ALLOWED = {
+    "machines": {"widen_window", "update_state_machine"},
+    "running run": {"express_note(stop)", "widen_window", "update_state_machine"},
+    "failed run": {"express_note(redrive)", "widen_window", "update_state_machine"},
+}
+EXPRESS_READ_ONLY = {
+    "machines": {"widen_window"},
+    "running run": {"widen_window"},
+    "failed run": {"widen_window"},
+}
+# Fails on {"fail": true}, else waits (its run stays RUNNING a minute).
+FAIL_OR_WAIT = {
+    "StartAt": "Which",
+    "States": {
+        "Which": {
+            "Type": "Choice",
+            "Choices": [{"Variable": "$.fail", "BooleanEquals": True, "Next": "Fail"}],
+            "Default": "Wait",
+        },
+        "Fail": {"Type": "Fail", "Error": "Guards.Failed"},
+        "Wait": {"Type": "Wait", "Seconds": 60, "End": True},
+    },
+}
 
 
 @pytest.fixture
@@ -89,7 +124,40 @@ def world(engine: str) -> Iterator[dict[str, str]]:
     stopped = sfn.start_execution(stateMachineArn=machine, name="stopped")["executionArn"]
     sfn.stop_execution(executionArn=stopped)
     running = sfn.start_execution(stateMachineArn=machine, name="running")["executionArn"]
-    yield {"activity": activity, "machine": machine, "running": running, "stopped": stopped}
+    logs = boto_client("logs", engine, REGION)
+    group = f"/aws/vendedlogs/states/guards-{tag}"
+    logs.create_log_group(logGroupName=group)
+    group_arn = logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]["arn"]
+    express = sfn.create_state_machine(
+        name=f"guards-express-{tag}",
+        definition=json.dumps(FAIL_OR_WAIT),
+        roleArn=ROLE,
+        type="EXPRESS",
+        loggingConfiguration={
+            "level": "ALL",
+            "includeExecutionData": False,
+            "destinations": [
+                {
+                    "cloudWatchLogsLogGroup": {
+                        "logGroupArn": group_arn if group_arn.endswith(":*") else group_arn + ":*"
+                    }
+                }
+            ],
+        },
+    )["stateMachineArn"]
+    express_failed = sfn.start_execution(
+        stateMachineArn=express, name="failed", input=json.dumps({"fail": True})
+    )["executionArn"]
+    express_running = sfn.start_execution(stateMachineArn=express, name="running")["executionArn"]
+    yield {
+        "activity": activity,
+        "machine": machine,
+        "running": running,
+        "stopped": stopped,
+        "express": express,
+        "express running": express_running,
+        "express failed": express_failed,
+    }
     sfn.stop_execution(executionArn=running)
 
 
@@ -108,6 +176,15 @@ def said(app: SfnTuiApp) -> set[tuple[str, str]]:
 
 def allowed(screen: MainScreen) -> set[str]:
     return {action for action in ACTIONS if screen.check_action(action, ())}
+
+
+def express_allowed(screen: MainScreen) -> set[str]:
+    """The Express actions allowed ("express_note(stop)" for one with a parameter)."""
+    return {
+        f"{action}({parameters[0]})" if parameters else action
+        for action, parameters in EXPRESS_ACTIONS
+        if screen.check_action(action, parameters)
+    }
 
 
 @pytest.mark.parametrize("read_only", [True, False], ids=["read-only", "normal"])
@@ -152,6 +229,36 @@ async def test_each_pane_allows_what_it_should(
             pane: actions - (MUTATIONS if read_only else set()) for pane, actions in ALLOWED.items()
         }
         assert seen == expected
+
+        # The Express machine watched: its logged runs, no Stop or Redrive.
+        dashboard.machines.focus()
+        await focused(pilot, dashboard, dashboard.machines)
+        dashboard.machines.select_key(world["express"])
+        await wait_for(
+            pilot,
+            lambda: dashboard.watched is not None and dashboard.watched.arn == world["express"],
+            what="the Express machine watched",
+        )
+        express_seen = {"machines": express_allowed(dashboard)}
+        await wait_for(
+            pilot,
+            lambda: (
+                {world["express running"], world["express failed"]}
+                <= set(dashboard.executions.items)
+            ),
+            what="its logged runs listed",
+        )
+        dashboard.executions.focus()
+        await focused(pilot, dashboard, dashboard.executions)
+        for name, run in (("running run", "express running"), ("failed run", "express failed")):
+            dashboard.executions.select_key(world[run])
+            await wait_for(
+                pilot,
+                lambda run=run: getattr(dashboard.executions.selected, "arn", None) == world[run],
+                what=f"the Express {run} selected",
+            )
+            express_seen[name] = express_allowed(dashboard)
+        assert express_seen == (EXPRESS_READ_ONLY if read_only else EXPRESS_ALLOWED)
 
         changes: list[object] = []
         if not read_only:
