@@ -82,6 +82,7 @@ EXPRESS_ACTIONS = (
     ("stop_execution", ()),
     ("redrive_execution", ()),
 )
+EXPRESS_ONLY = {"express_note(stop)", "express_note(redrive)", "widen_window"}
 # What an Express machine's panes allow in normal mode; read-only: no note (the note
 # stands for a change), no update.
 EXPRESS_ALLOWED = {
@@ -207,6 +208,7 @@ async def test_each_pane_allows_what_it_should(
         seen: dict[str, set[str]] = {}
         await focused(pilot, dashboard, dashboard.machines)
         seen["machines"] = allowed(dashboard)
+        notes = {"machines": express_allowed(dashboard) & EXPRESS_ONLY}
         for name, run in (("running run", "running"), ("stopped run", "stopped")):
             dashboard.executions.focus()
             await focused(pilot, dashboard, dashboard.executions)
@@ -220,15 +222,18 @@ async def test_each_pane_allows_what_it_should(
                 what=f"the {run} run selected",
             )
             seen[name] = allowed(dashboard)
+            notes[name] = express_allowed(dashboard) & EXPRESS_ONLY
         dashboard.activities.focus()
         dashboard.activities.select_key(world["activity"])
         await focused(pilot, dashboard, dashboard.activities)
         seen["activities"] = allowed(dashboard)
+        notes["activities"] = express_allowed(dashboard) & EXPRESS_ONLY
 
         expected = {
             pane: actions - (MUTATIONS if read_only else set()) for pane, actions in ALLOWED.items()
         }
         assert seen == expected
+        assert notes == {pane: set() for pane in ALLOWED}  # Standard: no Express keys
 
         # The Express machine watched: its logged runs, no Stop or Redrive.
         dashboard.machines.focus()
