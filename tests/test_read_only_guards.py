@@ -283,3 +283,36 @@ async def test_each_pane_allows_what_it_should(
             await wait_for(pilot, lambda: isinstance(app.screen, Probe), what="the modal open")
             app.screen.dismiss(None)
             await wait_for(pilot, lambda: changes == [None], what="its callback")
+
+
+EMPTY_REGION = "us-isof-south-1"  # nothing is ever created there
+# What each pane allows with nothing to act on (normal mode).
+ALLOWED_EMPTY = {
+    "machines": {"create", "refresh"},
+    "executions": {"status_filter", "follow_newest", "refresh"},
+    "activities": {"create", "toggle_work", "refresh"},  # w then says to select one
+}
+
+
+async def test_an_empty_dashboard_offers_nothing_to_act_on(engine: str) -> None:
+    connection = Connection(region=EMPTY_REGION, endpoint_url=engine, dummy_credentials=True)
+    app = SfnTuiApp(connection, poll_interval=0.5, catalog_interval=1.0)
+    async with app.run_test(size=(140, 40)) as pilot:
+        dashboard = app.dashboard
+        await wait_shown(
+            pilot,
+            f"No state machines in {EMPTY_REGION}",
+            f"No activities in {EMPTY_REGION}",
+            "Select a state machine to see its executions",
+        )
+        seen: dict[str, set[str]] = {}
+        for name, pane in (
+            ("machines", dashboard.machines),
+            ("executions", dashboard.executions),
+            ("activities", dashboard.activities),
+        ):
+            pane.focus()
+            await focused(pilot, dashboard, pane)
+            seen[name] = allowed(dashboard) | express_allowed(dashboard)
+        assert seen == ALLOWED_EMPTY
+        await wait_shown(pilot, "Quit", absent=("Graph", "Versions"))
