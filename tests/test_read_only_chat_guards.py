@@ -232,6 +232,11 @@ async def test_each_task_state_allows_its_answers_once(
         assert allowed(chat) == {"choose(0)", "choose(1)"}  # the key then says why not
         assert chat._answerable(choice.id, None) is None
         await says(pilot, app, f"Task #{choice.id} can no longer be answered: it is answered")
+        # Dropped from the inbox while on screen (as the oldest closed tasks are): a key
+        # answers nothing, and says so.
+        inbox.forget(choice.id)
+        assert chat._answerable(choice.id, None) is None
+        await says(pilot, app, "That task is no longer on screen; nothing was sent.", times=3)
         await back(pilot, app)
 
         # A JSON reply: Ctrl+S and a failure; a failed send is kept for Ctrl+R.
