@@ -104,13 +104,14 @@ def allowed(chat: ChatScreen) -> set[str]:
     return found | {f"{a}({p[0]})" for a, p in CHOICES if chat.check_action(a, p)}
 
 
-def said(app: SfnTuiApp) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+def said(app: SfnTuiApp) -> list[tuple[str, str]]:
+    return [(str(n.message), n.severity) for n in app._notifications]
 
 
 async def says(pilot: Any, app: SfnTuiApp, message: str, times: int = 1) -> None:
-    """`message` shown as a notification (`times` times so far)."""
-    await wait_for(pilot, lambda: said(app).count(message) == times, what=repr(message))
+    """`message` shown as a warning (`times` times so far)."""
+    shown = (message, "warning")
+    await wait_for(pilot, lambda: said(app).count(shown) == times, what=repr(shown))
 
 
 async def shown(pilot: Any, app: SfnTuiApp, run: str) -> ChatScreen:
