@@ -135,10 +135,17 @@ MODULES: dict[str, Target] = {
     ),
     "read_only_app": Target(
         "tui/app.py",
-        ("tests/test_read_only.py", "tests/test_read_only_routes.py", "tests/test_exit_paths.py"),
+        # test_read_only_app_guards.py: the app's guards in both modes, one short scene a
+        # mode; the routes (every key and palette entry, the exit paths: minutes a run)
+        # are test_read_only.py's, test_read_only_routes.py's and test_exit_paths.py's.
+        ("tests/test_read_only_app_guards.py",),
+        # The guards only: check_action, the guided runs' own refusals, working an
+        # activity (claiming tasks is a change), and the palette's door to the dashboard.
+        # The rest of app.py (start-up, polling, quitting) is not a read-only guard.
         functions=(
             "SfnTuiApp.check_action",
             "SfnTuiApp.action_new_chat_run",
+            "SfnTuiApp.action_new_approval_run",
             "SfnTuiApp.toggle_work",
             "SfnTuiApp.auto_work",
             "SfnTuiApp.action_dashboard",
@@ -146,11 +153,21 @@ MODULES: dict[str, Target] = {
     ),
     "read_only_chat": Target(
         "tui/screens/chat.py",
-        ("tests/test_read_only.py", "tests/test_answers_once.py"),
+        # test_read_only_chat_guards.py: the answer keys each task state allows, in both
+        # modes, and the refusals of a key that may not answer; test_read_only.py and
+        # test_answers_once.py press the same keys through longer scenes.
+        ("tests/test_read_only_chat_guards.py",),
         functions=("ChatScreen.check_action", "ChatScreen._answerable"),
     ),
     "read_only_commands": Target(
-        "tui/commands.py", ("tests/test_read_only_routes.py", "tests/test_exit_paths.py")
+        "tui/commands.py",
+        # test_read_only_palette_guards.py: what the palette offers in each mode, and the
+        # refusal of a changing entry run anyway; test_read_only_routes.py runs every
+        # entry (minutes).
+        ("tests/test_read_only_palette_guards.py",),
+        # The guards only: discover() and search() are the palette's plumbing (hits,
+        # scores, highlighting), and list only what _offered() gives them.
+        functions=("SfnCommands._offered", "SfnCommands._run"),
     ),
     "formatting": Target(
         "tui/formatting.py",

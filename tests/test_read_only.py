@@ -109,6 +109,7 @@ MUTATING_ENTRIES = (
     "Create activity",
     "Delete activity",
     "New ChatSFN run",
+    "New approval run",
     "Work or stop working the selected activity",
 )
 

@@ -1,6 +1,8 @@
 """The dashboard's guards, pane by pane, in read-only and in normal mode: which actions
 `MainScreen.check_action` allows (what the footer offers and what a key or palette
-entry may run), and `_open`, the one door every changing modal goes through.
+entry may run), and `_open`, the one door every changing modal goes through. An Express
+machine's runs too: no Stop or Redrive (AWS has neither for them), a note in their place
+(not in read-only), and its logged window widened.
 
 One short Pilot scene per mode (a few seconds), so scripts/mutation.py can judge the
 guards' mutants with it; the routes themselves (keys, palette, detail screen) are
@@ -72,6 +74,40 @@ ALLOWED = {
     },
     "activities": {"create", "delete", "toggle_work", "graph", "versions", "refresh"},
 }
+EXPRESS_ACTIONS = (
+    ("express_note", ("stop",)),
+    ("express_note", ("redrive",)),
+    ("widen_window", ()),
+    ("update_state_machine", ()),
+    ("stop_execution", ()),
+    ("redrive_execution", ()),
+)
+EXPRESS_ONLY = {"express_note(stop)", "express_note(redrive)", "widen_window"}
+# What an Express machine's panes allow in normal mode; read-only: no note (the note
+# stands for a change), no update.
+EXPRESS_ALLOWED = {
+    "machines": {"widen_window", "update_state_machine"},
+    "running run": {"express_note(stop)", "widen_window", "update_state_machine"},
+    "failed run": {"express_note(redrive)", "widen_window", "update_state_machine"},
+}
+EXPRESS_READ_ONLY = {
+    "machines": {"widen_window"},
+    "running run": {"widen_window"},
+    "failed run": {"widen_window"},
+}
+# Fails on {"fail": true}, else waits (its run stays RUNNING a minute).
+FAIL_OR_WAIT = {
+    "StartAt": "Which",
+    "States": {
+        "Which": {
+            "Type": "Choice",
+            "Choices": [{"Variable": "$.fail", "BooleanEquals": True, "Next": "Fail"}],
+            "Default": "Wait",
+        },
+        "Fail": {"Type": "Fail", "Error": "Guards.Failed"},
+        "Wait": {"Type": "Wait", "Seconds": 60, "End": True},
+    },
+}
 
 
 @pytest.fixture
@@ -89,7 +125,40 @@ def world(engine: str) -> Iterator[dict[str, str]]:
     stopped = sfn.start_execution(stateMachineArn=machine, name="stopped")["executionArn"]
     sfn.stop_execution(executionArn=stopped)
     running = sfn.start_execution(stateMachineArn=machine, name="running")["executionArn"]
-    yield {"activity": activity, "machine": machine, "running": running, "stopped": stopped}
+    logs = boto_client("logs", engine, REGION)
+    group = f"/aws/vendedlogs/states/guards-{tag}"
+    logs.create_log_group(logGroupName=group)
+    group_arn = logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]["arn"]
+    express = sfn.create_state_machine(
+        name=f"guards-express-{tag}",
+        definition=json.dumps(FAIL_OR_WAIT),
+        roleArn=ROLE,
+        type="EXPRESS",
+        loggingConfiguration={
+            "level": "ALL",
+            "includeExecutionData": False,
+            "destinations": [
+                {
+                    "cloudWatchLogsLogGroup": {
+                        "logGroupArn": group_arn if group_arn.endswith(":*") else group_arn + ":*"
+                    }
+                }
+            ],
+        },
+    )["stateMachineArn"]
+    express_failed = sfn.start_execution(
+        stateMachineArn=express, name="failed", input=json.dumps({"fail": True})
+    )["executionArn"]
+    express_running = sfn.start_execution(stateMachineArn=express, name="running")["executionArn"]
+    yield {
+        "activity": activity,
+        "machine": machine,
+        "running": running,
+        "stopped": stopped,
+        "express": express,
+        "express running": express_running,
+        "express failed": express_failed,
+    }
     sfn.stop_execution(executionArn=running)
 
 
@@ -108,6 +177,15 @@ def said(app: SfnTuiApp) -> set[tuple[str, str]]:
 
 def allowed(screen: MainScreen) -> set[str]:
     return {action for action in ACTIONS if screen.check_action(action, ())}
+
+
+def express_allowed(screen: MainScreen) -> set[str]:
+    """The Express actions allowed ("express_note(stop)" for one with a parameter)."""
+    return {
+        f"{action}({parameters[0]})" if parameters else action
+        for action, parameters in EXPRESS_ACTIONS
+        if screen.check_action(action, parameters)
+    }
 
 
 @pytest.mark.parametrize("read_only", [True, False], ids=["read-only", "normal"])
@@ -130,6 +208,7 @@ async def test_each_pane_allows_what_it_should(
         seen: dict[str, set[str]] = {}
         await focused(pilot, dashboard, dashboard.machines)
         seen["machines"] = allowed(dashboard)
+        notes = {"machines": express_allowed(dashboard) & EXPRESS_ONLY}
         for name, run in (("running run", "running"), ("stopped run", "stopped")):
             dashboard.executions.focus()
             await focused(pilot, dashboard, dashboard.executions)
@@ -143,15 +222,48 @@ async def test_each_pane_allows_what_it_should(
                 what=f"the {run} run selected",
             )
             seen[name] = allowed(dashboard)
+            notes[name] = express_allowed(dashboard) & EXPRESS_ONLY
         dashboard.activities.focus()
         dashboard.activities.select_key(world["activity"])
         await focused(pilot, dashboard, dashboard.activities)
         seen["activities"] = allowed(dashboard)
+        notes["activities"] = express_allowed(dashboard) & EXPRESS_ONLY
 
         expected = {
             pane: actions - (MUTATIONS if read_only else set()) for pane, actions in ALLOWED.items()
         }
         assert seen == expected
+        assert notes == {pane: set() for pane in ALLOWED}  # Standard: no Express keys
+
+        # The Express machine watched: its logged runs, no Stop or Redrive.
+        dashboard.machines.focus()
+        await focused(pilot, dashboard, dashboard.machines)
+        dashboard.machines.select_key(world["express"])
+        await wait_for(
+            pilot,
+            lambda: dashboard.watched is not None and dashboard.watched.arn == world["express"],
+            what="the Express machine watched",
+        )
+        express_seen = {"machines": express_allowed(dashboard)}
+        await wait_for(
+            pilot,
+            lambda: (
+                {world["express running"], world["express failed"]}
+                <= set(dashboard.executions.items)
+            ),
+            what="its logged runs listed",
+        )
+        dashboard.executions.focus()
+        await focused(pilot, dashboard, dashboard.executions)
+        for name, run in (("running run", "express running"), ("failed run", "express failed")):
+            dashboard.executions.select_key(world[run])
+            await wait_for(
+                pilot,
+                lambda run=run: getattr(dashboard.executions.selected, "arn", None) == world[run],
+                what=f"the Express {run} selected",
+            )
+            express_seen[name] = express_allowed(dashboard)
+        assert express_seen == (EXPRESS_READ_ONLY if read_only else EXPRESS_ALLOWED)
 
         changes: list[object] = []
         if not read_only:
@@ -171,3 +283,36 @@ async def test_each_pane_allows_what_it_should(
             await wait_for(pilot, lambda: isinstance(app.screen, Probe), what="the modal open")
             app.screen.dismiss(None)
             await wait_for(pilot, lambda: changes == [None], what="its callback")
+
+
+EMPTY_REGION = "us-isof-south-1"  # nothing is ever created there
+# What each pane allows with nothing to act on (normal mode).
+ALLOWED_EMPTY = {
+    "machines": {"create", "refresh"},
+    "executions": {"status_filter", "follow_newest", "refresh"},
+    "activities": {"create", "toggle_work", "refresh"},  # w then says to select one
+}
+
+
+async def test_an_empty_dashboard_offers_nothing_to_act_on(engine: str) -> None:
+    connection = Connection(region=EMPTY_REGION, endpoint_url=engine, dummy_credentials=True)
+    app = SfnTuiApp(connection, poll_interval=0.5, catalog_interval=1.0)
+    async with app.run_test(size=(140, 40)) as pilot:
+        dashboard = app.dashboard
+        await wait_shown(
+            pilot,
+            f"No state machines in {EMPTY_REGION}",
+            f"No activities in {EMPTY_REGION}",
+            "Select a state machine to see its executions",
+        )
+        seen: dict[str, set[str]] = {}
+        for name, pane in (
+            ("machines", dashboard.machines),
+            ("executions", dashboard.executions),
+            ("activities", dashboard.activities),
+        ):
+            pane.focus()
+            await focused(pilot, dashboard, pane)
+            seen[name] = allowed(dashboard) | express_allowed(dashboard)
+        assert seen == ALLOWED_EMPTY
+        await wait_shown(pilot, "Quit", absent=("Graph", "Versions"))

@@ -121,6 +121,7 @@ MUTATING = frozenset(
         "Create activity",
         "Delete activity",
         "New ChatSFN run",
+        "New approval run",
         "Work or stop working the selected activity",
         "Publish version",
         "Create alias",

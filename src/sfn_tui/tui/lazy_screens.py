@@ -38,9 +38,11 @@ LATER = (
 
 def is_a(screen: object, module: str, name: str) -> TypeGuard[Any]:
     """isinstance(screen, sfn_tui.tui.screens.<module>.<name>), importing nothing
-    (the screen's methods are then not type-checked at the call: Any)."""
-    loaded = sys.modules.get(f"{PACKAGE}.{module}")
-    return loaded is not None and isinstance(screen, getattr(loaded, name))
+    (the screen's methods are then not type-checked at the call: Any). A module being
+    imported in the background is in sys.modules before its classes are defined: a
+    screen of a class not defined yet cannot be one."""
+    cls = getattr(sys.modules.get(f"{PACKAGE}.{module}"), name, None)
+    return cls is not None and isinstance(screen, cls)
 
 
 def _import_all() -> None:
