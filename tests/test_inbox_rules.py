@@ -843,3 +843,21 @@ async def test_each_way_the_service_refuses_an_answer_is_said_in_words(
             " may have been delivered; check the run to see which answer it received.",
         ),
     ]
+
+
+async def test_an_answer_interrupted_on_its_way_may_have_been_delivered(
+    checked: Any, proxy: FaultProxy
+) -> None:
+    """The send is cancelled mid-call (the app quitting, a second q): the task is left
+    retryable and marked uncertain, since the request may have reached the service."""
+    box, (item,) = await checked(1, TimeoutSeconds=60)
+    assert item.heartbeat_seconds is None and item.heartbeat_error is None  # none asked
+    proxy.fault("SendTaskSuccess", "hang")
+    answer = asyncio.create_task(box.answer(item.id, "{}"))
+    await until(lambda: proxy.held("SendTaskSuccess") == 1, "the answer on its way")
+    answer.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await answer
+    assert item.status is TaskStatus.SEND_FAILED and item.send_uncertain is True
+    assert item.last_error == "The send was interrupted; it may have been delivered."
+    proxy.clear()
