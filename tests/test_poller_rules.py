@@ -403,7 +403,7 @@ async def test_followed_runs_are_described_once_when_they_end(
     assert [(e.arn, e.status) for e in described.executions] == [
         (run, "SUCCEEDED") for run in ended
     ]
-    assert described.state_machine_arn == machine
+    assert described.state_machine_arn == machine and described.at is not None
     assert poll.poller.followed == (holding,)
     sfn.stop_execution(executionArn=holding)
     later = (await poll.seen(ExecutionsDescribed, 2))[1]
