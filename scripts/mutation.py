@@ -59,9 +59,8 @@ class Target:
     # Functions mutmut cannot credit to the right tests, run against every test of
     # `tests` instead ("*": every function of the module): those called once per
     # process (by the engine's session fixture: mutmut credits them to the one test
-    # that happened to call them first), and the engine's, which run in its server
-    # threads, where mutmut does not see which test is running (a mutant killed by a
-    # test when set by hand survived mutmut's run).
+    # that happened to call them first). Calls from other threads are credited to the
+    # test running at the time (mutmut records them in one set per process).
     whole: tuple[str, ...] = ()
 
     def mangled(self, function: str) -> str:
@@ -166,8 +165,12 @@ MODULES: dict[str, Target] = {
             "tests/test_local_activities.py::test_engine_prints_nothing",
             "tests/test_local_activities.py::test_seed_demo_is_idempotent",
         ),
-        # Installed once per process, and run in the engine's threads: see Target.whole.
-        whole=("*",),
+        # No `whole`: the patches are module-level functions that moto's classes call
+        # through mutmut's trampoline, which picks the mutant at call time (in the forked
+        # child too) and records each call against the test running then, from whatever
+        # thread (the engine's server and execution threads: mutmut's record is one set
+        # per process). Only `_patch()`'s own lines cannot be judged: it runs once, in
+        # mutmut's first (stats) run, and each child inherits moto already patched.
     ),
     "key_order": Target("tui/key_order.py", ("tests/test_key_order.py",)),
     "paste_limits": Target(
