@@ -421,6 +421,12 @@ def test_send_task_success_rejects_invalid_json(boto_sfn: Any, make_machine: Mak
     with pytest.raises(ClientError) as excinfo:
         boto_sfn.send_task_success(taskToken=token, output="{not json")
     assert error_code(excinfo) == "InvalidOutput"
+    # SendTaskSuccess's InvalidOutput, "The provided JSON output data is not valid."
+    # (https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskSuccess.html);
+    # the message is the engine's, the same for callback tasks (callback_tasks.py).
+    assert excinfo.value.response["Error"]["Message"] == (
+        "Invalid Output: output is not valid JSON"
+    )
     boto_sfn.send_task_success(taskToken=token, output='"fine"')
     assert finished(boto_sfn, execution_arn)["status"] == "SUCCEEDED"
 
@@ -725,6 +731,40 @@ def test_shutdown_answers_held_polls_and_aborts_running_runs(
         activities.install()
     assert activities.pollers(idle) == 0
     assert boto_sfn.list_activities()["activities"]  # serving still
+
+
+def test_each_held_poll_counts_toward_the_worker_limit(
+    boto_sfn: Any, make_machine: MakeMachine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two polls held at once are two of the activity's concurrent pollers (AWS's quota:
+    1,000 per activity ARN, refused past it with GetActivityTask's
+    ActivityWorkerLimitExceeded,
+    https://docs.aws.amazon.com/step-functions/latest/apireference/API_GetActivityTask.html),
+    and none once each has had its task."""
+    monkeypatch.setattr(activities, "HOLD_SECONDS", 30.0)
+    activity_arn, machine_arn = make_machine(TimeoutSeconds=60)
+    answers: list[dict[str, Any]] = []
+    polls = [
+        threading.Thread(
+            target=lambda w=worker: answers.append(
+                boto_sfn.get_activity_task(activityArn=activity_arn, workerName=w)
+            )
+        )
+        for worker in ("a", "b")
+    ]
+    for poll in polls:
+        poll.start()
+    runs: list[str] = []
+    try:
+        wait_until(lambda: activities.pollers(activity_arn) == 2, message="two polls held")
+    finally:  # a task for each held poll ends it
+        runs = [start(boto_sfn, machine_arn) for _ in polls]
+        for poll in polls:
+            poll.join(timeout=20)
+        for run in runs:
+            boto_sfn.stop_execution(executionArn=run)
+    assert len([a for a in answers if a.get("taskToken")]) == 2
+    assert activities.pollers(activity_arn) == 0
 
 
 def test_a_poll_over_the_worker_limit_is_refused_in_awss_words(
