@@ -25,6 +25,7 @@ order: say so when quoting the score).
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import os
 import re
@@ -442,6 +443,17 @@ def load_reasons() -> dict[str, dict[str, str]]:
         return tomllib.load(handle)
 
 
+def reason(recorded: dict[str, str], mutant: str) -> str:
+    """The reason recorded for a mutant: under its name, or under a pattern that matches
+    it ("x__patch__mutmut_*": every mutant of a function that cannot be judged)."""
+    if mutant in recorded:
+        return recorded[mutant]
+    for pattern, why in recorded.items():
+        if fnmatch.fnmatchcase(mutant, pattern):
+            return why
+    return "no reason recorded"
+
+
 def report(names: Sequence[str]) -> str:
     """The last results as Markdown: a table, then every survivor with its reason."""
     reasons = load_reasons()
@@ -462,7 +474,7 @@ def report(names: Sequence[str]) -> str:
         )
         for s in data["survivors"]:
             short = s["name"].rsplit(".", 1)[-1]
-            why = reasons.get(name, {}).get(short, "no reason recorded")
+            why = reason(reasons.get(name, {}), short)
             lines.append(
                 f"- {name} `{data['path']}:{s['line']}` {short} ({s['status']}):"
                 f" `{s['before']}` -> `{s['after']}`: {why}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import random
 import subprocess
 import sys
 import textwrap
@@ -325,6 +326,39 @@ def test_deleting_an_activity_ends_its_held_polls_and_can_be_done_twice(
         poll.join(timeout=30)
     boto_sfn.delete_activity(activityArn=activity_arn)
     assert activity_arn not in [a["activityArn"] for a in boto_sfn.list_activities()["activities"]]
+
+
+def test_an_activity_works_in_an_account_new_to_the_engine(engine: str) -> None:
+    """Activities belong to an account and a Region
+    (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-activities.html): in
+    an account the engine has not served before (reached through STS AssumeRole), an
+    activity gets its own task queue on first use, and a run's task reaches a worker
+    and is answered there."""
+    account = "".join(random.choice("0123456789") for _ in range(12))
+    sts = boto3.client("sts", endpoint_url=engine, region_name=REGION, **CREDENTIALS)
+    role = f"arn:aws:iam::{account}:role/sfn-tui-test"
+    keys = sts.assume_role(RoleArn=role, RoleSessionName="sfn-tui-test")["Credentials"]
+    sfn = boto3.client(
+        "stepfunctions",
+        endpoint_url=engine,
+        region_name=REGION,
+        aws_access_key_id=keys["AccessKeyId"],
+        aws_secret_access_key=keys["SecretAccessKey"],
+        aws_session_token=keys["SessionToken"],
+    )
+    activity_arn = sfn.create_activity(name=unique("fresh"))["activityArn"]
+    assert f":{account}:" in activity_arn
+    task = {"Type": "Task", "Resource": activity_arn, "TimeoutSeconds": 60, "End": True}
+    machine_arn = sfn.create_state_machine(
+        name=unique("fresh"),
+        definition=json.dumps({"StartAt": "Work", "States": {"Work": task}}),
+        roleArn=f"arn:aws:iam::{account}:role/sfn-tui-test",
+    )["stateMachineArn"]
+    execution_arn = start(sfn, machine_arn, {"n": 1})
+    claimed = claim(sfn, activity_arn)
+    assert json.loads(claimed["input"]) == {"n": 1}
+    sfn.send_task_success(taskToken=claimed["taskToken"], output='{"done": true}')
+    assert finished(sfn, execution_arn)["status"] == "SUCCEEDED"
 
 
 # --- timeouts and heartbeats ----------------------------------------------------------
