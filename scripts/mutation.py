@@ -25,6 +25,7 @@ order: say so when quoting the score).
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import os
 import re
@@ -59,9 +60,8 @@ class Target:
     # Functions mutmut cannot credit to the right tests, run against every test of
     # `tests` instead ("*": every function of the module): those called once per
     # process (by the engine's session fixture: mutmut credits them to the one test
-    # that happened to call them first), and the engine's, which run in its server
-    # threads, where mutmut does not see which test is running (a mutant killed by a
-    # test when set by hand survived mutmut's run).
+    # that happened to call them first). Calls from other threads are credited to the
+    # test running at the time (mutmut records them in one set per process).
     whole: tuple[str, ...] = ()
 
     def mangled(self, function: str) -> str:
@@ -183,8 +183,12 @@ MODULES: dict[str, Target] = {
             "tests/test_local_activities.py::test_engine_prints_nothing",
             "tests/test_local_activities.py::test_seed_demo_is_idempotent",
         ),
-        # Installed once per process, and run in the engine's threads: see Target.whole.
-        whole=("*",),
+        # No `whole`: the patches are module-level functions that moto's classes call
+        # through mutmut's trampoline, which picks the mutant at call time (in the forked
+        # child too) and records each call against the test running then, from whatever
+        # thread (the engine's server and execution threads: mutmut's record is one set
+        # per process). Only `_patch()`'s own lines cannot be judged: it runs once, in
+        # mutmut's first (stats) run, and each child inherits moto already patched.
     ),
     "key_order": Target("tui/key_order.py", ("tests/test_key_order.py",)),
     "paste_limits": Target(
@@ -456,6 +460,17 @@ def load_reasons() -> dict[str, dict[str, str]]:
         return tomllib.load(handle)
 
 
+def reason(recorded: dict[str, str], mutant: str) -> str:
+    """The reason recorded for a mutant: under its name, or under a pattern that matches
+    it ("x__patch__mutmut_*": every mutant of a function that cannot be judged)."""
+    if mutant in recorded:
+        return recorded[mutant]
+    for pattern, why in recorded.items():
+        if fnmatch.fnmatchcase(mutant, pattern):
+            return why
+    return "no reason recorded"
+
+
 def report(names: Sequence[str]) -> str:
     """The last results as Markdown: a table, then every survivor with its reason."""
     reasons = load_reasons()
@@ -476,7 +491,7 @@ def report(names: Sequence[str]) -> str:
         )
         for s in data["survivors"]:
             short = s["name"].rsplit(".", 1)[-1]
-            why = reasons.get(name, {}).get(short, "no reason recorded")
+            why = reason(reasons.get(name, {}), short)
             lines.append(
                 f"- {name} `{data['path']}:{s['line']}` {short} ({s['status']}):"
                 f" `{s['before']}` -> `{s['after']}`: {why}"

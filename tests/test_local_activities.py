@@ -6,7 +6,10 @@ uniquely named activity and state machine.
 
 from __future__ import annotations
 
+import datetime
 import json
+import os
+import random
 import subprocess
 import sys
 import textwrap
@@ -298,6 +301,66 @@ def test_deleted_activity_fails_new_runs(boto_sfn: Any, make_machine: MakeMachin
     assert result["error"] == "States.Runtime"
 
 
+def test_deleting_an_activity_ends_its_held_polls_and_can_be_done_twice(
+    boto_sfn: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A poll held on an activity that is deleted answers at once with no task (the
+    engine's rule: nothing can arrive for it any more), and DeleteActivity of an
+    activity already deleted succeeds again: its only documented error is InvalidArn
+    (https://docs.aws.amazon.com/step-functions/latest/apireference/API_DeleteActivity.html)."""
+    monkeypatch.setattr(activities, "HOLD_SECONDS", 20.0)
+    activity_arn = boto_sfn.create_activity(name=unique("gone"))["activityArn"]
+    answers: list[dict[str, Any]] = []
+    poll = threading.Thread(
+        target=lambda: answers.append(
+            boto_sfn.get_activity_task(activityArn=activity_arn, workerName="w")
+        )
+    )
+    poll.start()
+    try:
+        wait_until(lambda: activities.pollers(activity_arn) == 1, message="the poll held")
+        boto_sfn.delete_activity(activityArn=activity_arn)
+        wait_until(lambda: not poll.is_alive(), timeout=10, message="the held poll goes on")
+        assert answers and "taskToken" not in answers[0]
+    finally:
+        poll.join(timeout=30)
+    boto_sfn.delete_activity(activityArn=activity_arn)
+    assert activity_arn not in [a["activityArn"] for a in boto_sfn.list_activities()["activities"]]
+
+
+def test_an_activity_works_in_an_account_new_to_the_engine(engine: str) -> None:
+    """Activities belong to an account and a Region
+    (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-activities.html): in
+    an account the engine has not served before (reached through STS AssumeRole), an
+    activity gets its own task queue on first use, and a run's task reaches a worker
+    and is answered there."""
+    account = "".join(random.choice("0123456789") for _ in range(12))
+    sts = boto3.client("sts", endpoint_url=engine, region_name=REGION, **CREDENTIALS)
+    role = f"arn:aws:iam::{account}:role/sfn-tui-test"
+    keys = sts.assume_role(RoleArn=role, RoleSessionName="sfn-tui-test")["Credentials"]
+    sfn = boto3.client(
+        "stepfunctions",
+        endpoint_url=engine,
+        region_name=REGION,
+        aws_access_key_id=keys["AccessKeyId"],
+        aws_secret_access_key=keys["SecretAccessKey"],
+        aws_session_token=keys["SessionToken"],
+    )
+    activity_arn = sfn.create_activity(name=unique("fresh"))["activityArn"]
+    assert f":{account}:" in activity_arn
+    task = {"Type": "Task", "Resource": activity_arn, "TimeoutSeconds": 60, "End": True}
+    machine_arn = sfn.create_state_machine(
+        name=unique("fresh"),
+        definition=json.dumps({"StartAt": "Work", "States": {"Work": task}}),
+        roleArn=f"arn:aws:iam::{account}:role/sfn-tui-test",
+    )["stateMachineArn"]
+    execution_arn = start(sfn, machine_arn, {"n": 1})
+    claimed = claim(sfn, activity_arn)
+    assert json.loads(claimed["input"]) == {"n": 1}
+    sfn.send_task_success(taskToken=claimed["taskToken"], output='{"done": true}')
+    assert finished(sfn, execution_arn)["status"] == "SUCCEEDED"
+
+
 # --- timeouts and heartbeats ----------------------------------------------------------
 
 
@@ -392,6 +455,12 @@ def test_send_task_success_rejects_invalid_json(boto_sfn: Any, make_machine: Mak
     with pytest.raises(ClientError) as excinfo:
         boto_sfn.send_task_success(taskToken=token, output="{not json")
     assert error_code(excinfo) == "InvalidOutput"
+    # SendTaskSuccess's InvalidOutput, "The provided JSON output data is not valid."
+    # (https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskSuccess.html);
+    # the message is the engine's, the same for callback tasks (callback_tasks.py).
+    assert excinfo.value.response["Error"]["Message"] == (
+        "Invalid Output: output is not valid JSON"
+    )
     boto_sfn.send_task_success(taskToken=token, output='"fine"')
     assert finished(boto_sfn, execution_arn)["status"] == "SUCCEEDED"
 
@@ -407,6 +476,26 @@ def test_unknown_token_is_a_client_error(boto_sfn: Any, operation: str) -> None:
     with pytest.raises(ClientError) as excinfo:
         calls[operation]()
     assert error_code(excinfo) in {"InvalidToken", "TaskDoesNotExist"}
+
+
+@pytest.mark.parametrize("operation", ["success", "failure", "heartbeat"])
+def test_an_unknown_token_is_refused_with_a_message_that_names_it(
+    boto_sfn: Any, operation: str
+) -> None:
+    """SendTaskSuccess/Failure/Heartbeat's InvalidToken, "The provided token is not
+    valid." (https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskSuccess.html):
+    moto raises it without a message, and the engine gives it one (not an empty message,
+    nor "None")."""
+    token = "not-a-token-" + uuid.uuid4().hex
+    calls = {
+        "success": lambda: boto_sfn.send_task_success(taskToken=token, output="{}"),
+        "failure": lambda: boto_sfn.send_task_failure(taskToken=token, error="E", cause="C"),
+        "heartbeat": lambda: boto_sfn.send_task_heartbeat(taskToken=token),
+    }
+    with pytest.raises(ClientError) as excinfo:
+        calls[operation]()
+    assert error_code(excinfo) == "InvalidToken"
+    assert "token" in excinfo.value.response["Error"]["Message"].lower()
 
 
 # --- StopExecution --------------------------------------------------------------------
@@ -473,6 +562,48 @@ def test_stop_right_after_start_is_not_lost(boto_sfn: Any, make_machine: MakeMac
         backend.stop_execution(arns[-1])
     for arn in arns:
         assert finished(boto_sfn, arn, timeout=3)["status"] == "ABORTED"
+
+
+def test_stop_answers_its_date_and_the_history_keeps_error_and_cause(
+    boto_sfn: Any, make_machine: MakeMachine
+) -> None:
+    """StopExecution answers stopDate, the date the execution is stopped, and its error
+    and cause are the ExecutionAborted event's executionAbortedEventDetails
+    (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StopExecution.html,
+    https://docs.aws.amazon.com/step-functions/latest/apireference/API_ExecutionAbortedEventDetails.html).
+    The engine runs in a time zone east of UTC here: a date taken in local time and sent
+    as UTC would be 5 h 30 min off."""
+    zone = os.environ.get("TZ")
+    os.environ["TZ"] = "IST-5:30"
+    time.tzset()
+    try:
+        activity_arn, machine_arn = make_machine(TimeoutSeconds=60)
+        execution_arn = start(boto_sfn, machine_arn)
+        claim(boto_sfn, activity_arn)
+        before = datetime.datetime.now(tz=datetime.UTC)
+        answer = boto_sfn.stop_execution(
+            executionArn=execution_arn, error="Ops.Cancel", cause="Stopped by test."
+        )
+        after = datetime.datetime.now(tz=datetime.UTC)
+    finally:
+        if zone is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = zone
+        time.tzset()
+    second = datetime.timedelta(seconds=1)
+    assert before - second <= answer["stopDate"] <= after + second
+    assert finished(boto_sfn, execution_arn)["status"] == "ABORTED"
+
+    def aborted() -> dict[str, Any] | None:
+        events = boto_sfn.get_execution_history(executionArn=execution_arn)["events"]
+        return next((e for e in events if e["type"] == "ExecutionAborted"), None)
+
+    event = wait_until(aborted, message="no ExecutionAborted event")
+    assert event["executionAbortedEventDetails"] == {
+        "error": "Ops.Cancel",
+        "cause": "Stopped by test.",
+    }
 
 
 # --- the demo seed --------------------------------------------------------------------
@@ -634,6 +765,40 @@ def test_shutdown_answers_held_polls_and_aborts_running_runs(
         activities.install()
     assert activities.pollers(idle) == 0
     assert boto_sfn.list_activities()["activities"]  # serving still
+
+
+def test_each_held_poll_counts_toward_the_worker_limit(
+    boto_sfn: Any, make_machine: MakeMachine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two polls held at once are two of the activity's concurrent pollers (AWS's quota:
+    1,000 per activity ARN, refused past it with GetActivityTask's
+    ActivityWorkerLimitExceeded,
+    https://docs.aws.amazon.com/step-functions/latest/apireference/API_GetActivityTask.html),
+    and none once each has had its task."""
+    monkeypatch.setattr(activities, "HOLD_SECONDS", 30.0)
+    activity_arn, machine_arn = make_machine(TimeoutSeconds=60)
+    answers: list[dict[str, Any]] = []
+    polls = [
+        threading.Thread(
+            target=lambda w=worker: answers.append(
+                boto_sfn.get_activity_task(activityArn=activity_arn, workerName=w)
+            )
+        )
+        for worker in ("a", "b")
+    ]
+    for poll in polls:
+        poll.start()
+    runs: list[str] = []
+    try:
+        wait_until(lambda: activities.pollers(activity_arn) == 2, message="two polls held")
+    finally:  # a task for each held poll ends it
+        runs = [start(boto_sfn, machine_arn) for _ in polls]
+        for poll in polls:
+            poll.join(timeout=20)
+        for run in runs:
+            boto_sfn.stop_execution(executionArn=run)
+    assert len([a for a in answers if a.get("taskToken")]) == 2
+    assert activities.pollers(activity_arn) == 0
 
 
 def test_a_poll_over_the_worker_limit_is_refused_in_awss_words(

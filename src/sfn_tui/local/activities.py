@@ -211,233 +211,282 @@ def install() -> None:
             _installed = True
 
 
+class _Moto:
+    """moto's modules and classes the patches below use, resolved by ``_patch()``.
+
+    Typed Any on purpose: everything here is moto's internals. The patches are
+    module-level functions (not closures of ``_patch()``) so that each is looked up and
+    called through this module at call time.
+    """
+
+    AWSError: Any
+    ActionResult: Any
+    EmptyResult: Any
+    api: Any  # moto.stepfunctions.parser.api
+    callback: Any  # moto.stepfunctions.parser.asl.eval.callback.callback
+    ProgramStopped: Any
+    FailureEventException: Any
+    ParserExecution: Any
+    parser_models: Any  # moto.stepfunctions.parser.models
+    ParserBackend: Any
+
+
+class _Originals:
+    """moto's methods as they were before ``_patch()`` replaced them."""
+
+    create_activity: Any
+    delete_activity: Any
+    execution_init: Any
+    eval_execution: Any
+    stop: Any
+    set_error: Any
+    from_error: Any
+    send_task_success: Any
+    send_task_failure: Any
+    send_task_heartbeat: Any
+
+
+_moto = _Moto()
+_originals = _Originals()
+
+
+# 1. parser/api.py exceptions set `code` but AWSError reads TYPE and requires a
+#    message: `raise InvalidToken()` was a TypeError (HTTP 500), and InvalidDefinition
+#    went out with an empty error code.
+def _exception_init(self: Any, message: str = "", *args: Any, **kwargs: Any) -> None:
+    _moto.AWSError.__init__(self, message or str(type(self).TYPE), *args, **kwargs)
+
+
+# 2. Activity queues per backend, in sync with Create/DeleteActivity, handed to every
+#    execution instead of the empty store StepFunctionsParserBackend.start_execution gives.
+def _create_activity(self: Any, *args: Any, **kwargs: Any) -> Any:
+    activity = _originals.create_activity(self, *args, **kwargs)
+    _queues(self).setdefault(activity.arn, _Queue())
+    return activity
+
+
+def _delete_activity(self: Any, activity_arn: str) -> None:
+    _originals.delete_activity(self, activity_arn)
+    queue = _queues(self).pop(activity_arn, None)
+    if queue is not None:
+        with queue.cond:
+            queue.deleted = True
+            queue.cond.notify_all()
+
+
+def _execution_init(self: Any, *args: Any, **kwargs: Any) -> None:
+    _originals.execution_init(self, *args, **kwargs)
+    backends = _moto.parser_models.stepfunctions_parser_backends
+    self._activity_store = _queues(backends[self.account_id][self.region_name])
+
+
+# 3. A scheduled task goes on its activity's queue (replaces CallbackPoolManager's method,
+#    which expects parser Activity objects) and is registered by token with its frame.
+def _add_activity_task(self: Any, callback_id: str, activity_arn: str, activity_input: str) -> Any:
+    if callback_id in self._pool:
+        raise ValueError("Duplicate callback token id value.")
+    queue: _Queue | None = self._activity_store.get(activity_arn)
+    if queue is None:
+        raise _moto.api.ActivityDoesNotExist(f"Activity Does Not Exist: '{activity_arn}'")
+    endpoint = _moto.callback.ActivityCallbackEndpoint(
+        callback_id=callback_id, activity_input=activity_input
+    )
+    self._pool[callback_id] = endpoint
+    task = _Task(callback_id, activity_input, endpoint, getattr(_local, "frame", None))
+    endpoint._sfn_tui_task = task  # the execution's callback pool keeps the task alive
+    _tasks[callback_id] = task
+    with queue.cond:
+        queue.tasks.append(task)
+        queue.cond.notify()
+    return endpoint
+
+
+# StateTaskActivity._eval_execution runs in its own thread with the state's frame:
+# remember the frame so _add_activity_task can tie the task to it.
+def _eval_execution(self: Any, env: Any) -> None:
+    _local.frame = env
+    try:
+        _originals.eval_execution(self, env)
+    finally:
+        _local.frame = None
+
+
+# 5. StopExecution: mark ABORTED at once (keeping error/cause), wake the threads that
+#    wait on callbacks, and keep the abort from turning into a failure on the way out.
+def _stop(
+    self: Any, stop_date: Any, error: str | None, cause: str | None, wait: float = 2.0
+) -> None:
+    env = _started_env(self, wait)
+    if env is None:
+        return
+    _originals.stop(self, stop_date=stop_date, error=error, cause=cause)  # env.set_stop
+    if not isinstance(env.program_state(), _moto.ProgramStopped):
+        return  # it ended on its own just before
+    self.exec_status = _moto.api.ExecutionStatus.ABORTED
+    self.stop_date = stop_date
+    self.error, self.cause = error or None, cause or None
+    for endpoint in list(env.callback_pool_manager._pool.values()):
+        if isinstance(endpoint, _moto.callback.ActivityCallbackEndpoint):
+            endpoint.get_activity_task_start_endpoint()._next_activity_task_start_event.set()
+        endpoint.interrupt_all()
+
+
+def _set_error(self: Any, error: Any) -> None:
+    if not isinstance(self._program_state, _moto.ProgramStopped):
+        _originals.set_error(self, error)
+
+
+def _from_error(self: Any, env: Any, ex: Exception) -> Any:
+    failure_event = _originals.from_error(self, env, ex)
+    if isinstance(env.program_state(), _moto.ProgramStopped):
+        # Interrupted by StopExecution: leave the state without an ActivityTimedOut event.
+        raise _moto.FailureEventException(failure_event=failure_event)
+    return failure_event
+
+
+# 6. Answers to activity tasks; other tokens (waitForTaskToken) keep moto's handling.
+def _send_task_success(self: Any, task_token: str, outcome: str) -> None:
+    task = _open_task(task_token)
+    if task is None:
+        return _originals.send_task_success(self, task_token, outcome)
+    try:
+        json.loads(outcome)
+    except (TypeError, ValueError):
+        raise _error("InvalidOutput", "Invalid Output: output is not valid JSON") from None
+    task.endpoint.notify(
+        _moto.callback.CallbackOutcomeSuccess(callback_id=task_token, output=outcome)
+    )
+    return None
+
+
+def _send_task_failure(
+    self: Any, task_token: str, error: str | None = None, cause: str | None = None
+) -> Any:
+    task = _open_task(task_token)
+    if task is None:
+        return _originals.send_task_failure(self, task_token, error=error, cause=cause)
+    task.endpoint.notify(
+        _moto.callback.CallbackOutcomeFailure(callback_id=task_token, error=error, cause=cause)
+    )
+    return None
+
+
+def _send_task_heartbeat(self: Any, task_token: str) -> Any:
+    task = _open_task(task_token)
+    if task is None:
+        return _originals.send_task_heartbeat(self, task_token)
+    task.endpoint.notify_heartbeat()  # resets the HeartbeatSeconds timer if there is one
+    return None
+
+
+# 7. HTTP: GetActivityTask (missing: HTTP 500), SendTaskFailure with cause, and
+#    StopExecution with error and cause (moto drops them).
+def _get_activity_task_response(self: Any) -> Any:
+    return _moto.ActionResult(
+        get_activity_task(
+            self.stepfunction_backend,
+            self._get_param("activityArn"),
+            self._get_param("workerName"),
+        )
+    )
+
+
+def _send_task_failure_response(self: Any) -> Any:
+    backend = self.stepfunction_backend
+    token, error = self._get_param("taskToken"), self._get_param("error")
+    if isinstance(backend, _moto.ParserBackend):
+        backend.send_task_failure(token, error=error, cause=self._get_param("cause"))
+    else:
+        backend.send_task_failure(token, error=error)
+    return _moto.EmptyResult()
+
+
+def _stop_execution_response(self: Any) -> Any:
+    backend = self.stepfunction_backend
+    arn = self._get_param("executionArn")
+    execution = backend.describe_execution(arn)  # InvalidArn / ExecutionDoesNotExist
+    now = datetime.datetime.now(tz=datetime.UTC)
+    if isinstance(execution, _moto.ParserExecution):
+        execution.stop(
+            stop_date=now, error=self._get_param("error"), cause=self._get_param("cause")
+        )
+    else:
+        backend.stop_execution(arn)
+    return _moto.ActionResult({"stopDate": execution.stop_date or now})
+
+
 def _patch() -> None:
-    # moto's internals, typed Any on purpose: everything below reaches into them.
+    """Resolve moto's modules, keep the methods replaced, and put the patches above in.
+
+    Runs once per process (``install()``): mutation testing cannot judge its own lines
+    (a forked child inherits moto already patched), only the patches it installs.
+    """
+
     def mod(name: str) -> Any:
         return import_module(f"moto.{name}")
 
     asl = "stepfunctions.parser.asl"
-    AWSError = mod("core.exceptions").AWSError
-    ActionResult = mod("core.responses").ActionResult
-    EmptyResult = mod("core.responses").EmptyResult
-    api = mod("stepfunctions.parser.api")
-    callback = mod(f"{asl}.eval.callback.callback")
-    Environment = mod(f"{asl}.eval.environment").Environment
-    ProgramStopped = mod(f"{asl}.eval.program_state").ProgramStopped
-    FailureEventException = mod(
+    m, o = _moto, _originals
+    m.AWSError = mod("core.exceptions").AWSError
+    m.ActionResult = mod("core.responses").ActionResult
+    m.EmptyResult = mod("core.responses").EmptyResult
+    m.api = mod("stepfunctions.parser.api")
+    m.callback = mod(f"{asl}.eval.callback.callback")
+    m.ProgramStopped = mod(f"{asl}.eval.program_state").ProgramStopped
+    m.FailureEventException = mod(
         f"{asl}.component.common.error_name.failure_event"
     ).FailureEventException
+    m.ParserExecution = mod("stepfunctions.parser.backend.execution").Execution
+    m.parser_models = mod("stepfunctions.parser.models")
+    m.ParserBackend = m.parser_models.StepFunctionsParserBackend
+    Environment = mod(f"{asl}.eval.environment").Environment
     StateTaskActivity = mod(
         f"{asl}.component.state.exec.state_task.state_task_activitiy"
     ).StateTaskActivity
-    ParserExecution = mod("stepfunctions.parser.backend.execution").Execution
-    parser_models = mod("stepfunctions.parser.models")
-    ParserBackend = parser_models.StepFunctionsParserBackend
+    backend_cls = mod("stepfunctions.models").StepFunctionBackend
+    resp_cls = mod("stepfunctions.responses").StepFunctionResponse
 
-    # 1. parser/api.py exceptions set `code` but AWSError reads TYPE and requires a
-    #    message: `raise InvalidToken()` was a TypeError (HTTP 500), and InvalidDefinition
-    #    went out with an empty error code.
-    def _exception_init(self: Any, message: str = "", *args: Any, **kwargs: Any) -> None:
-        AWSError.__init__(self, message or str(type(self).TYPE), *args, **kwargs)
-
+    # 1. Error codes of the engine's own exceptions (_exception_init).
     service_errors: list[Any] = [
         cls
-        for cls in vars(api).values()
+        for cls in vars(m.api).values()
         if isinstance(cls, type)
-        and issubclass(cls, AWSError)
+        and issubclass(cls, m.AWSError)
         and isinstance(cls.__dict__.get("code"), str)
     ]
     for cls in service_errors:
         cls.TYPE = cls.__dict__["code"]
         cls.__init__ = _exception_init
 
-    # 2. Activity queues per backend, in sync with Create/DeleteActivity, handed to every
-    #    execution instead of the empty store StepFunctionsParserBackend.start_execution gives.
-    backend_cls = mod("stepfunctions.models").StepFunctionBackend
-    orig_create, orig_delete = backend_cls.create_activity, backend_cls.delete_activity
+    # 2. Activity queues (_create_activity, _delete_activity, _execution_init).
+    o.create_activity, o.delete_activity = backend_cls.create_activity, backend_cls.delete_activity
+    backend_cls.create_activity, backend_cls.delete_activity = _create_activity, _delete_activity
+    o.execution_init = m.ParserExecution.__init__
+    m.ParserExecution.__init__ = _execution_init
 
-    def create_activity(self: Any, *args: Any, **kwargs: Any) -> Any:
-        activity = orig_create(self, *args, **kwargs)
-        _queues(self).setdefault(activity.arn, _Queue())
-        return activity
-
-    def delete_activity(self: Any, activity_arn: str) -> None:
-        orig_delete(self, activity_arn)
-        queue = _queues(self).pop(activity_arn, None)
-        if queue is not None:
-            with queue.cond:
-                queue.deleted = True
-                queue.cond.notify_all()
-
-    backend_cls.create_activity = create_activity
-    backend_cls.delete_activity = delete_activity
-
-    orig_execution_init = ParserExecution.__init__
-
-    def execution_init(self: Any, *args: Any, **kwargs: Any) -> None:
-        orig_execution_init(self, *args, **kwargs)
-        backend = parser_models.stepfunctions_parser_backends[self.account_id][self.region_name]
-        self._activity_store = _queues(backend)
-
-    ParserExecution.__init__ = execution_init
-
-    # 3. A scheduled task goes on its activity's queue (replaces CallbackPoolManager's method,
-    #    which expects parser Activity objects) and is registered by token with its frame.
-    def add_activity_task(
-        self: Any, callback_id: str, activity_arn: str, activity_input: str
-    ) -> Any:
-        if callback_id in self._pool:
-            raise ValueError("Duplicate callback token id value.")
-        queue: _Queue | None = self._activity_store.get(activity_arn)
-        if queue is None:
-            raise api.ActivityDoesNotExist(f"Activity Does Not Exist: '{activity_arn}'")
-        endpoint = callback.ActivityCallbackEndpoint(
-            callback_id=callback_id, activity_input=activity_input
-        )
-        self._pool[callback_id] = endpoint
-        task = _Task(callback_id, activity_input, endpoint, getattr(_local, "frame", None))
-        endpoint._sfn_tui_task = task  # the execution's callback pool keeps the task alive
-        _tasks[callback_id] = task
-        with queue.cond:
-            queue.tasks.append(task)
-            queue.cond.notify()
-        return endpoint
-
-    callback.CallbackPoolManager.add_activity_task = add_activity_task
-
-    # StateTaskActivity._eval_execution runs in its own thread with the state's frame:
-    # remember the frame so add_activity_task can tie the task to it.
-    orig_eval_execution = StateTaskActivity._eval_execution
-
-    def eval_execution(self: Any, env: Any) -> None:
-        _local.frame = env
-        try:
-            orig_eval_execution(self, env)
-        finally:
-            _local.frame = None
-
-    StateTaskActivity._eval_execution = eval_execution
+    # 3. Scheduled tasks on their queues (_add_activity_task, _eval_execution).
+    m.callback.CallbackPoolManager.add_activity_task = _add_activity_task
+    o.eval_execution = StateTaskActivity._eval_execution
+    StateTaskActivity._eval_execution = _eval_execution
 
     # 4. Timeout before any worker polls: ActivityTaskStartEndpoint.wait() returns
     #    self._outcome, never set unless claimed (AttributeError -> States.Runtime).
-    callback.ActivityTaskStartEndpoint._outcome = None
+    m.callback.ActivityTaskStartEndpoint._outcome = None
 
-    # 5. StopExecution: mark ABORTED at once (keeping error/cause), wake the threads that
-    #    wait on callbacks, and keep the abort from turning into a failure on the way out.
-    orig_stop = ParserExecution.stop
+    # 5. StopExecution (_stop, _set_error, _from_error).
+    o.stop, m.ParserExecution.stop = m.ParserExecution.stop, _stop
+    o.set_error, Environment.set_error = Environment.set_error, _set_error
+    o.from_error, StateTaskActivity._from_error = StateTaskActivity._from_error, _from_error
 
-    def stop(
-        self: Any, stop_date: Any, error: str | None, cause: str | None, wait: float = 2.0
-    ) -> None:
-        env = _started_env(self, wait)
-        if env is None:
-            return
-        orig_stop(self, stop_date=stop_date, error=error, cause=cause)  # env.set_stop
-        if not isinstance(env.program_state(), ProgramStopped):
-            return  # it ended on its own just before
-        self.exec_status = api.ExecutionStatus.ABORTED
-        self.stop_date = stop_date
-        self.error, self.cause = error or None, cause or None
-        for endpoint in list(env.callback_pool_manager._pool.values()):
-            if isinstance(endpoint, callback.ActivityCallbackEndpoint):
-                endpoint.get_activity_task_start_endpoint()._next_activity_task_start_event.set()
-            endpoint.interrupt_all()
+    # 6. Answers to activity tasks (_send_task_success, _send_task_failure, _heartbeat).
+    o.send_task_success = m.ParserBackend.send_task_success
+    o.send_task_failure = m.ParserBackend.send_task_failure
+    o.send_task_heartbeat = m.ParserBackend.send_task_heartbeat
+    m.ParserBackend.send_task_success = _send_task_success
+    m.ParserBackend.send_task_failure = _send_task_failure
+    m.ParserBackend.send_task_heartbeat = _send_task_heartbeat
 
-    ParserExecution.stop = stop
-
-    orig_set_error = Environment.set_error
-
-    def set_error(self: Any, error: Any) -> None:
-        if not isinstance(self._program_state, ProgramStopped):
-            orig_set_error(self, error)
-
-    Environment.set_error = set_error
-
-    orig_from_error = StateTaskActivity._from_error
-
-    def from_error(self: Any, env: Any, ex: Exception) -> Any:
-        failure_event = orig_from_error(self, env, ex)
-        if isinstance(env.program_state(), ProgramStopped):
-            # Interrupted by StopExecution: leave the state without an ActivityTimedOut event.
-            raise FailureEventException(failure_event=failure_event)
-        return failure_event
-
-    StateTaskActivity._from_error = from_error
-
-    # 6. Answers to activity tasks; other tokens (waitForTaskToken) keep moto's handling.
-    orig_success, orig_failure = ParserBackend.send_task_success, ParserBackend.send_task_failure
-    orig_heartbeat = ParserBackend.send_task_heartbeat
-
-    def send_task_success(self: Any, task_token: str, outcome: str) -> None:
-        task = _open_task(task_token)
-        if task is None:
-            return orig_success(self, task_token, outcome)
-        try:
-            json.loads(outcome)
-        except (TypeError, ValueError):
-            raise _error("InvalidOutput", "Invalid Output: output is not valid JSON") from None
-        task.endpoint.notify(
-            callback.CallbackOutcomeSuccess(callback_id=task_token, output=outcome)
-        )
-        return None
-
-    def send_task_failure(
-        self: Any, task_token: str, error: str | None = None, cause: str | None = None
-    ) -> Any:
-        task = _open_task(task_token)
-        if task is None:
-            return orig_failure(self, task_token, error=error, cause=cause)
-        task.endpoint.notify(
-            callback.CallbackOutcomeFailure(callback_id=task_token, error=error, cause=cause)
-        )
-        return None
-
-    def send_task_heartbeat(self: Any, task_token: str) -> Any:
-        task = _open_task(task_token)
-        if task is None:
-            return orig_heartbeat(self, task_token)
-        task.endpoint.notify_heartbeat()  # resets the HeartbeatSeconds timer if there is one
-        return None
-
-    ParserBackend.send_task_success = send_task_success
-    ParserBackend.send_task_failure = send_task_failure
-    ParserBackend.send_task_heartbeat = send_task_heartbeat
-
-    # 7. HTTP: GetActivityTask (missing: HTTP 500), SendTaskFailure with cause, and
-    #    StopExecution with error and cause (moto drops them).
-    resp_cls = mod("stepfunctions.responses").StepFunctionResponse
-
-    def get_activity_task_response(self: Any) -> Any:
-        return ActionResult(
-            get_activity_task(
-                self.stepfunction_backend,
-                self._get_param("activityArn"),
-                self._get_param("workerName"),
-            )
-        )
-
-    def send_task_failure_response(self: Any) -> Any:
-        backend = self.stepfunction_backend
-        token, error = self._get_param("taskToken"), self._get_param("error")
-        if isinstance(backend, ParserBackend):
-            backend.send_task_failure(token, error=error, cause=self._get_param("cause"))
-        else:
-            backend.send_task_failure(token, error=error)
-        return EmptyResult()
-
-    def stop_execution_response(self: Any) -> Any:
-        backend = self.stepfunction_backend
-        arn = self._get_param("executionArn")
-        execution = backend.describe_execution(arn)  # InvalidArn / ExecutionDoesNotExist
-        now = datetime.datetime.now(tz=datetime.UTC)
-        if isinstance(execution, ParserExecution):
-            execution.stop(
-                stop_date=now, error=self._get_param("error"), cause=self._get_param("cause")
-            )
-        else:
-            backend.stop_execution(arn)
-        return ActionResult({"stopDate": execution.stop_date or now})
-
-    resp_cls.get_activity_task = get_activity_task_response
-    resp_cls.send_task_failure = send_task_failure_response
-    resp_cls.stop_execution = stop_execution_response
+    # 7. HTTP (the *_response functions).
+    resp_cls.get_activity_task = _get_activity_task_response
+    resp_cls.send_task_failure = _send_task_failure_response
+    resp_cls.stop_execution = _stop_execution_response
