@@ -433,11 +433,7 @@ async def test_a_callbacks_token_read_elsewhere_is_adopted_once_and_settled(
     assert str(refused.value) == (
         f"Task {first.id} cannot be answered from here. {first.callback.why_no_token}"
     )
-    texts = [
-        json.loads(m["Body"])["text"]
-        for m in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
-    ]
-    [token] = [t.rsplit(" ", 1)[-1] for t in texts if t.startswith("Ship order 1?")]
+    token = (await tokens_on(sqs, queue, 2))["Ship order 1?"]
     settled: list[bool] = []
 
     async def settle(answered: bool) -> None:
@@ -612,8 +608,7 @@ async def test_an_adopted_token_gets_heartbeats_only_while_its_callback_is_atten
     try:
         box.follow_callbacks({machine})
         first, second = await callbacks_found(box, runs)
-        tokens: dict[str, str] = {}
-        await until(lambda: len(tokens) == 2 or bool(tokens.update(queued(sqs, queue))), "tokens")
+        tokens = await tokens_on(sqs, queue, 2)
         box.attend(first.id)
         box.adopt_token(first.id, tokens["Ship order 1?"])
         box.adopt_token(second.id, tokens["Ship order 2?"])
@@ -624,11 +619,20 @@ async def test_an_adopted_token_gets_heartbeats_only_while_its_callback_is_atten
         await box.shutdown(grace=0)
 
 
-def queued(sqs: Any, queue: str) -> dict[str, str]:
-    """{"Ship order N?": token} from the approval messages on the queue."""
-    messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
-    texts = [json.loads(m["Body"])["text"] for m in messages]
-    return {t.split(" token ")[0]: t.rsplit(" ", 1)[-1] for t in texts}
+async def tokens_on(sqs: Any, queue: str, count: int) -> dict[str, str]:
+    """{"Ship order N?": token} from the approval messages on the queue, once `count`
+    of them have been read."""
+    tokens: dict[str, str] = {}
+
+    def read() -> bool:
+        messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)
+        for message in messages.get("Messages", []):
+            text = json.loads(message["Body"])["text"]
+            tokens[text.split(" token ")[0]] = text.rsplit(" ", 1)[-1]
+        return len(tokens) >= count
+
+    await until(read, f"{count} approval message(s) on the queue")
+    return tokens
 
 
 @pytest.fixture
@@ -722,8 +726,7 @@ async def test_an_adopted_callback_answered_elsewhere_is_settled_as_not_answered
     [run] = [started(sfn, machine, 1)]
     inbox.follow_callbacks({machine})
     [item] = await callbacks_found(inbox, [run])
-    tokens: dict[str, str] = {}
-    await until(lambda: len(tokens) == 1 or bool(tokens.update(queued(sqs, queue))), "token")
+    tokens = await tokens_on(sqs, queue, 1)
     settled: list[object] = []
 
     async def settle(answered: bool) -> None:
