@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
@@ -384,7 +384,7 @@ class SfnTuiApp(App[None]):
             return  # closing down: the screens may be gone already, nothing to draw
         waiting = inbox.waiting()
         self.tasks_waiting = len(waiting)
-        for screen in self.screen_stack:
+        for screen in self.screens_up():
             if is_a(screen, "quit_prompt", "QuitPrompt"):
                 screen.claimed_changed(len(inbox.claimed()))
         self._announced.intersection_update(item.id for item in inbox.tasks)
@@ -397,9 +397,15 @@ class SfnTuiApp(App[None]):
                         title="Task waiting",
                     )
         self.dashboard.show_inbox(inbox)
-        for screen in self.screen_stack:
+        for screen in self.screens_up():
             if is_a(screen, "chat", "ChatScreen"):
                 screen.tasks_changed()
+
+    def screens_up(self) -> list[Screen[object]]:
+        """The stacked screens whose widgets exist. A pushed screen is on the stack at
+        once but composed only at its mount, and its own on_mount draws what is current
+        then: telling it earlier would query widgets that are not there yet."""
+        return [screen for screen in self.screen_stack if screen.is_mounted]
 
     def auto_work(self, activities: dict[str, str]) -> None:
         """Work the default activities (by name) once they are listed."""
