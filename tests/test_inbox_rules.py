@@ -25,6 +25,7 @@ import pytest
 from sfn_tui.aws.client import ClientSettings, StepFunctionsClient
 from sfn_tui.aws.connection import Connection
 from sfn_tui.aws.models import HistoryEvent
+from sfn_tui.core.callback_watch import CallbackWait, CallbackWatcher
 from sfn_tui.core.heartbeats import Outcome
 from sfn_tui.core.inbox import (
     MAX_HISTORIES,
@@ -864,3 +865,28 @@ async def test_an_answer_interrupted_on_its_way_may_have_been_delivered(
     assert item.status is TaskStatus.SEND_FAILED and item.send_uncertain is True
     assert item.last_error == "The send was interrupted; it may have been delivered."
     proxy.clear()
+
+
+async def test_a_machine_followed_during_a_check_is_checked_when_it_ends(
+    proxy: FaultProxy, through_proxy: StepFunctionsClient, boto: tuple[Any, Any]
+) -> None:
+    """A wake-up is never lost: a machine followed while the watcher's check is under way
+    (the first machine's runs being listed) is looked at as soon as that check ends, not
+    at the next tick (an hour here, 5 s in the app)."""
+    sfn, sqs = boto
+    first, _ = approval_machine(sfn, sqs, WITH_TOKEN)
+    second, queue = approval_machine(sfn, sqs, FORMATTED)
+    run = started(sfn, second, 7)
+    await tokens_on(sqs, queue, 1)  # the run waits at its callback
+    seen: dict[str, list[CallbackWait]] = {}
+    watcher = CallbackWatcher(through_proxy, seen.__setitem__, tick=3600)
+    proxy.fault("ListExecutions", "hang")
+    try:
+        watcher.follow({first})
+        await until(lambda: proxy.held("ListExecutions") == 1, "the first check under way")
+        watcher.follow({first, second})
+        proxy.clear("ListExecutions")
+        await until(lambda: bool(seen.get(run)), "the second machine's waiting run", timeout=20)
+    finally:
+        watcher.stop()
+        proxy.clear()

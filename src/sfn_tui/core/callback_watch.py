@@ -108,13 +108,15 @@ class CallbackWatcher:
 
     async def _loop(self) -> None:
         while True:
+            # Cleared before the check, not after: a follow() or hint() made while the
+            # check awaits the service then wakes the next one at once.
+            self._wake.clear()
             try:
                 await self.check()
             except asyncio.CancelledError:
                 raise
             except SfnError as error:
                 log.info("Looking for callbacks failed: %s", error)
-            self._wake.clear()
             now = time.monotonic()
             self._hot = {arn: until for arn, until in self._hot.items() if until > now}
             with contextlib.suppress(TimeoutError):
