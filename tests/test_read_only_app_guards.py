@@ -35,6 +35,7 @@ REGION = "us-isof-east-1"
 ROLE = "arn:aws:iam::123456789012:role/sfn-tui-app-guards"
 REFUSED_RUN = "Read-only mode: a new run cannot be started."
 NOT_CLAIMED = "Read-only mode: tasks are not claimed."
+NOT_WORKED = "Not worked — read-only mode claims no task"
 # The app's actions its check_action decides, and which a modal takes from the keyboard.
 APP_ACTIONS = ("chat", "new_chat_run", "new_approval_run", "quit", "help", "refresh")
 
@@ -110,9 +111,7 @@ async def test_the_apps_guards(
         dashboard.activities.select_key(auto)
         if read_only:
             await wait_for(
-                pilot,
-                lambda: dashboard.activities.border_subtitle == "Not worked — w to claim its tasks",
-                what="the footnote",
+                pilot, lambda: dashboard.activities.border_subtitle == NOT_WORKED, what="footnote"
             )
             assert inbox.worked == set() and dashboard.activities.worked == set()
         else:
@@ -155,10 +154,9 @@ async def test_the_apps_guards(
             stopped = f"Stopped working {name}."
             await wait_for(pilot, lambda: (stopped, "information") in said(app), what="stopped")
             assert inbox.worked == {auto}
+        not_worked = NOT_WORKED if read_only else "Not worked — w to claim its tasks"
         await wait_for(
-            pilot,
-            lambda: dashboard.activities.border_subtitle == "Not worked — w to claim its tasks",
-            what="the footnote",
+            pilot, lambda: dashboard.activities.border_subtitle == not_worked, what="the footnote"
         )
 
         # The guided runs refuse on their own in read-only (check_action refuses first on

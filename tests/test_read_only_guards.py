@@ -290,7 +290,7 @@ EMPTY_REGION = "us-isof-south-1"  # nothing is ever created there
 ALLOWED_EMPTY = {
     "machines": {"create", "refresh"},
     "executions": {"status_filter", "follow_newest", "refresh"},
-    "activities": {"create", "toggle_work", "refresh"},  # w then says to select one
+    "activities": {"create", "refresh"},
 }
 
 

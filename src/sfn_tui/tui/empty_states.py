@@ -35,9 +35,11 @@ def executions_empty(
     return f"{name} has no executions yet — s to start one"
 
 
-def activity_tasks(worked: bool, waiting: int) -> str:
+def activity_tasks(worked: bool, waiting: int, *, read_only: bool = False) -> str:
     """The activities pane's footnote on the selected activity's tasks."""
     if not worked:
+        if read_only:
+            return "Not worked — read-only mode claims no task"
         return "Not worked — w to claim its tasks"
     if not waiting:
         return "Worked — no task waiting"

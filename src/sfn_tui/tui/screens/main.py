@@ -368,7 +368,9 @@ class MainScreen(Screen[None]):
             table.border_subtitle = ""
             return
         waiting = table.task_counts.get(activity.arn, 0)
-        table.border_subtitle = activity_tasks(activity.arn in table.worked, waiting)
+        table.border_subtitle = activity_tasks(
+            activity.arn in table.worked, waiting, read_only=self.sfn_app.read_only
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         focused, read_only = self.focused, self.sfn_app.read_only
@@ -379,7 +381,7 @@ class MainScreen(Screen[None]):
         if action in ("express_note", "widen_window"):
             return self.express.allows(action, parameters, execution, read_only)
         if action == "toggle_work":
-            return focused is self.activities
+            return focused is self.activities and self.activities.selected is not None
         if action == "follow_callbacks":  # lists callbacks; answering is refused read-only
             return on_machines and self.machines.selected is not None
         if action in ("status_filter", "follow_newest"):
