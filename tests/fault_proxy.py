@@ -25,10 +25,12 @@ import asyncio
 import contextlib
 import json
 import socket
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import aiohttp
+import pytest
 from aiohttp import web
 
 from tests.recording_proxy import HOP_BY_HOP, RecordingProxy
@@ -241,3 +243,18 @@ class FaultProxy:
                 code = str(json.loads(data).get("__type", "")).rsplit("#", 1)[-1]
         self.answers.append((RecordingProxy.operation(dict(request.headers), body), status, code))
         return web.Response(status=status, body=data, headers=headers)
+
+
+def fault_proxy_fixture() -> Callable[..., Any]:
+    """A `proxy` fixture: a FaultProxy in front of the engine, stopped after the test. A
+    module that injects faults assigns it (`proxy = fault_proxy_fixture()`), which
+    overrides conftest's recording `proxy` there."""
+
+    @pytest.fixture
+    async def proxy(engine: str) -> AsyncIterator[FaultProxy]:
+        faulty = FaultProxy(engine)
+        await faulty.start()
+        yield faulty
+        await faulty.stop()
+
+    return proxy

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -18,7 +17,7 @@ from sfn_tui.aws.connection import Connection
 from sfn_tui.core.inbox import NotAnswerable, TaskInbox, TaskStatus
 from sfn_tui.tui.app import SfnTuiApp
 from sfn_tui.tui.screens.chat import ChatScreen
-from tests.fault_proxy import FaultProxy
+from tests.fault_proxy import FaultProxy, fault_proxy_fixture
 from tests.helpers import async_wait_until, boto_client, wait_until
 from tests.pilot_helpers import wait_for, wait_shown
 from tests.test_key_order import all_handled, burst
@@ -32,12 +31,7 @@ SETTINGS = ClientSettings(
 )
 
 
-@pytest.fixture
-async def proxy(engine: str) -> AsyncIterator[FaultProxy]:
-    faulty = FaultProxy(engine)
-    await faulty.start()
-    yield faulty
-    await faulty.stop()
+proxy = fault_proxy_fixture()
 
 
 @pytest.fixture

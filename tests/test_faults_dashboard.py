@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -21,7 +21,7 @@ from sfn_tui.tui.formatting import clock_time
 from sfn_tui.tui.screens.help import HelpScreen
 from sfn_tui.tui.screens.start_execution import StartExecutionScreen
 from sfn_tui.tui.widgets.json_editor import JsonEditor
-from tests.fault_proxy import FaultProxy
+from tests.fault_proxy import FaultProxy, fault_proxy_fixture
 from tests.helpers import boto_client
 from tests.pilot_helpers import screen_text, wait_for, wait_shown
 from tests.test_modals import type_into
@@ -47,12 +47,7 @@ def sfn(engine: str) -> Any:
     return boto_client("stepfunctions", engine, REGION)
 
 
-@pytest.fixture
-async def proxy(engine: str) -> AsyncIterator[FaultProxy]:
-    faulty = FaultProxy(engine)
-    await faulty.start()
-    yield faulty
-    await faulty.stop()
+proxy = fault_proxy_fixture()
 
 
 def make_app(endpoint: str, **kwargs: Any) -> SfnTuiApp:

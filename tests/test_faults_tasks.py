@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -17,7 +16,7 @@ from sfn_tui.aws.connection import Connection
 from sfn_tui.core.inbox import SHUTDOWN_ERROR, InboxTask, TaskStatus
 from sfn_tui.tui.app import SfnTuiApp
 from sfn_tui.tui.screens.chat import ChatScreen
-from tests.fault_proxy import FaultProxy
+from tests.fault_proxy import FaultProxy, fault_proxy_fixture
 from tests.helpers import boto_client
 from tests.pilot_helpers import screen_text, wait_for, wait_shown
 
@@ -34,12 +33,7 @@ REVIEW = {
 FAST = ClientSettings(read_timeout=1.5, connect_timeout=1, long_poll_read_timeout=8, max_attempts=1)
 
 
-@pytest.fixture
-async def proxy(engine: str) -> AsyncIterator[FaultProxy]:
-    faulty = FaultProxy(engine)
-    await faulty.start()
-    yield faulty
-    await faulty.stop()
+proxy = fault_proxy_fixture()
 
 
 @pytest.fixture

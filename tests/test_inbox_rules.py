@@ -40,7 +40,7 @@ from sfn_tui.core.inbox import (
 )
 from sfn_tui.core.locate import Placement
 from sfn_tui.local import activities
-from tests.fault_proxy import FaultProxy
+from tests.fault_proxy import FaultProxy, fault_proxy_fixture
 from tests.helpers import REGION, boto_client, until, wait_until
 from tests.test_inbox import claimed_task, finished, machine, placed, start, unique
 
@@ -163,12 +163,7 @@ async def test_only_a_closed_task_is_forgotten(
         inbox.get(first.id)
 
 
-@pytest.fixture
-async def proxy(engine: str) -> AsyncIterator[FaultProxy]:
-    faulty = FaultProxy(engine)
-    await faulty.start()
-    yield faulty
-    await faulty.stop()
+proxy = fault_proxy_fixture()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ from sfn_tui.aws.client import ClientSettings
 from sfn_tui.aws.connection import Connection
 from sfn_tui.cli import configure_logging
 from sfn_tui.tui.app import SfnTuiApp
-from tests.fault_proxy import FaultProxy
+from tests.fault_proxy import FaultProxy, fault_proxy_fixture
 from tests.helpers import boto_client
 from tests.pilot_helpers import wait_for
 
@@ -47,12 +47,7 @@ def fresh_logging() -> Iterator[None]:
         logging.getLogger(name).setLevel(was)
 
 
-@pytest.fixture
-async def proxy(engine: str) -> AsyncIterator[FaultProxy]:
-    faulty = FaultProxy(engine)
-    await faulty.start()
-    yield faulty
-    await faulty.stop()
+proxy = fault_proxy_fixture()
 
 
 async def test_the_debug_log_records_outages_retries_and_recoveries(

@@ -13,14 +13,13 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 
 from sfn_tui.aws.client import ClientSettings
 from sfn_tui.aws.connection import Connection
 from sfn_tui.tui.app import SfnTuiApp
-from tests.fault_proxy import FaultProxy
+from tests.fault_proxy import FaultProxy, fault_proxy_fixture
 from tests.helpers import boto_client
 from tests.pilot_helpers import wait_for
 
@@ -31,12 +30,7 @@ POLL_INTERVAL = 0.5
 POLLED = ("ListStateMachines", "ListActivities", "ListExecutions", "GetActivityTask")
 
 
-@pytest.fixture
-async def proxy(engine: str) -> AsyncIterator[FaultProxy]:
-    faulty = FaultProxy(engine)
-    await faulty.start()
-    yield faulty
-    await faulty.stop()
+proxy = fault_proxy_fixture()
 
 
 @pytest.fixture

@@ -46,7 +46,7 @@ from sfn_tui.core.poller import (
     PollUpdate,
     failure_kind,
 )
-from tests.fault_proxy import FaultProxy
+from tests.fault_proxy import FaultProxy, fault_proxy_fixture
 from tests.helpers import boto_client, until, wait_until
 
 REGION = "ap-south-2"
@@ -91,12 +91,7 @@ def test_a_tick_is_late_after_twice_the_interval_and_never_under_five_seconds(
     assert Poller(None, interval=interval, late_after=0.3).late_after == 0.3  # type: ignore[arg-type]
 
 
-@pytest.fixture
-async def proxy(engine: str) -> AsyncIterator[FaultProxy]:
-    faulty = FaultProxy(engine)
-    await faulty.start()
-    yield faulty
-    await faulty.stop()
+proxy = fault_proxy_fixture()
 
 
 @pytest.fixture

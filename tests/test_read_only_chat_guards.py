@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -29,7 +29,7 @@ from sfn_tui.tui.app import SfnTuiApp
 from sfn_tui.tui.screens.chat import ChatScreen, GuidedRun
 from sfn_tui.tui.screens.fail_task import FailTaskScreen
 from sfn_tui.tui.screens.queue_token import QueueTokenScreen
-from tests.fault_proxy import FaultProxy
+from tests.fault_proxy import FaultProxy, fault_proxy_fixture
 from tests.helpers import boto_client, wait_until
 from tests.pilot_helpers import wait_for, wait_shown
 from tests.test_key_order import all_handled, burst
@@ -50,12 +50,7 @@ SETTINGS = ClientSettings(
 READ_ONLY_LINE = "Read-only mode: tasks are shown, not answered."
 
 
-@pytest.fixture
-async def proxy(engine: str) -> AsyncIterator[FaultProxy]:
-    faulty = FaultProxy(engine)
-    await faulty.start()
-    yield faulty
-    await faulty.stop()
+proxy = fault_proxy_fixture()
 
 
 @pytest.fixture
