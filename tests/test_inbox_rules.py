@@ -885,3 +885,30 @@ async def test_a_machine_followed_during_a_check_is_checked_when_it_ends(
     finally:
         watcher.stop()
         proxy.clear()
+
+
+async def test_a_task_not_yet_placed_does_not_stop_the_check_of_those_after_it(
+    client: StepFunctionsClient, through_proxy: StepFunctionsClient, proxy: FaultProxy
+) -> None:
+    """The first task's run cannot be found (the locator cannot list machines); the
+    second, placed through a hint, has ended elsewhere: one check still expires it."""
+    act, sm = await machine(client, TimeoutSeconds=60)
+    box = TaskInbox(through_proxy, unique("rules"), liveness_interval=3600)
+    proxy.throttle("ListStateMachines")
+    try:
+        box.work(act)
+        await start(client, sm, {"n": 0})
+        [lost] = await claimed_task(box, act, 1)
+        await until(lambda: lost.resolve_attempts >= 1, "a search for the first task's run")
+        second_run = await start(client, sm, {"n": 1})
+        box.hint_execution(second_run)
+        [_, second] = await claimed_task(box, act, 2)
+        assert await placed(second) == second_run and lost.execution_arn is None
+        await client.stop_execution(second_run)
+        await finished(client, second_run)
+        await box.check_now()
+        assert (second.status, second.reason) == (TaskStatus.EXPIRED, "The run was ABORTED.")
+        assert lost.execution_arn is None and lost.is_open
+    finally:
+        proxy.clear()
+        await box.shutdown(grace=0)
