@@ -29,6 +29,7 @@ from sfn_tui.core.callback_watch import CallbackWait, CallbackWatcher
 from sfn_tui.core.heartbeats import Outcome
 from sfn_tui.core.inbox import (
     MAX_HISTORIES,
+    RESOLVE_DELAYS,
     SHUTDOWN_ERROR,
     InboxTask,
     InvalidReply,
@@ -908,6 +909,43 @@ async def test_a_task_not_yet_placed_does_not_stop_the_check_of_those_after_it(
         await finished(client, second_run)
         await box.check_now()
         assert (second.status, second.reason) == (TaskStatus.EXPIRED, "The run was ABORTED.")
+        assert lost.execution_arn is None and lost.is_open
+    finally:
+        proxy.clear()
+        await box.shutdown(grace=0)
+
+
+async def test_a_run_that_cannot_be_found_is_searched_a_bounded_number_of_times(
+    client: StepFunctionsClient,
+    through_proxy: StepFunctionsClient,
+    proxy: FaultProxy,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Each search for a task's run scans every machine: after its first searches (one per
+    RESOLVE_DELAYS) and the checks' up to max_resolve_attempts, it is not searched again,
+    and each failed search is logged naming the task and the service's error."""
+    act, sm = await machine(client, TimeoutSeconds=60)
+    box = TaskInbox(through_proxy, unique("rules"), liveness_interval=3600, max_resolve_attempts=8)
+    proxy.throttle("ListStateMachines")
+    try:
+        with caplog.at_level(logging.INFO, logger="sfn_tui.core.inbox"):
+            box.work(act)
+            await start(client, sm, {"n": 0})
+            [lost] = await claimed_task(box, act, 1)
+            first = len(RESOLVE_DELAYS)
+            await until(lambda: lost.resolve_attempts == first, "the first searches", timeout=20)
+            for _ in range(box.max_resolve_attempts):
+                await box.check_now()
+            assert lost.resolve_attempts == box.max_resolve_attempts
+            scans = proxy.count("ListStateMachines")
+            await box.check_now()
+            assert proxy.count("ListStateMachines") == scans
+        said = [m for m in caplog.messages if m.startswith("Finding the run")]
+        assert len(said) == box.max_resolve_attempts
+        assert all(
+            m.startswith(f"Finding the run of task {lost.id} failed: ") and "Rate exceeded" in m
+            for m in said
+        )
         assert lost.execution_arn is None and lost.is_open
     finally:
         proxy.clear()
