@@ -61,3 +61,22 @@ async def wait_shown(
     )
     await wait_for(pilot, showing, timeout=timeout, what=what)
     return found
+
+
+def heard(app: Any) -> list[tuple[str, str]]:
+    """Every notification the app has shown since the first call, (message, severity), in
+    order. Textual drops a toast from `app._notifications` when it expires, so counting
+    those goes wrong on a slow machine (two expire while two arrive); this list only
+    grows. The first call puts a recorder in front of `app.notify`."""
+    record: list[tuple[str, str]] | None = getattr(app, "_heard_by_tests", None)
+    if record is None:
+        record = []
+        original: Callable[..., Any] = app.notify
+
+        def notify(message: Any, *args: Any, **kwargs: Any) -> Any:
+            record.append((str(message), kwargs.get("severity", "information")))
+            return original(message, *args, **kwargs)
+
+        app.notify = notify
+        app._heard_by_tests = record
+    return record

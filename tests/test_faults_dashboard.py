@@ -9,6 +9,7 @@ import json
 import re
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -50,10 +51,10 @@ def sfn(engine: str) -> Any:
 proxy = fault_proxy_fixture()
 
 
-def make_app(endpoint: str, **kwargs: Any) -> SfnTuiApp:
+def make_app(endpoint: str, settings: ClientSettings = FAST, **kwargs: Any) -> SfnTuiApp:
     connection = Connection(region=REGION, endpoint_url=endpoint, dummy_credentials=True)
     return SfnTuiApp(
-        connection, poll_interval=0.5, catalog_interval=1.0, client_settings=FAST, **kwargs
+        connection, poll_interval=0.5, catalog_interval=1.0, client_settings=settings, **kwargs
     )
 
 
@@ -243,7 +244,9 @@ async def test_hung_call_times_out_and_is_reported_without_freezing_the_ui(
     sfn: Any, proxy: FaultProxy
 ) -> None:
     machine_arn = create_machine(sfn, "fault-hang")
-    app = make_app(proxy.url)
+    # A read timeout long enough that the help screen opens while the call still hangs,
+    # even on a loaded machine (1.5 s was not, at a load average of 7).
+    app = make_app(proxy.url, replace(FAST, read_timeout=8))
     async with app.run_test(size=(160, 40)) as pilot:
         await watch(pilot, app, machine_arn)
         proxy.fault("ListExecutions", "hang")
@@ -255,7 +258,7 @@ async def test_hung_call_times_out_and_is_reported_without_freezing_the_ui(
         await pilot.press("escape")
 
         await wait_for(
-            pilot, lambda: "no answer since" in header(app), timeout=10, what="timeout reported"
+            pilot, lambda: "no answer since" in header(app), timeout=30, what="timeout reported"
         )
         assert "ListExecutions timed out" in header(app)
         hung = failure(app)

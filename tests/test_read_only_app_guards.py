@@ -27,7 +27,7 @@ from sfn_tui.tui.screens.chat import ChatScreen, GuidedRun
 from sfn_tui.tui.screens.guided_approval import GuidedApprovalScreen
 from sfn_tui.tui.screens.guided_run import GuidedRunScreen
 from tests.helpers import boto_client
-from tests.pilot_helpers import wait_for, wait_shown
+from tests.pilot_helpers import heard, wait_for, wait_shown
 from tests.recording_proxy import RecordingProxy
 from tests.test_read_only import READS
 
@@ -61,8 +61,8 @@ class Probe(ModalScreen[None]):
 
 
 def said(app: SfnTuiApp) -> list[tuple[str, str]]:
-    """The notifications shown so far, with their severity, in order."""
-    return [(str(n.message), n.severity) for n in app._notifications]
+    """The notifications shown so far, with their severity, in order (expired ones too)."""
+    return list(heard(app))
 
 
 def allowed(app: SfnTuiApp) -> set[str]:
@@ -98,6 +98,7 @@ async def test_the_apps_guards(
         read_only=read_only,
         worked_activities=frozenset({world["names"]["auto"]}),
     )
+    heard(app)  # from the start: every notification, kept after its toast expires
     auto, other = world["activities"]["auto"], world["activities"]["other"]
     async with app.run_test(size=(140, 40), notifications=True) as pilot:
         dashboard = app.dashboard
