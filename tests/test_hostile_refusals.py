@@ -8,7 +8,8 @@ of it does (`FaultProxy.fault(operation, "error", ...)`): an AWS-shaped error wh
 message holds markup and an escape. AWS error messages quote what the caller sent
 (names, ARNs, JSON paths, a state's name), so such a message is one an endpoint can
 send. IAM answers in XML, which cannot carry control characters: its message has
-markup only.
+markup only. Last, what a dialog says while the service has not answered yet (the
+call held at the proxy), which names what it waits for.
 
 Each test was written for places scripts/service_text_mutation.py found unprotected
 by any test (a mutant that drops the place's visible()/plain() survived)."""
@@ -82,9 +83,8 @@ async def proxy(engine: str) -> AsyncIterator[FaultProxy]:
 def make_app(endpoint: str, **kwargs: Any) -> SfnTuiApp:
     connection = Connection(region=REGION, endpoint_url=endpoint, dummy_credentials=True)
     kwargs.setdefault("worked_activities", frozenset())
-    return SfnTuiApp(
-        connection, poll_interval=0.5, catalog_interval=1.0, client_settings=FAST, **kwargs
-    )
+    kwargs.setdefault("client_settings", FAST)
+    return SfnTuiApp(connection, poll_interval=0.5, catalog_interval=1.0, **kwargs)
 
 
 def refuse(proxy: FaultProxy, operation: str, code: str = "ValidationException") -> None:
@@ -342,3 +342,52 @@ async def test_an_answer_not_delivered_shows_the_services_words_literally(
             )
     finally:
         sfn.stop_execution(executionArn=run["executionArn"])
+
+
+# While the service has not answered yet: what the dialog says it is waiting for. ----
+
+WAITING = ClientSettings(
+    read_timeout=60, connect_timeout=1, long_poll_read_timeout=8, max_attempts=1
+)
+
+
+async def test_a_state_being_tested_is_named_literally_while_teststate_runs(
+    proxy: FaultProxy,
+) -> None:
+    """The status line names the state only until TestState answers: held at the proxy,
+    the line is there to read."""
+    from sfn_tui.tui.screens.test_state import TestStateScreen
+
+    definition = {"StartAt": HOSTILE, "States": {HOSTILE: {"Type": "Pass", "End": True}}}
+    proxy.fault("TestState", "hang")
+    app = make_app(proxy.url, client_settings=WAITING)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await wait_for(pilot, lambda: app.client is not None, what="connected")
+        screen = TestStateScreen("m", json.dumps(definition), ROLE)
+        app.push_screen(screen)
+        await wait_for(pilot, lambda: bool(screen.places), what="a state to test")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: proxy.held("TestState") > 0, what="TestState held")
+        await shown_literally(pilot, f"Testing {HOSTILE_SHOWN}…")
+
+
+async def test_a_synchronous_run_is_named_literally_while_it_goes(
+    engine: str, proxy: FaultProxy, scene: dict[str, str]
+) -> None:
+    """StartSyncExecution held at the proxy: the dialog's title while it waits."""
+    from sfn_tui.tui.screens.sync_execution import SyncExecutionScreen
+
+    sfn = boto_client("stepfunctions", engine, REGION)
+    express = sfn.create_state_machine(
+        name=f"refused-x-{scene['tag']}", definition=json.dumps(FAIL), roleArn=ROLE, type="EXPRESS"
+    )["stateMachineArn"]
+    proxy.fault("StartSyncExecution", "hang")
+    app = make_app(proxy.url, client_settings=WAITING)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await select_machine(pilot, app, express)
+        machine = app.dashboard.machines.items[express]
+        app.push_screen(SyncExecutionScreen(machine, HOSTILE, "{}"))
+        await wait_for(pilot, lambda: proxy.held("StartSyncExecution") > 0, what="call held")
+        await shown_literally(
+            pilot, f"Running {HOSTILE_SHOWN} of refused-x-{scene['tag']} synchronously"
+        )
