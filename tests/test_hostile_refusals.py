@@ -284,9 +284,9 @@ async def test_a_refusal_in_the_services_words_is_shown_literally(
 async def test_the_new_machine_form_shows_iam_and_the_services_refusals_literally(
     proxy: FaultProxy, scene: dict[str, str]
 ) -> None:
-    """Roles cannot be listed (IAM refuses, its message quoting who asked); a definition
-    whose StartAt names a state that is not there (the error quotes it); then
-    CreateStateMachine refused."""
+    """Roles cannot be listed (IAM refuses: AccessDenied, whose message quotes who
+    asked and what, here markup); a definition whose StartAt names a state that is not
+    there (the error quotes it); then CreateStateMachine refused."""
     proxy.fault("ListRoles", "error", status=403, code="AccessDenied", message=MARKUP)
     refuse(proxy, "CreateStateMachine")
     app = make_app(proxy.url)
