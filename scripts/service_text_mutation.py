@@ -64,6 +64,7 @@ TESTS = (
     "tests/test_terminal_safety.py",
     "tests/test_hostile_names.py",
     "tests/test_hostile_screens.py",
+    "tests/test_hostile_refusals.py",  # the service's refusals, through the fault proxy
 )
 SKIP = {"formatting.py"}  # mutmut's (scripts/mutation.py formatting)
 PER_MUTANT_SECONDS = 600.0

@@ -5,7 +5,8 @@ every operation ("*"), tell it on command to:
 
 - `throttle`: HTTP 400 `{"__type":"ThrottlingException","message":"Rate exceeded"}`
 - `status`: an HTTP error status (500, 503, ...) with an AWS-shaped JSON body
-- `error`: any AWS error code and status (`ExpiredTokenException`, ...)
+- `error`: any AWS error code and status (`ExpiredTokenException`, ...); a query-protocol
+  request (IAM) gets it as XML, as such services answer
 - `delay`: forward the request after `seconds`
 - `hang`: hold the request until the fault is cleared (or the client gives up)
 - `drop`: close the connection without answering
@@ -28,6 +29,7 @@ import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from xml.sax.saxutils import escape
 
 import aiohttp
 import pytest
@@ -39,6 +41,19 @@ FaultKind = Literal[
     "throttle", "status", "error", "delay", "hang", "drop", "drop_mid", "malformed", "missing"
 ]
 AMZ_JSON = "application/x-amz-json-1.0"
+
+
+def query_error(payload: dict[str, str]) -> bytes:
+    """An error as a query-protocol service (IAM) answers it: XML. XML 1.0 has no way
+    to carry control characters (not even as &#27;), so such a message cannot come
+    this way from AWS either."""
+    code = escape(payload.get("__type", "InternalFailure"))
+    message = escape(payload.get("message", ""))
+    return (
+        "<ErrorResponse><Error><Type>Sender</Type>"
+        f"<Code>{code}</Code><Message>{message}</Message></Error>"
+        "<RequestId>4f7e-fault-proxy</RequestId></ErrorResponse>"
+    ).encode()
 
 
 @dataclass(slots=True)
@@ -180,6 +195,10 @@ class FaultProxy:
             elif kind == "status":
                 code = "ServiceUnavailable" if status == 503 else "InternalFailure"
                 payload = {"__type": code, "message": "Injected failure"}
+            if "X-Amz-Target" not in request.headers:  # the query protocol (IAM): XML
+                return web.Response(
+                    status=status, body=query_error(payload), content_type="text/xml"
+                )
             return web.Response(
                 status=status, body=json.dumps(payload).encode(), content_type=AMZ_JSON
             )
