@@ -62,11 +62,23 @@ def redact(text: str) -> str:
     return _LONG_RUN.sub(REDACTED, text)
 
 
+# Control characters but the line breaks and tabs of tracebacks: C0, DEL and C1 (0x9b is
+# a one-byte CSI to some terminals).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` with each control character written as its escape (ESC as \\x1b, CR as
+    \\r): a log line holding service text must not drive the terminal that shows it."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
+
 class RedactingFormatter(logging.Formatter):
-    """A Formatter whose every line has gone through `redact`."""
+    """A Formatter whose every line has gone through `redact`, and whose control
+    characters are written as escapes (`printable`)."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))
+        return printable(redact(super().format(record)))
 
 
 def log_destination() -> str | None:
