@@ -246,7 +246,9 @@ async def test_hurry_ends_the_wait_for_polls_in_flight(
     assert inbox.seconds_left() == 0.0
     summary = await asyncio.wait_for(closing, timeout=20)
     assert summary.abandoned_polls == 1
-    assert "abandoned 1 open poll(s)" in summary.describe()
+    assert summary.describe().endswith(
+        "; abandoned 1 open poll(s); a task handed to one of them is lost until its timeout"
+    )
 
 
 async def test_a_shutdown_failure_not_delivered_is_named_and_the_rest_are_failed(
@@ -915,18 +917,24 @@ async def test_a_task_not_yet_placed_does_not_stop_the_check_of_those_after_it(
         await box.shutdown(grace=0)
 
 
+@pytest.mark.parametrize("search", ["fails", "finds nothing"])
 async def test_a_run_that_cannot_be_found_is_searched_a_bounded_number_of_times(
     client: StepFunctionsClient,
     through_proxy: StepFunctionsClient,
     proxy: FaultProxy,
     caplog: pytest.LogCaptureFixture,
+    search: str,
 ) -> None:
     """Each search for a task's run scans every machine: after its first searches (one per
     RESOLVE_DELAYS) and the checks' up to max_resolve_attempts, it is not searched again,
-    and each failed search is logged naming the task and the service's error."""
+    and each failed search is logged naming the task and the service's error. A search
+    fails (the machines cannot be listed) or finds nothing (none can be described)."""
     act, sm = await machine(client, TimeoutSeconds=60)
     box = TaskInbox(through_proxy, unique("rules"), liveness_interval=3600, max_resolve_attempts=8)
-    proxy.throttle("ListStateMachines")
+    if search == "fails":
+        proxy.throttle("ListStateMachines")
+    else:
+        proxy.fault("DescribeStateMachine", "error", status=400, code="StateMachineDoesNotExist")
     try:
         with caplog.at_level(logging.INFO, logger="sfn_tui.core.inbox"):
             box.work(act)
@@ -940,8 +948,9 @@ async def test_a_run_that_cannot_be_found_is_searched_a_bounded_number_of_times(
             scans = proxy.count("ListStateMachines")
             await box.check_now()
             assert proxy.count("ListStateMachines") == scans
+        assert f"Task {lost.id} received from {act}" in caplog.messages
         said = [m for m in caplog.messages if m.startswith("Finding the run")]
-        assert len(said) == box.max_resolve_attempts
+        assert len(said) == (box.max_resolve_attempts if search == "fails" else 0)
         assert all(
             m.startswith(f"Finding the run of task {lost.id} failed: ") and "Rate exceeded" in m
             for m in said
