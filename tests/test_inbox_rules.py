@@ -34,6 +34,7 @@ from sfn_tui.core.inbox import (
     InboxTask,
     InvalidReply,
     NotAnswerable,
+    ShutdownSummary,
     TaskInbox,
     TaskStatus,
     _status_words,
@@ -959,3 +960,54 @@ async def test_a_run_that_cannot_be_found_is_searched_a_bounded_number_of_times(
     finally:
         proxy.clear()
         await box.shutdown(grace=0)
+
+
+async def test_shutdown_waits_for_answers_on_their_way_only(
+    client: StepFunctionsClient, inbox: TaskInbox
+) -> None:
+    """With no answer on its way, the grace (an hour here) is not spent waiting for one:
+    the claimed task is failed and the poll in flight is waited for, not abandoned."""
+    (item,), _ = await tasks_of(client, inbox, 1)
+    summary = await asyncio.wait_for(inbox.shutdown(grace=3600), timeout=30)
+    assert (item.status, summary.failed, summary.abandoned_polls) == (TaskStatus.FAILED, 1, 0)
+
+
+async def test_an_answer_still_on_its_way_at_the_deadline_does_not_stop_the_shutdown(
+    client: StepFunctionsClient, through_proxy: StepFunctionsClient, proxy: FaultProxy
+) -> None:
+    """The answer hangs past the grace: the other claimed task is still failed, and the
+    shutdown says what it did."""
+    box = TaskInbox(through_proxy, unique("rules"), liveness_interval=3600)
+    (going, other), _ = await tasks_of(client, box, 2)
+    proxy.fault("SendTaskSuccess", "hang")
+    try:
+        answer = asyncio.create_task(box.answer(going.id, "{}"))
+        await until(lambda: proxy.held("SendTaskSuccess") == 1, "the answer on its way")
+        summary = await box.shutdown(grace=1)
+        assert isinstance(summary, ShutdownSummary) and summary.failed == 1
+        assert (going.status, other.status) == (TaskStatus.SENDING, TaskStatus.FAILED)
+    finally:
+        proxy.clear()
+    await asyncio.gather(answer, return_exceptions=True)
+
+
+async def test_shutdown_gives_an_adopted_tokens_message_back_unanswered(
+    inbox: TaskInbox, boto: tuple[Any, Any]
+) -> None:
+    """Where an unanswered callback's token was read (a queue message) is told at
+    shutdown that this app did not answer it, so the message can go back."""
+    sfn, sqs = boto
+    machine, queue = approval_machine(sfn, sqs, FORMATTED)
+    run = started(sfn, machine, 3)
+    inbox.follow_callbacks({machine})
+    (item,) = await callbacks_found(inbox, [run])
+    token = (await tokens_on(sqs, queue, 1))["Ship order 3?"]
+    settled: list[bool] = []
+
+    async def settle(answered: bool) -> None:
+        settled.append(answered)
+
+    inbox.adopt_token(item.id, token, settle)
+    await inbox.shutdown(grace=1)
+    assert settled == [False]
+    sfn.stop_execution(executionArn=run)
