@@ -39,6 +39,18 @@ FaultKind = Literal[
 AMZ_JSON = "application/x-amz-json-1.0"
 
 
+def query_error(payload: dict[str, str]) -> bytes:
+    """An error as a query-protocol service (IAM) answers it."""
+    from xml.sax.saxutils import escape
+
+    return (
+        "<ErrorResponse><Error><Type>Sender</Type>"
+        f"<Code>{escape(payload.get('__type', ''))}</Code>"
+        f"<Message>{escape(payload['message'])}</Message>"
+        "</Error><RequestId>fault-proxy</RequestId></ErrorResponse>"
+    ).encode()
+
+
 @dataclass(slots=True)
 class Fault:
     kind: FaultKind
@@ -178,6 +190,10 @@ class FaultProxy:
             elif kind == "status":
                 code = "ServiceUnavailable" if status == 503 else "InternalFailure"
                 payload = {"__type": code, "message": "Injected failure"}
+            if "X-Amz-Target" not in request.headers:  # the query protocol (IAM): XML
+                return web.Response(
+                    status=status, body=query_error(payload), content_type="text/xml"
+                )
             return web.Response(
                 status=status, body=json.dumps(payload).encode(), content_type=AMZ_JSON
             )

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -25,7 +25,6 @@ import pytest
 
 from sfn_tui.aws.connection import Connection
 from sfn_tui.tui.app import SfnTuiApp
-from sfn_tui.tui.screens.execution_detail import ExecutionDetailScreen
 from tests.fault_proxy import FaultProxy
 from tests.helpers import boto_client, wait_until
 from tests.pilot_helpers import wait_for
@@ -42,8 +41,8 @@ from tests.test_hostile_screens import (
     names_unchecked_everywhere,
     open_detail,
     select_machine,
-    watch_run,
     shown_literally,
+    watch_run,
 )
 
 REGION = "eusc-de-east-1"  # shared with the Map Run snapshot only; all made here is deleted
@@ -157,6 +156,14 @@ def labels_unchecked() -> Iterator[None]:
         label.Label.__init__ = checked  # type: ignore[method-assign]
 
 
+@pytest.fixture
+async def faulty(engine: str) -> AsyncIterator[FaultProxy]:
+    proxy = FaultProxy(engine)
+    await proxy.start()
+    yield proxy
+    await proxy.stop()
+
+
 # The detail: history, States tab, comparison -------------------------------------
 
 
@@ -239,7 +246,7 @@ async def test_a_name_cut_to_its_column_keeps_its_markup_literal(engine: str, sf
 
 
 async def test_a_hostile_alias_is_named_literally_wherever_it_is_shown(
-    engine: str, sfn: Any
+    engine: str, sfn: Any, faulty: FaultProxy
 ) -> None:
     """An alias (and a version description) with markup and an escape: the runs pane
     ("v1 via <alias>"), the Start dialog's Run choices, the Aliases table, the alias
@@ -267,7 +274,7 @@ async def test_a_hostile_alias_is_named_literally_wherever_it_is_shown(
         )["stateMachineAliasArn"]
     run = start(sfn, alias, f"on-alias-{uuid.uuid4().hex[:4]}")
     ended(sfn, run)
-    app = make_app(engine)
+    app = make_app(faulty.url)
     async with app.run_test(size=SIZE) as pilot:
         await watch_run(pilot, app, made, run)
         await shown_literally(pilot, f"v1 via {ALIAS_SHOWN}")  # the runs pane
@@ -303,6 +310,18 @@ async def test_a_hostile_alias_is_named_literally_wherever_it_is_shown(
         )
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is screen, what="form closed")
+        # Start on the alias, its versions and aliases not listed yet: the Run choice is
+        # the alias named from its ARN.
+        faulty.fault("ListStateMachineVersions", "hang")
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, StartExecutionScreen), what="start")
+        on_alias = app.screen.query_one("#start-target", Select).query_one("#label", Static)
+        await wait_for(
+            pilot, lambda: str(on_alias.render()) == ALIAS_SHOWN, what="the alias, literally"
+        )
+        faulty.clear()
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen, what="start closed")
         await open_detail(pilot, app, run)
         await shown_literally(pilot, f"Alias         {ALIAS_SHOWN}  arn:")  # what it ran on
 
@@ -310,14 +329,20 @@ async def test_a_hostile_alias_is_named_literally_wherever_it_is_shown(
 # The Create form's roles, a synchronous run --------------------------------------
 
 
-async def test_the_create_form_lists_a_hostile_iam_role_literally(engine: str) -> None:
+async def test_a_hostile_iam_role_is_listed_literally_wherever_roles_are_picked(
+    engine: str, faulty: FaultProxy
+) -> None:
     """IAM role names with markup (AWS refuses them: CreateRole's RoleName pattern is
-    [\\w+=,.@-]+; moto takes them; a control character makes its XML unreadable)."""
-    from textual.widgets import Select
+    [\\w+=,.@-]+, https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html;
+    moto takes them, and a control character makes its XML unreadable): the Create
+    form's role list, and the guided ChatSFN setup's (offered when the ChatSFN role
+    cannot be looked up)."""
+    from textual.widgets import Select, Static
 
+    from sfn_tui.tui.screens.guided_run import GuidedRunScreen
     from sfn_tui.tui.screens.state_machine_form import StateMachineFormScreen
 
-    iam = boto_client("iam", engine, REGION)
+    iam = boto_client("iam", engine, REGION)  # IAM is global: deleted at the end
     name = f"[b]R[/b]{uuid.uuid4().hex[:4]}"
     trust = {
         "Version": "2012-10-17",
@@ -331,7 +356,7 @@ async def test_the_create_form_lists_a_hostile_iam_role_literally(engine: str) -
     }
     arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
     try:
-        app = make_app(engine)
+        app = make_app(faulty.url)
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(pilot, lambda: app.client is not None, what="connected")
             form = StateMachineFormScreen()
@@ -339,6 +364,18 @@ async def test_the_create_form_lists_a_hostile_iam_role_literally(engine: str) -
             await wait_for(pilot, lambda: arn in getattr(form, "roles", {}), what="roles listed")
             form.query_one("#sm-role", Select).value = arn
             await shown_literally(pilot, name)
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen is app.dashboard, what="form closed")
+            faulty.fault("ListRoles", "error", status=403, code="AccessDenied", times=1)
+            guided = GuidedRunScreen()
+            app.push_screen(guided)
+            await wait_for(pilot, lambda: app.screen is guided and guided.is_mounted, what="up")
+            pick = guided.query_one("#role-pick", Select)
+            await wait_for(pilot, lambda: pick.display and len(pick._options) > 1, what="roles")
+            pick.value = arn
+            chosen = pick.query_one("#label", Static)
+            await wait_for(pilot, lambda: str(chosen.render()) == name, what="the role, literally")
+            await pilot.press("escape")
     finally:
         iam.delete_role(RoleName=name)
 
@@ -364,6 +401,11 @@ async def test_a_synchronous_run_is_named_literally_while_it_goes(engine: str, s
             app.push_screen(SyncExecutionScreen(express, f"{RUN}s", "{}"))
             await wait_for(pilot, lambda: faulty.held("StartSyncExecution") == 1, what="held")
             await shown_literally(pilot, f"Running {RUN_SHOWN}s of {MACHINE_SHOWN}")
+            with names_unchecked_everywhere():  # the run's name, as the engine takes it
+                faulty.clear()  # the run goes on, and ends: the title says so
+                await shown_literally(
+                    pilot, f"{RUN_SHOWN}s of {MACHINE_SHOWN}", "run synchronously"
+                )
             await pilot.press("escape")
     finally:
         await faulty.stop()
