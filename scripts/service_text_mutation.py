@@ -64,6 +64,8 @@ TESTS = (
     "tests/test_terminal_safety.py",
     "tests/test_hostile_names.py",
     "tests/test_hostile_screens.py",
+    "tests/test_hostile_scenes_more.py",
+    "tests/test_hostile_scenes_waiting.py",
 )
 SKIP = {"formatting.py"}  # mutmut's (scripts/mutation.py formatting)
 PER_MUTANT_SECONDS = 600.0

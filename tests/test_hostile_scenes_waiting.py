@@ -217,18 +217,45 @@ async def test_a_map_run_with_a_hostile_label_is_named_literally_everywhere(
 
 
 async def test_a_refused_map_run_quotes_the_services_words_literally(
-    engine: str, map_run: tuple[str, str], faulty: FaultProxy
+    engine: str, sfn: Any, map_run: tuple[str, str], faulty: FaultProxy
 ) -> None:
-    """DescribeMapRun, then ListMapRuns, refused with a hostile message: the Map Run
-    screen's title and the Map Runs tab's note quote it."""
+    """UpdateMapRun, DescribeMapRun, then ListMapRuns, refused with a hostile message:
+    the Update dialog's problem, the Map Run screen's title and the Map Runs tab's note
+    quote it."""
+    from textual.widgets import Input, Static
+
+    from sfn_tui.aws.map_runs import MapRunDetail
+    from sfn_tui.tui.screens.confirm import ConfirmScreen
     from sfn_tui.tui.screens.map_run import MapRunScreen
+    from sfn_tui.tui.screens.update_map_run import UpdateMapRunScreen
 
     run, arn = map_run
-    faulty.fault("DescribeMapRun", "error", status=400, code="ValidationException", message=REFUSAL)
-    faulty.fault("ListMapRuns", "error", status=400, code="ValidationException", message=REFUSAL)
+    faulty.fault("UpdateMapRun", "error", status=400, code="ValidationException", message=REFUSAL)
     app = make_app(faulty.url)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.client is not None, what="connected")
+        modal = UpdateMapRunScreen(MapRunDetail.from_api(sfn.describe_map_run(mapRunArn=arn)))
+        app.push_screen(modal)
+        await wait_for(pilot, lambda: app.screen is modal and modal.is_mounted, what="dialog")
+        modal.query_one("#map-run-concurrency", Input).value = "3"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        await pilot.press("y")
+        problem = modal.query_one("#update-map-run-problem", Static)  # it wraps: its text
+        await wait_for(
+            pilot,
+            lambda: (
+                str(problem.render())
+                == f"The Map Run was not updated: UpdateMapRun failed: {REFUSAL_SHOWN}"
+            ),
+            what="the refusal, literally",
+        )
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is app.dashboard, what="dialog closed")
+        for operation in ("DescribeMapRun", "ListMapRuns"):
+            faulty.fault(
+                operation, "error", status=400, code="ValidationException", message=REFUSAL
+            )
         screen = MapRunScreen(arn, run)
         app.push_screen(screen)
         await shown_literally(pilot, f"⚠ DescribeMapRun failed: {REFUSAL_SHOWN}")  # the title
