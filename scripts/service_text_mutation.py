@@ -65,6 +65,8 @@ TESTS = (
     "tests/test_hostile_names.py",
     "tests/test_hostile_screens.py",
     "tests/test_hostile_refusals.py",  # the service's refusals, through the fault proxy
+    "tests/test_hostile_scenes_more.py",
+    "tests/test_hostile_scenes_waiting.py",
 )
 SKIP = {"formatting.py"}  # mutmut's (scripts/mutation.py formatting)
 PER_MUTANT_SECONDS = 600.0

@@ -73,7 +73,8 @@ TABS = ("summary", "history", "states", "graph", "map-runs")
 
 def ran_on(arn: str) -> Text:
     """ "v2  arn:…:PriceQuote:2": the version or alias a run used, and its ARN."""
-    text = Text(qualifier_label(arn), style="bold")
+    text = plain(qualifier_label(arn))  # an alias's name is the service's
+    text.stylize("bold")
     text.append("  ")
     text.append_text(plain(arn))
     return text

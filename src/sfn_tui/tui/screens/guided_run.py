@@ -136,7 +136,8 @@ class GuidedRunScreen(ModalScreen[GuidedRun | None]):
             return
         self.say("Pick an existing role that Step Functions may assume:", "bold")
         pick = self.query_one("#role-pick", Select)
-        pick.set_options([(role.name, role.arn) for role in roles])
+        # Texts: a Select reads a str as markup, and a role's name is the service's.
+        pick.set_options([(plain(role.name), role.arn) for role in roles])
         pick.display = True
         pick.focus()
         self._roles = {role.arn: role for role in roles}

@@ -97,7 +97,8 @@ class QueueTokenScreen(ModalScreen[QueuePick | None]):
             self.action_cancel()
 
     def say(self, text: str, style: str = "") -> None:
-        self.query_one("#queue-status", Static).update(Text(text, style=style))
+        """A status line: it may quote the service (an error), so shown literally."""
+        self.query_one("#queue-status", Static).update(Text(visible(text), style=style))
 
     def read(self) -> None:
         url = self.query_one("#queue-url", Input).value.strip()

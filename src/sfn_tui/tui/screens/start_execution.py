@@ -162,12 +162,14 @@ class StartExecutionScreen(ModalScreen[Execution | None]):
     def how_changed(self, event: Select.Changed) -> None:
         self.query_one("#start-status", Static).update(self._how_text(event.value))
 
-    def _target_options(self, labels: dict[str, str]) -> list[tuple[str, str]]:
-        """The machine first, then `labels` (ARN: label), with the target kept."""
-        options = [("State machine: latest revision", self.machine.arn)]
+    def _target_options(self, labels: dict[str, Text]) -> list[tuple[Text, str]]:
+        """The machine first, then `labels` (ARN: label), with the target kept. Every
+        label is a Text: a Select reads a str as markup (alias names and version
+        descriptions are the service's)."""
+        options = [(Text("State machine: latest revision"), self.machine.arn)]
         options += [(label, arn) for arn, label in labels.items()]
         if self.target not in {arn for _, arn in options}:
-            options.append((qualifier_label(self.target) or self.target, self.target))
+            options.append((plain(qualifier_label(self.target) or self.target), self.target))
         return options
 
     def on_mount(self) -> None:
@@ -186,9 +188,13 @@ class StartExecutionScreen(ModalScreen[Execution | None]):
             aliases = await client.list_state_machine_aliases(self.machine.arn)
         except SfnError:
             return
-        labels = {a.arn: f"Alias {a.name}: {a.routing_text}" for a in aliases}
+        labels = {
+            a.arn: Text.assemble("Alias ", plain(a.name), f": {a.routing_text}") for a in aliases
+        }
         for v in versions:
-            labels[v.arn] = f"Version {v.number}" + (f": {v.description}" if v.description else "")
+            labels[v.arn] = Text.assemble(
+                f"Version {v.number}", *((": ", plain(v.description)) if v.description else ())
+            )
         if not labels:
             return
         select = self.query_one("#start-target", Select)

@@ -150,9 +150,16 @@ class AliasFormScreen(_Form):
         self.versions = list(versions)
         self.alias = alias
 
-    def _options(self) -> list[tuple[str, str]]:
+    def _options(self) -> list[tuple[Text, str]]:
+        """The versions to route to. Texts: a Select reads a str as markup, and a
+        version's description is the service's."""
         return [
-            (f"Version {v.number}" + (f" — {v.description}" if v.description else ""), v.arn)
+            (
+                Text.assemble(
+                    f"Version {v.number}", *((" — ", plain(v.description)) if v.description else ())
+                ),
+                v.arn,
+            )
             for v in self.versions
         ]
 
@@ -201,7 +208,7 @@ class AliasFormScreen(_Form):
             with Horizontal(classes="form-row"):
                 yield Label("2nd version")
                 yield Select[str](
-                    [("none: all runs on the first", NO_SECOND), *options],
+                    [(Text("none: all runs on the first"), NO_SECOND), *options],
                     value=second.version_arn if second else NO_SECOND,
                     allow_blank=False,
                     id="vf-second",

@@ -299,7 +299,7 @@ class VersionsScreen(Screen[None]):
             else:
                 await client.delete_state_machine_version(arn)
         except SfnError as error:
-            message = Text(f"Could not delete {what}: ", style="bold red")
+            message = Text(f"Could not delete {visible(what)}: ", style="bold red")
             message.append_text(plain(str(error)))
             self.status(message)
             self.notify(str(error), title=f"{what.capitalize()} not deleted", severity="error")

@@ -14,7 +14,14 @@ from sfn_tui.aws.models import Activity, Execution, StateMachine
 from sfn_tui.aws.versions import qualifier_label
 from sfn_tui.core.poller import utc_now
 from sfn_tui.tui import run_mark
-from sfn_tui.tui.formatting import duration, plain, short_date, short_time, status_text
+from sfn_tui.tui.formatting import (
+    duration,
+    plain,
+    short_date,
+    short_time,
+    status_text,
+    visible,
+)
 from sfn_tui.tui.widgets.keyed_table import Cell, KeyedTable
 
 _STATUS_CELLS: dict[str, Text] = {}
@@ -217,7 +224,7 @@ class ExecutionsTable(TimeAware, KeyedTable[Execution]):
             if label
         )
         if ran_on:
-            name.append(f"  {ran_on}", style="dim cyan")
+            name.append(f"  {visible(ran_on)}", style="dim cyan")  # an alias's name
         return name
 
     def tick(self) -> None:
