@@ -10,18 +10,22 @@ for its task list and the app stopped drawing.
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import Callable
 
 import pytest
+from textual._context import active_message_pump
 from textual.screen import Screen
 from textual.widgets import OptionList
+from textual.widgets._footer import FooterKey
 
 from sfn_tui.aws.connection import Connection
 from sfn_tui.tui.app import SfnTuiApp
 from sfn_tui.tui.messages import InboxChanged
 from sfn_tui.tui.screens.chat import ChatScreen
 from sfn_tui.tui.screens.quit_prompt import QuitPrompt
+from sfn_tui.tui.widgets.footer import SteadyFooter
 from tests.pilot_helpers import wait_for
 
 REGION = "us-iso-east-1"
@@ -78,3 +82,26 @@ async def test_random_pushes_pops_and_changes_never_raise(engine: str) -> None:
             app.pop_screen()
             await pilot.pause()
         assert app.screen is app.dashboard
+
+
+@pytest.mark.parametrize("width", [60, 140])
+async def test_the_footer_recomposed_twice_at_once_shows_its_keys_once(
+    engine: str, width: int
+) -> None:
+    """Bindings refreshes come from the keys, the poller's rows and resizes, each one
+    scheduling a recompose: two in flight at once must not mount the keys twice (seen in
+    the full suite under load: DuplicateIds "footer-more" raised, and the app stopped)."""
+    app = connected(engine)
+    async with app.run_test(size=(width, 36)) as pilot:
+        await wait_for(pilot, lambda: app.inbox is not None, what="the inbox")
+        footer = app.dashboard.query_one(SteadyFooter)
+        pump = active_message_pump.set(footer)  # as its own call_after_refresh runs it
+        try:
+            await asyncio.gather(footer.recompose(), footer.recompose(), footer.recompose())
+        finally:
+            active_message_pump.reset(pump)
+        await pilot.pause()
+        keys = [key.key for key in footer.query(FooterKey)]
+        assert keys and len(keys) == len(set(keys))
+        assert len(footer.query("#footer-more")) == (1 if footer.some_hidden else 0)
+        assert footer.some_hidden == (width == 60)
