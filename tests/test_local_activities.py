@@ -109,6 +109,55 @@ def error_code(excinfo: pytest.ExceptionInfo[ClientError]) -> str:
     return str(excinfo.value.response["Error"]["Code"])
 
 
+@pytest.fixture(autouse=True)
+def repatched(engine: str) -> None:
+    """activities' patches undone and put in again before each test (reinstall()).
+
+    Mutation testing forks each mutant's child from a process whose engine ran
+    `_patch()` already: this is where a mutant of `_patch()`, `install()` or their
+    journal takes effect, judged by the test that follows. Leaves the engine patched as
+    it was (test_the_patches_can_be_undone_and_put_in_again) for every other module.
+    """
+    activities.reinstall()
+
+
+def slots() -> dict[tuple[Any, str], Any]:
+    """Every class attribute activities' patches set, and what it holds now."""
+    return {(owner, name): owner.__dict__.get(name) for owner, name, *_ in activities._journal}
+
+
+def test_the_patches_can_be_undone_and_put_in_again(
+    boto_sfn: Any, make_machine: MakeMachine
+) -> None:
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    patched = slots()
+    assert patched[(StepFunctionResponse, "get_activity_task")] is (
+        activities._get_activity_task_response
+    )
+    activities.uninstall()
+    try:
+        assert activities._journal == []
+        # moto's own again: its StepFunctionResponse has no GetActivityTask of its own.
+        assert "get_activity_task" not in StepFunctionResponse.__dict__
+        unwrapped = [slot for slot in patched if slot not in activities._wrapped]
+        assert all(
+            owner.__dict__.get(name) is not patched[(owner, name)]
+            for owner, name in unwrapped
+            if patched[(owner, name)] is not None
+        )
+    finally:
+        activities.install()
+    again = slots()
+    assert list(again) == list(patched)
+    assert all(again[slot] is patched[slot] for slot in patched)
+    activity_arn, machine_arn = make_machine(TimeoutSeconds=30)
+    run = start(boto_sfn, machine_arn, {"n": 2})
+    task = claim(boto_sfn, activity_arn)
+    boto_sfn.send_task_success(taskToken=task["taskToken"], output='{"done": true}')
+    assert json.loads(finished(boto_sfn, run)["output"]) == {"done": True}
+
+
 # --- the ChatSFN loop -----------------------------------------------------------------
 
 
