@@ -816,6 +816,47 @@ def test_shutdown_answers_held_polls_and_aborts_running_runs(
     assert boto_sfn.list_activities()["activities"]  # serving still
 
 
+def test_shutdown_waits_for_runs_not_started_within_one_shared_bound(
+    boto_sfn: Any, make_machine: MakeMachine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Runs whose worker thread has not built its program yet (thousands may be queued
+    on a loaded machine) share one SHUTDOWN_WAIT_SECONDS wait at shutdown: the first is
+    waited for, and once that time is spent the others are not waited for at all (not
+    2 s each, nor 1 s each). Their programs are held back here until shutdown ends."""
+    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+
+    gate = threading.Event()
+    build = ExecutionWorker._get_evaluation_environment
+
+    def held(self: Any) -> Any:
+        gate.wait(timeout=30)
+        return build(self)
+
+    monkeypatch.setattr(ExecutionWorker, "_get_evaluation_environment", held)
+    waits: dict[str, list[float]] = {}
+    started_env = activities._started_env
+
+    def recorded(execution: Any, timeout: float = 2.0) -> Any:
+        waits.setdefault(execution.name, []).append(timeout)
+        return started_env(execution, timeout)
+
+    monkeypatch.setattr(activities, "_started_env", recorded)
+    _, machine_arn = make_machine(TimeoutSeconds=60)
+    runs = [start(boto_sfn, machine_arn) for _ in range(3)]
+    try:
+        activities.shutdown()
+    finally:
+        gate.set()
+        activities.install()
+    first, *others = [waits[run.rsplit(":", 1)[1]] for run in runs]
+    assert len(first) == 1 and 0 < first[0] <= activities.SHUTDOWN_WAIT_SECONDS
+    assert others == [[0.0], [0.0]]
+    for run in runs:  # left running by shutdown (to end with the process); stop them now
+        wait_until(lambda run=run: "ActivityScheduled" in event_types(boto_sfn, run))
+        boto_sfn.stop_execution(executionArn=run)
+        assert finished(boto_sfn, run)["status"] == "ABORTED"
+
+
 def test_each_held_poll_counts_toward_the_worker_limit(
     boto_sfn: Any, make_machine: MakeMachine, monkeypatch: pytest.MonkeyPatch
 ) -> None:

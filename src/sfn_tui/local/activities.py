@@ -168,8 +168,8 @@ def _started_env(execution: Any, timeout: float = 2.0) -> Any:
     little. This is a short bounded wait for a rare race, not a poll loop.
     """
     deadline = time.monotonic() + timeout
-    while execution.exec_status == "RUNNING":
-        env = execution.exec_worker.env if execution.exec_worker is not None else None
+    while execution.exec_status == "RUNNING":  # moto's start() made its worker first
+        env = execution.exec_worker.env
         if env is not None and env._program_state is not None:
             return env
         if time.monotonic() >= deadline:
