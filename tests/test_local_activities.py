@@ -836,7 +836,7 @@ def test_shutdown_waits_for_runs_not_started_within_one_shared_bound(
     waits: dict[str, list[float]] = {}
     started_env = activities._started_env
 
-    def recorded(execution: Any, timeout: float = 2.0) -> Any:
+    def recorded(execution: Any, timeout: float) -> Any:
         waits.setdefault(execution.name, []).append(timeout)
         return started_env(execution, timeout)
 

@@ -74,11 +74,9 @@ def _error(code: str, message: str) -> Exception:
 
 def _queues(backend: Any) -> dict[str, _Queue]:
     """The backend's activity queues by ARN (also handed to executions as activity store)."""
-    queues: dict[str, _Queue] | None = backend.__dict__.get("_sfn_tui_queues")
-    if queues is None:
-        queues = backend.__dict__.setdefault(
-            "_sfn_tui_queues", {arn: _Queue() for arn in list(backend.activities)}
-        )
+    queues: dict[str, _Queue] = backend.__dict__.setdefault(
+        "_sfn_tui_queues", {arn: _Queue() for arn in list(backend.activities)}
+    )
     return queues
 
 
@@ -160,7 +158,7 @@ def _open_task(token: str) -> _Task | None:
     return task
 
 
-def _started_env(execution: Any, timeout: float = 2.0) -> Any:
+def _started_env(execution: Any, timeout: float) -> Any:
     """The environment of a RUNNING execution once its program runs (None: not running).
 
     The worker thread builds the environment just after StartExecution returns; a stop
@@ -451,27 +449,21 @@ def _get_activity_task_response(self: Any) -> Any:
     )
 
 
+# The engine always runs moto's execution engine (LocalEngine turns on
+# execute_state_machine before serving), so the backend is a StepFunctionsParserBackend
+# and every execution is its Execution (both take error and cause).
 def _send_task_failure_response(self: Any) -> Any:
-    backend = self.stepfunction_backend
-    token, error = self._get_param("taskToken"), self._get_param("error")
-    if isinstance(backend, _moto.ParserBackend):
-        backend.send_task_failure(token, error=error, cause=self._get_param("cause"))
-    else:
-        backend.send_task_failure(token, error=error)
+    self.stepfunction_backend.send_task_failure(
+        self._get_param("taskToken"), error=self._get_param("error"), cause=self._get_param("cause")
+    )
     return _moto.EmptyResult()
 
 
 def _stop_execution_response(self: Any) -> Any:
-    backend = self.stepfunction_backend
     arn = self._get_param("executionArn")
-    execution = backend.describe_execution(arn)  # InvalidArn / ExecutionDoesNotExist
+    execution = self.stepfunction_backend.describe_execution(arn)  # InvalidArn / ...DoesNotExist
     now = datetime.datetime.now(tz=datetime.UTC)
-    if isinstance(execution, _moto.ParserExecution):
-        execution.stop(
-            stop_date=now, error=self._get_param("error"), cause=self._get_param("cause")
-        )
-    else:
-        backend.stop_execution(arn)
+    execution.stop(stop_date=now, error=self._get_param("error"), cause=self._get_param("cause"))
     return _moto.ActionResult({"stopDate": execution.stop_date or now})
 
 
