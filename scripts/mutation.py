@@ -187,8 +187,9 @@ MODULES: dict[str, Target] = {
         # through mutmut's trampoline, which picks the mutant at call time (in the forked
         # child too) and records each call against the test running then, from whatever
         # thread (the engine's server and execution threads: mutmut's record is one set
-        # per process). Only `_patch()`'s own lines cannot be judged: it runs once, in
-        # mutmut's first (stats) run, and each child inherits moto already patched.
+        # per process). `_patch()` itself runs in each child too: the test file's
+        # autouse fixture `repatched` undoes the patches and puts them in again
+        # (activities.reinstall()) before each test, so its mutants are judged.
     ),
     "key_order": Target("tui/key_order.py", ("tests/test_key_order.py",)),
     "paste_limits": Target(

@@ -158,6 +158,25 @@ def test_the_patches_can_be_undone_and_put_in_again(
     assert json.loads(finished(boto_sfn, run)["output"]) == {"done": True}
 
 
+def test_a_patch_wrapped_by_a_later_one_cannot_be_replaced() -> None:
+    """history_quota wraps activities' Environment.set_error: uninstall() leaves that
+    wrapper (it calls activities' function), so install() cannot put anything else
+    beneath it; asked to, it refuses in words, and the next install() still works."""
+    from moto.stepfunctions.parser.asl.eval.environment import Environment
+
+    patched = slots()
+    activities.uninstall()
+    try:
+        with pytest.raises(RuntimeError) as refused:
+            activities._put(Environment, "set_error", lambda self, error: None)
+        assert str(refused.value) == "Environment.set_error is wrapped by a later patch"
+    finally:
+        activities.install()
+    again = slots()
+    assert list(again) == list(patched)
+    assert all(again[slot] is patched[slot] for slot in patched)
+
+
 # --- the ChatSFN loop -----------------------------------------------------------------
 
 
