@@ -158,6 +158,43 @@ def test_the_patches_can_be_undone_and_put_in_again(
     assert json.loads(finished(boto_sfn, run)["output"]) == {"done": True}
 
 
+def test_each_slot_is_patched_with_its_function() -> None:
+    """What `_patch()` puts where, checked slot by slot (behaviour cannot tell every slot
+    apart here: a slot a later patch wraps keeps calling activities' function whatever
+    reinstall() does, but in a fresh process a wrong name there would leave moto's own)."""
+    from moto.stepfunctions.parser import api
+
+    patched = {(owner.__name__, name): ours for owner, name, _, _, ours in activities._journal}
+    errors = {
+        cls.__name__
+        for cls in vars(api).values()
+        if isinstance(cls, type) and isinstance(cls.__dict__.get("code"), str)
+    }
+    assert {"InvalidToken", "ActivityDoesNotExist", "TaskTimedOut"} <= errors
+    for name in errors:
+        assert patched.pop((name, "__init__")) is activities._exception_init
+        assert patched.pop((name, "TYPE")) == getattr(api, name).__dict__["code"]
+    a = activities
+    assert patched == {
+        ("StepFunctionBackend", "create_activity"): a._create_activity,
+        ("StepFunctionBackend", "delete_activity"): a._delete_activity,
+        ("Execution", "__init__"): a._execution_init,
+        ("CallbackPoolManager", "add_activity_task"): a._add_activity_task,
+        ("StateTaskActivity", "_eval_execution"): a._eval_execution,
+        ("ActivityTaskStartEndpoint", "_outcome"): None,
+        ("Execution", "stop"): a._stop,
+        ("Environment", "set_error"): a._set_error,
+        ("StateTaskActivity", "_from_error"): a._from_error,
+        ("StepFunctionsParserBackend", "send_task_success"): a._send_task_success,
+        ("StepFunctionsParserBackend", "send_task_failure"): a._send_task_failure,
+        ("StepFunctionsParserBackend", "send_task_heartbeat"): a._send_task_heartbeat,
+        ("StepFunctionResponse", "get_activity_task"): a._get_activity_task_response,
+        ("StepFunctionResponse", "send_task_failure"): a._send_task_failure_response,
+        ("StepFunctionResponse", "stop_execution"): a._stop_execution_response,
+    }
+    assert activities._wrapped == {}  # every wrapped slot was taken back into the journal
+
+
 def test_a_patch_wrapped_by_a_later_one_cannot_be_replaced() -> None:
     """history_quota wraps activities' Environment.set_error: uninstall() leaves that
     wrapper (it calls activities' function), so install() cannot put anything else
