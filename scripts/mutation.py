@@ -7,6 +7,7 @@ against the tests that cover it. Not part of CI (minutes per module).
     .venv/bin/python scripts/mutation.py inbox --max-minutes 10
     .venv/bin/python scripts/mutation.py inbox --max-minutes 10 --resume   # go on
     .venv/bin/python scripts/mutation.py inbox --recheck  # its survivors, against new tests
+    .venv/bin/python scripts/mutation.py inbox --recheck --only 'x_shutdown__*'  # some
     .venv/bin/python scripts/mutation.py --report         # the last results again
 
 For each module: a copy of src/, tests/ and resources/ in .mutation/<name>/ with a
@@ -187,8 +188,9 @@ MODULES: dict[str, Target] = {
         # through mutmut's trampoline, which picks the mutant at call time (in the forked
         # child too) and records each call against the test running then, from whatever
         # thread (the engine's server and execution threads: mutmut's record is one set
-        # per process). Only `_patch()`'s own lines cannot be judged: it runs once, in
-        # mutmut's first (stats) run, and each child inherits moto already patched.
+        # per process). `_patch()` itself runs in each child too: the test file's
+        # autouse fixture `repatched` undoes the patches and puts them in again
+        # (activities.reinstall()) before each test, so its mutants are judged.
     ),
     "key_order": Target("tui/key_order.py", ("tests/test_key_order.py",)),
     "paste_limits": Target(
@@ -397,16 +399,28 @@ def refresh_tests(work: Path) -> list[str]:
 
 
 def mutate_module(
-    name: str, max_minutes: float | None, jobs: int, resume: bool = False, recheck: bool = False
+    name: str,
+    max_minutes: float | None,
+    jobs: int,
+    resume: bool = False,
+    recheck: bool = False,
+    only: Sequence[str] = (),
 ) -> dict[str, object]:
     target = MODULES[name]
     print(f"== {name} ({target.path})", flush=True)
     started = time.monotonic()
     work = prepare(name, target, resume or recheck)
     again = refresh_tests(work) if recheck else []
+    if only:  # survivors named by a pattern only (mutmut's short names, e.g. x_f__mutmut_*)
+        again = [
+            n for n in again if any(fnmatch.fnmatchcase(n.rsplit(".", 1)[-1], p) for p in only)
+        ]
     budget = max_minutes * 60 if max_minutes else None
     whole = bool(target.whole)
-    finished = run_mutmut(work, target, budget, jobs, again, credit_all=whole and bool(again))
+    if recheck and not again:
+        finished = True  # nothing to check again
+    else:
+        finished = run_mutmut(work, target, budget, jobs, again, credit_all=whole and bool(again))
     if whole and finished and not again:
         # mutmut's own attribution first (a kill is a kill, whichever test it was);
         # then only its survivors against every test of the selection (see Target.whole).
@@ -514,6 +528,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="check the last run's survivors again against the tests as they are now",
     )
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="with --recheck: only the survivors matching this pattern (x_f__mutmut_*)",
+    )
     parser.add_argument("--report", action="store_true", help="print the last results only")
     args = parser.parse_args(argv)
     names = args.modules or list(MODULES)
@@ -524,7 +545,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not Path(MUTMUT).exists():
             parser.error("mutmut is not installed: pip install -e '.[test,mutation]'")
         for name in names:
-            mutate_module(name, args.max_minutes, args.jobs, args.resume, args.recheck)
+            mutate_module(name, args.max_minutes, args.jobs, args.resume, args.recheck, args.only)
     print(report(names))
     return 0
 

@@ -109,6 +109,111 @@ def error_code(excinfo: pytest.ExceptionInfo[ClientError]) -> str:
     return str(excinfo.value.response["Error"]["Code"])
 
 
+@pytest.fixture(autouse=True)
+def repatched(engine: str) -> None:
+    """activities' patches undone and put in again before each test (reinstall()).
+
+    Mutation testing forks each mutant's child from a process whose engine ran
+    `_patch()` already: this is where a mutant of `_patch()`, `install()` or their
+    journal takes effect, judged by the test that follows. Leaves the engine patched as
+    it was (test_the_patches_can_be_undone_and_put_in_again) for every other module.
+    """
+    activities.reinstall()
+
+
+def slots() -> dict[tuple[Any, str], Any]:
+    """Every class attribute activities' patches set, and what it holds now."""
+    return {(owner, name): owner.__dict__.get(name) for owner, name, *_ in activities._journal}
+
+
+def test_the_patches_can_be_undone_and_put_in_again(
+    boto_sfn: Any, make_machine: MakeMachine
+) -> None:
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    patched = slots()
+    assert patched[(StepFunctionResponse, "get_activity_task")] is (
+        activities._get_activity_task_response
+    )
+    activities.uninstall()
+    try:
+        assert activities._journal == []
+        # moto's own again: its StepFunctionResponse has no GetActivityTask of its own.
+        assert "get_activity_task" not in StepFunctionResponse.__dict__
+        unwrapped = [slot for slot in patched if slot not in activities._wrapped]
+        assert all(
+            owner.__dict__.get(name) is not patched[(owner, name)]
+            for owner, name in unwrapped
+            if patched[(owner, name)] is not None
+        )
+    finally:
+        activities.install()
+    again = slots()
+    assert list(again) == list(patched)
+    assert all(again[slot] is patched[slot] for slot in patched)
+    activity_arn, machine_arn = make_machine(TimeoutSeconds=30)
+    run = start(boto_sfn, machine_arn, {"n": 2})
+    task = claim(boto_sfn, activity_arn)
+    boto_sfn.send_task_success(taskToken=task["taskToken"], output='{"done": true}')
+    assert json.loads(finished(boto_sfn, run)["output"]) == {"done": True}
+
+
+def test_each_slot_is_patched_with_its_function() -> None:
+    """What `_patch()` puts where, checked slot by slot (behaviour cannot tell every slot
+    apart here: a slot a later patch wraps keeps calling activities' function whatever
+    reinstall() does, but in a fresh process a wrong name there would leave moto's own)."""
+    from moto.stepfunctions.parser import api
+
+    patched = {(owner.__name__, name): ours for owner, name, _, _, ours in activities._journal}
+    errors = {
+        cls.__name__
+        for cls in vars(api).values()
+        if isinstance(cls, type) and isinstance(cls.__dict__.get("code"), str)
+    }
+    assert {"InvalidToken", "ActivityDoesNotExist", "TaskTimedOut"} <= errors
+    for name in errors:
+        assert patched.pop((name, "__init__")) is activities._exception_init
+        assert patched.pop((name, "TYPE")) == getattr(api, name).__dict__["code"]
+    a = activities
+    assert patched == {
+        ("StepFunctionBackend", "create_activity"): a._create_activity,
+        ("StepFunctionBackend", "delete_activity"): a._delete_activity,
+        ("Execution", "__init__"): a._execution_init,
+        ("CallbackPoolManager", "add_activity_task"): a._add_activity_task,
+        ("StateTaskActivity", "_eval_execution"): a._eval_execution,
+        ("ActivityTaskStartEndpoint", "_outcome"): None,
+        ("Execution", "stop"): a._stop,
+        ("Environment", "set_error"): a._set_error,
+        ("StateTaskActivity", "_from_error"): a._from_error,
+        ("StepFunctionsParserBackend", "send_task_success"): a._send_task_success,
+        ("StepFunctionsParserBackend", "send_task_failure"): a._send_task_failure,
+        ("StepFunctionsParserBackend", "send_task_heartbeat"): a._send_task_heartbeat,
+        ("StepFunctionResponse", "get_activity_task"): a._get_activity_task_response,
+        ("StepFunctionResponse", "send_task_failure"): a._send_task_failure_response,
+        ("StepFunctionResponse", "stop_execution"): a._stop_execution_response,
+    }
+    assert activities._wrapped == {}  # every wrapped slot was taken back into the journal
+
+
+def test_a_patch_wrapped_by_a_later_one_cannot_be_replaced() -> None:
+    """history_quota wraps activities' Environment.set_error: uninstall() leaves that
+    wrapper (it calls activities' function), so install() cannot put anything else
+    beneath it; asked to, it refuses in words, and the next install() still works."""
+    from moto.stepfunctions.parser.asl.eval.environment import Environment
+
+    patched = slots()
+    activities.uninstall()
+    try:
+        with pytest.raises(RuntimeError) as refused:
+            activities._put(Environment, "set_error", lambda self, error: None)
+        assert str(refused.value) == "Environment.set_error is wrapped by a later patch"
+    finally:
+        activities.install()
+    again = slots()
+    assert list(again) == list(patched)
+    assert all(again[slot] is patched[slot] for slot in patched)
+
+
 # --- the ChatSFN loop -----------------------------------------------------------------
 
 
@@ -765,6 +870,47 @@ def test_shutdown_answers_held_polls_and_aborts_running_runs(
         activities.install()
     assert activities.pollers(idle) == 0
     assert boto_sfn.list_activities()["activities"]  # serving still
+
+
+def test_shutdown_waits_for_runs_not_started_within_one_shared_bound(
+    boto_sfn: Any, make_machine: MakeMachine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Runs whose worker thread has not built its program yet (thousands may be queued
+    on a loaded machine) share one SHUTDOWN_WAIT_SECONDS wait at shutdown: the first is
+    waited for, and once that time is spent the others are not waited for at all (not
+    2 s each, nor 1 s each). Their programs are held back here until shutdown ends."""
+    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+
+    gate = threading.Event()
+    build = ExecutionWorker._get_evaluation_environment
+
+    def held(self: Any) -> Any:
+        gate.wait(timeout=30)
+        return build(self)
+
+    monkeypatch.setattr(ExecutionWorker, "_get_evaluation_environment", held)
+    waits: dict[str, list[float]] = {}
+    started_env = activities._started_env
+
+    def recorded(execution: Any, timeout: float) -> Any:
+        waits.setdefault(execution.name, []).append(timeout)
+        return started_env(execution, timeout)
+
+    monkeypatch.setattr(activities, "_started_env", recorded)
+    _, machine_arn = make_machine(TimeoutSeconds=60)
+    runs = [start(boto_sfn, machine_arn) for _ in range(3)]
+    try:
+        activities.shutdown()
+    finally:
+        gate.set()
+        activities.install()
+    first, *others = [waits[run.rsplit(":", 1)[1]] for run in runs]
+    assert len(first) == 1 and 0 < first[0] <= activities.SHUTDOWN_WAIT_SECONDS
+    assert others == [[0.0], [0.0]]
+    for run in runs:  # left running by shutdown (to end with the process); stop them now
+        wait_until(lambda run=run: "ActivityScheduled" in event_types(boto_sfn, run))
+        boto_sfn.stop_execution(executionArn=run)
+        assert finished(boto_sfn, run)["status"] == "ABORTED"
 
 
 def test_each_held_poll_counts_toward_the_worker_limit(

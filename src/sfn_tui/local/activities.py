@@ -39,7 +39,6 @@ HOLD_SECONDS: float = 60.0
 """How long GetActivityTask holds the connection when no task is pending (AWS: 60 s)."""
 
 _install_lock = threading.Lock()
-_installed = False
 _closing = threading.Event()  # set by shutdown(): pending long-polls answer at once
 _local = threading.local()  # .frame: the Task state's frame, for add_activity_task
 _tasks: weakref.WeakValueDictionary[str, _Task] = weakref.WeakValueDictionary()
@@ -75,11 +74,9 @@ def _error(code: str, message: str) -> Exception:
 
 def _queues(backend: Any) -> dict[str, _Queue]:
     """The backend's activity queues by ARN (also handed to executions as activity store)."""
-    queues: dict[str, _Queue] | None = backend.__dict__.get("_sfn_tui_queues")
-    if queues is None:
-        queues = backend.__dict__.setdefault(
-            "_sfn_tui_queues", {arn: _Queue() for arn in list(backend.activities)}
-        )
+    queues: dict[str, _Queue] = backend.__dict__.setdefault(
+        "_sfn_tui_queues", {arn: _Queue() for arn in list(backend.activities)}
+    )
     return queues
 
 
@@ -98,7 +95,7 @@ def get_activity_task(
 ) -> dict[str, str]:
     """Claim the oldest open task of the activity, waiting up to HOLD_SECONDS for one.
 
-    `gone()` says whether the client has gone away (poller_withdrawal passes one): such
+    `gone()` says whether the client has gone away (see `client_gone`): such
     a poll claims nothing and ends, so a task goes to a poller that is still there.
     More than MAX_POLLERS polls at once: ActivityWorkerLimitExceeded, as on AWS.
     """
@@ -132,6 +129,15 @@ def get_activity_task(
     return {}
 
 
+def _no_gone_check(response: Any) -> Callable[[], bool] | None:
+    return None
+
+
+client_gone: Callable[[Any], Callable[[], bool] | None] = _no_gone_check
+"""The `gone()` of a GetActivityTask response's connection, or None (cannot tell).
+local/poller_withdrawal.py's install() sets it; the GetActivityTask here asks it."""
+
+
 def pollers(activity_arn: str) -> int:
     """How many GetActivityTask polls of this activity are held right now."""
     from moto.stepfunctions.parser.models import stepfunctions_parser_backends
@@ -152,7 +158,7 @@ def _open_task(token: str) -> _Task | None:
     return task
 
 
-def _started_env(execution: Any, timeout: float = 2.0) -> Any:
+def _started_env(execution: Any, timeout: float) -> Any:
     """The environment of a RUNNING execution once its program runs (None: not running).
 
     The worker thread builds the environment just after StartExecution returns; a stop
@@ -160,8 +166,8 @@ def _started_env(execution: Any, timeout: float = 2.0) -> Any:
     little. This is a short bounded wait for a rare race, not a poll loop.
     """
     deadline = time.monotonic() + timeout
-    while execution.exec_status == "RUNNING":
-        env = execution.exec_worker.env if execution.exec_worker is not None else None
+    while execution.exec_status == "RUNNING":  # moto's start() made its worker first
+        env = execution.exec_worker.env
         if env is not None and env._program_state is not None:
             return env
         if time.monotonic() >= deadline:
@@ -202,13 +208,64 @@ def shutdown() -> None:
 
 def install() -> None:
     """Patch moto (idempotent). Raises RuntimeError on any moto version but 5.2.5."""
-    global _installed
     patches.check_moto()
     with _install_lock:
         _closing.clear()
-        if not _installed:
+        if not _journal:
             _patch()
-            _installed = True
+
+
+def uninstall() -> None:
+    """Undo ``install()``: each slot ``_patch()`` set gets back what it held before.
+
+    For tests: mutation testing runs ``_patch()`` once per process and judges its lines
+    only if a test puts the patches in again (``reinstall()``) in the forked child. A slot
+    that a later patch module has wrapped since keeps that wrapper (it calls this module's
+    function); what lies beneath it is kept for the next ``install()``.
+    """
+    with _install_lock:
+        while _journal:
+            owner, name, before, under, ours = _journal.pop()
+            if owner.__dict__.get(name, _ABSENT) is not ours:  # wrapped by a later patch
+                _wrapped[(owner, name)] = (before, under, ours)
+            elif before is _ABSENT:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, before)
+
+
+def reinstall() -> None:
+    """``uninstall()`` then ``install()``: the patches put in again by ``_patch()``."""
+    uninstall()
+    install()
+
+
+_ABSENT: Any = object()  # a slot the class did not define itself (it inherited it)
+# Every slot _patch() set: (class, attribute, its own value before or _ABSENT, what the
+# attribute read before (inherited too), the value set), in the order set.
+_journal: list[tuple[Any, str, Any, Any, Any]] = []
+# Slots uninstall() left to a later patch's wrapper: (before, read before, ours).
+_wrapped: dict[tuple[Any, str], tuple[Any, Any, Any]] = {}
+
+
+def _put(owner: Any, name: str, value: Any) -> Any:
+    """Set ``owner.<name>`` to value, in the journal; return what it read before (moto's).
+
+    A slot uninstall() left wrapped by a later patch stays as it is: that wrapper calls
+    this module's function already. Any other value there could never take effect.
+    """
+    kept = _wrapped.pop((owner, name), None)
+    if kept is not None:
+        before, under, ours = kept
+        if value is not ours:
+            _wrapped[(owner, name)] = kept
+            raise RuntimeError(f"{owner.__name__}.{name} is wrapped by a later patch")
+        _journal.append((owner, name, before, under, ours))
+        return under
+    under = getattr(owner, name, _ABSENT)
+    _journal.append((owner, name, owner.__dict__.get(name, _ABSENT), under, value))
+    setattr(owner, name, value)
+    return under
 
 
 class _Moto:
@@ -387,39 +444,34 @@ def _get_activity_task_response(self: Any) -> Any:
             self.stepfunction_backend,
             self._get_param("activityArn"),
             self._get_param("workerName"),
+            gone=client_gone(self),
         )
     )
 
 
+# The engine always runs moto's execution engine (LocalEngine turns on
+# execute_state_machine before serving), so the backend is a StepFunctionsParserBackend
+# and every execution is its Execution (both take error and cause).
 def _send_task_failure_response(self: Any) -> Any:
-    backend = self.stepfunction_backend
-    token, error = self._get_param("taskToken"), self._get_param("error")
-    if isinstance(backend, _moto.ParserBackend):
-        backend.send_task_failure(token, error=error, cause=self._get_param("cause"))
-    else:
-        backend.send_task_failure(token, error=error)
+    self.stepfunction_backend.send_task_failure(
+        self._get_param("taskToken"), error=self._get_param("error"), cause=self._get_param("cause")
+    )
     return _moto.EmptyResult()
 
 
 def _stop_execution_response(self: Any) -> Any:
-    backend = self.stepfunction_backend
     arn = self._get_param("executionArn")
-    execution = backend.describe_execution(arn)  # InvalidArn / ExecutionDoesNotExist
+    execution = self.stepfunction_backend.describe_execution(arn)  # InvalidArn / ...DoesNotExist
     now = datetime.datetime.now(tz=datetime.UTC)
-    if isinstance(execution, _moto.ParserExecution):
-        execution.stop(
-            stop_date=now, error=self._get_param("error"), cause=self._get_param("cause")
-        )
-    else:
-        backend.stop_execution(arn)
+    execution.stop(stop_date=now, error=self._get_param("error"), cause=self._get_param("cause"))
     return _moto.ActionResult({"stopDate": execution.stop_date or now})
 
 
 def _patch() -> None:
     """Resolve moto's modules, keep the methods replaced, and put the patches above in.
 
-    Runs once per process (``install()``): mutation testing cannot judge its own lines
-    (a forked child inherits moto already patched), only the patches it installs.
+    Every slot goes through ``_put`` (journaled, so ``uninstall()`` can undo it). Runs
+    once per process in the app (``install()``); tests run it again (``reinstall()``).
     """
 
     def mod(name: str) -> Any:
@@ -455,38 +507,33 @@ def _patch() -> None:
         and isinstance(cls.__dict__.get("code"), str)
     ]
     for cls in service_errors:
-        cls.TYPE = cls.__dict__["code"]
-        cls.__init__ = _exception_init
+        _put(cls, "TYPE", cls.__dict__["code"])
+        _put(cls, "__init__", _exception_init)
 
     # 2. Activity queues (_create_activity, _delete_activity, _execution_init).
-    o.create_activity, o.delete_activity = backend_cls.create_activity, backend_cls.delete_activity
-    backend_cls.create_activity, backend_cls.delete_activity = _create_activity, _delete_activity
-    o.execution_init = m.ParserExecution.__init__
-    m.ParserExecution.__init__ = _execution_init
+    o.create_activity = _put(backend_cls, "create_activity", _create_activity)
+    o.delete_activity = _put(backend_cls, "delete_activity", _delete_activity)
+    o.execution_init = _put(m.ParserExecution, "__init__", _execution_init)
 
     # 3. Scheduled tasks on their queues (_add_activity_task, _eval_execution).
-    m.callback.CallbackPoolManager.add_activity_task = _add_activity_task
-    o.eval_execution = StateTaskActivity._eval_execution
-    StateTaskActivity._eval_execution = _eval_execution
+    _put(m.callback.CallbackPoolManager, "add_activity_task", _add_activity_task)
+    o.eval_execution = _put(StateTaskActivity, "_eval_execution", _eval_execution)
 
     # 4. Timeout before any worker polls: ActivityTaskStartEndpoint.wait() returns
     #    self._outcome, never set unless claimed (AttributeError -> States.Runtime).
-    m.callback.ActivityTaskStartEndpoint._outcome = None
+    _put(m.callback.ActivityTaskStartEndpoint, "_outcome", None)
 
     # 5. StopExecution (_stop, _set_error, _from_error).
-    o.stop, m.ParserExecution.stop = m.ParserExecution.stop, _stop
-    o.set_error, Environment.set_error = Environment.set_error, _set_error
-    o.from_error, StateTaskActivity._from_error = StateTaskActivity._from_error, _from_error
+    o.stop = _put(m.ParserExecution, "stop", _stop)
+    o.set_error = _put(Environment, "set_error", _set_error)
+    o.from_error = _put(StateTaskActivity, "_from_error", _from_error)
 
     # 6. Answers to activity tasks (_send_task_success, _send_task_failure, _heartbeat).
-    o.send_task_success = m.ParserBackend.send_task_success
-    o.send_task_failure = m.ParserBackend.send_task_failure
-    o.send_task_heartbeat = m.ParserBackend.send_task_heartbeat
-    m.ParserBackend.send_task_success = _send_task_success
-    m.ParserBackend.send_task_failure = _send_task_failure
-    m.ParserBackend.send_task_heartbeat = _send_task_heartbeat
+    o.send_task_success = _put(m.ParserBackend, "send_task_success", _send_task_success)
+    o.send_task_failure = _put(m.ParserBackend, "send_task_failure", _send_task_failure)
+    o.send_task_heartbeat = _put(m.ParserBackend, "send_task_heartbeat", _send_task_heartbeat)
 
     # 7. HTTP (the *_response functions).
-    resp_cls.get_activity_task = _get_activity_task_response
-    resp_cls.send_task_failure = _send_task_failure_response
-    resp_cls.stop_execution = _stop_execution_response
+    _put(resp_cls, "get_activity_task", _get_activity_task_response)
+    _put(resp_cls, "send_task_failure", _send_task_failure_response)
+    _put(resp_cls, "stop_execution", _stop_execution_response)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import select
 import socket
 from collections.abc import Callable
-from importlib import import_module
 from typing import Any
 
 from sfn_tui.local import activities, patches
@@ -41,24 +40,17 @@ def gone_check(environ: dict[str, Any]) -> Callable[[], bool] | None:
     return lambda: closed_by_peer(sock)
 
 
+def connection_gone(response: Any) -> Callable[[], bool] | None:
+    """The `gone()` of a GetActivityTask response's connection (activities asks it)."""
+    environ = getattr(getattr(response, "normalized_request", None), "environ", None) or {}
+    return gone_check(environ)
+
+
 def install() -> None:
+    """Have activities' GetActivityTask watch its connection (`activities.client_gone`)."""
     global _installed
     patches.check_moto()
     if _installed:
         return
     _installed = True
-    ActionResult: Any = import_module("moto.core.responses").ActionResult
-    resp_cls: Any = import_module("moto.stepfunctions.responses").StepFunctionResponse
-
-    def get_activity_task_response(self: Any) -> Any:
-        environ = getattr(getattr(self, "normalized_request", None), "environ", None) or {}
-        return ActionResult(
-            activities.get_activity_task(
-                self.stepfunction_backend,
-                self._get_param("activityArn"),
-                self._get_param("workerName"),
-                gone=gone_check(environ),
-            )
-        )
-
-    resp_cls.get_activity_task = get_activity_task_response
+    activities.client_gone = connection_gone
