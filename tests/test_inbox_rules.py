@@ -963,13 +963,18 @@ async def test_a_run_that_cannot_be_found_is_searched_a_bounded_number_of_times(
 
 
 async def test_shutdown_waits_for_answers_on_their_way_only(
-    client: StepFunctionsClient, inbox: TaskInbox
+    client: StepFunctionsClient, inbox: TaskInbox, caplog: pytest.LogCaptureFixture
 ) -> None:
     """With no answer on its way, the grace (an hour here) is not spent waiting for one:
-    the claimed task is failed and the poll in flight is waited for, not abandoned."""
+    the claimed task is failed and the poll in flight is waited for, not abandoned. The
+    log says what the shutdown did."""
     (item,), _ = await tasks_of(client, inbox, 1)
-    summary = await asyncio.wait_for(inbox.shutdown(grace=3600), timeout=30)
+    with caplog.at_level(logging.INFO, logger="sfn_tui.core.inbox"):
+        summary = await asyncio.wait_for(inbox.shutdown(grace=3600), timeout=30)
     assert (item.status, summary.failed, summary.abandoned_polls) == (TaskStatus.FAILED, 1, 0)
+    assert f"Inbox shut down: failed 1 unanswered task(s) with {SHUTDOWN_ERROR}" in (
+        caplog.messages
+    )
 
 
 async def test_an_answer_still_on_its_way_at_the_deadline_does_not_stop_the_shutdown(
