@@ -38,6 +38,12 @@ def plain(value: object) -> Text:
     return Text(visible(value))
 
 
+def described(head: str, description: str | None, separator: str) -> Text:
+    """`head`, then `separator` and the service's description (literal) if there is one:
+    "Version 3: nightly" (a Select's choice; a Select reads a str as markup)."""
+    return Text.assemble(head, *((separator, plain(description)) if description else ()))
+
+
 def clip_middle(text: str, width: int) -> str:
     """`text` in at most `width` characters, cut in the middle (names generated from a
     prefix and a unique suffix stay telling apart)."""

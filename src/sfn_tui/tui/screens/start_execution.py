@@ -36,7 +36,7 @@ from sfn_tui.core.validation import (
     generate_execution_name,
 )
 from sfn_tui.tui.app_services import AppServices, services
-from sfn_tui.tui.formatting import plain
+from sfn_tui.tui.formatting import described, plain
 from sfn_tui.tui.screens.sync_execution import SyncExecutionScreen
 from sfn_tui.tui.widgets.json_editor import JsonEditor, clip
 
@@ -192,9 +192,7 @@ class StartExecutionScreen(ModalScreen[Execution | None]):
             a.arn: Text.assemble("Alias ", plain(a.name), f": {a.routing_text}") for a in aliases
         }
         for v in versions:
-            labels[v.arn] = Text.assemble(
-                f"Version {v.number}", *((": ", plain(v.description)) if v.description else ())
-            )
+            labels[v.arn] = described(f"Version {v.number}", v.description, ": ")
         if not labels:
             return
         select = self.query_one("#start-target", Select)

@@ -20,7 +20,7 @@ from sfn_tui.aws.models import StateMachine
 from sfn_tui.aws.versions import Route, StateMachineAlias, StateMachineVersion
 from sfn_tui.core.routing import InvalidRouting, check_alias_name, check_routing, parse_weight
 from sfn_tui.tui.app_services import AppServices, services
-from sfn_tui.tui.formatting import plain
+from sfn_tui.tui.formatting import described, plain
 from sfn_tui.tui.widgets.publish_fields import MAX_VERSION_DESCRIPTION
 
 FORM_CSS = """
@@ -154,13 +154,7 @@ class AliasFormScreen(_Form):
         """The versions to route to. Texts: a Select reads a str as markup, and a
         version's description is the service's."""
         return [
-            (
-                Text.assemble(
-                    f"Version {v.number}", *((" — ", plain(v.description)) if v.description else ())
-                ),
-                v.arn,
-            )
-            for v in self.versions
+            (described(f"Version {v.number}", v.description, " — "), v.arn) for v in self.versions
         ]
 
     def compose(self) -> ComposeResult:
