@@ -9,6 +9,8 @@ every operation ("*"), tell it on command to:
   request (IAM) gets it as XML, as such services answer
 - `delay`: forward the request after `seconds`
 - `hang`: hold the request until the fault is cleared (or the client gives up)
+- `late`: forward the request at once, hold the engine's answer until the fault is
+  cleared (an answer that was true when it was given arrives after later changes)
 - `drop`: close the connection without answering
 - `drop_mid`: send the headers and half the engine's body, then close the connection
 - `malformed`: HTTP 200 with a body that is not JSON
@@ -38,7 +40,16 @@ from aiohttp import web
 from tests.recording_proxy import HOP_BY_HOP, RecordingProxy
 
 FaultKind = Literal[
-    "throttle", "status", "error", "delay", "hang", "drop", "drop_mid", "malformed", "missing"
+    "throttle",
+    "status",
+    "error",
+    "delay",
+    "hang",
+    "late",
+    "drop",
+    "drop_mid",
+    "malformed",
+    "missing",
 ]
 AMZ_JSON = "application/x-amz-json-1.0"
 
@@ -160,7 +171,7 @@ class FaultProxy:
         return self.operations.count(operation)
 
     def held(self, operation: str) -> int:
-        """Requests for `operation` held by a `hang` right now."""
+        """Requests for `operation` (or their answers) held by `hang` or `late` now."""
         return self.holding.get(operation, 0)
 
     def _take(self, operation: str) -> Fault | None:
@@ -212,6 +223,14 @@ class FaultProxy:
             finally:
                 self.holding[operation] -= 1
             return await self._forward(request, body)
+        if kind == "late":
+            status, data, headers = await asyncio.shield(self._fetch(request, body))
+            self.holding[operation] = self.holding.get(operation, 0) + 1
+            try:
+                await fault.released.wait()
+            finally:
+                self.holding[operation] -= 1
+            return web.Response(status=status, body=data, headers=headers)
         if kind == "missing":
             page = b"<!doctype html><title>501 Not Implemented</title>"
             return web.Response(status=501, body=page, content_type="text/html")

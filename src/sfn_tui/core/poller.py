@@ -89,6 +89,7 @@ class CatalogFetched:
     machines: tuple[StateMachine, ...]
     activities: tuple[Activity, ...]
     at: datetime
+    sent: float  # monotonic time the listing was sent (core/local_changes.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +98,7 @@ class ExecutionsFetched:
     page: ExecutionPage
     status_filter: str | None
     at: datetime
+    sent: float  # monotonic time the listing was sent (core/local_changes.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,6 +362,7 @@ class Poller:
                 # Cleared before the calls: a refresh asked for while they are on their
                 # way (a machine just created) lists again, not lost with this answer.
                 self._catalog_due = False
+                sent = time.monotonic()
                 try:
                     machines, activities = await asyncio.gather(
                         self.client.list_state_machines(), self.client.list_activities()
@@ -368,12 +371,15 @@ class Poller:
                     self._catalog_due = True
                     raise
                 self._last_catalog = now
-                updates.append(CatalogFetched(tuple(machines), tuple(activities), self.clock()))
+                updates.append(
+                    CatalogFetched(tuple(machines), tuple(activities), self.clock(), sent)
+                )
                 self._unavailable = None  # each catalog refresh asks again
             watched, status = self.watched, self.status_filter
             if watched is not None and watched == self._unavailable:
                 watched = None  # its runs cannot be listed: said once already
             if watched:
+                sent = time.monotonic()
                 try:
                     page = await (self.source or self.client).list_executions(
                         watched, status=status, max_results=EXECUTIONS_PAGE
@@ -391,7 +397,7 @@ class Poller:
                     page = ExecutionPage((), None)
             if watched:
                 if watched == self.watched and status == self.status_filter:
-                    updates.append(ExecutionsFetched(watched, page, status, self.clock()))
+                    updates.append(ExecutionsFetched(watched, page, status, self.clock(), sent))
                 described = await self._check_followed(
                     watched, page if status == "RUNNING" else None
                 )

@@ -340,13 +340,14 @@ class SfnTuiApp(App[None]):
         from sfn_tui.core.poller import CatalogFetched, ExecutionsFetched
 
         at = self.clock()
+        sent = 0.0  # at launch: before any change this app makes
         self.dashboard.post_message(
-            Polled(CatalogFetched(listing.machines, listing.activities, at))
+            Polled(CatalogFetched(listing.machines, listing.activities, at, sent))
         )
         if listing.executions is not None:
             # Shown only if it is the machine the dashboard watches once the catalog is in.
             arn, page = listing.executions
-            self.dashboard.post_message(Polled(ExecutionsFetched(arn, page, None, at)))
+            self.dashboard.post_message(Polled(ExecutionsFetched(arn, page, None, at, sent)))
         await self.dashboard.wait_for_refresh()
         return listing
 

@@ -20,6 +20,7 @@ from textual.widgets.data_table import RowKey
 
 from sfn_tui.aws.errors import SfnError
 from sfn_tui.aws.models import EXECUTION_STATUSES, Activity, Execution, StateMachine
+from sfn_tui.core.local_changes import LocalChanges
 from sfn_tui.core.poller import (
     UNFINISHED,
     CatalogFetched,
@@ -164,6 +165,10 @@ class MainScreen(Screen[None]):
         self.express = ExpressWatch(
             lambda: self.query_one(ExpressNote), lambda: self.sfn_app.clock()
         )
+        # Made or deleted here: not undone by a listing sent before (core/local_changes).
+        self.machines_changed: LocalChanges[StateMachine] = LocalChanges()
+        self.activities_changed: LocalChanges[Activity] = LocalChanges()
+        self.runs_started: LocalChanges[Execution] = LocalChanges()  # the watched machine's
 
     @property
     def sfn_app(self) -> AppServices:
@@ -264,9 +269,10 @@ class MainScreen(Screen[None]):
         if isinstance(update, CatalogFetched):
             self.machines.loading = False
             self.activities.loading = False
-            self.machines.sync(update.machines)
-            self.activities.sync(update.activities)
-            app.auto_work({a.arn: a.name for a in update.activities})
+            activities = self.activities_changed.over(update.activities, update.sent)
+            self.machines.sync(self.machines_changed.over(update.machines, update.sent))
+            self.activities.sync(activities)
+            app.auto_work({a.arn: a.name for a in activities})
             app.refreshed_at = update.at
             if self.watched is None or self.watched.arn not in self.machines.items:
                 self._watch_selected(immediately=True)
@@ -282,7 +288,7 @@ class MainScreen(Screen[None]):
             # by newer ones go (End loads them again), so a pane left open for days
             # does not gather every run started meanwhile.
             first_only = self.pages_loaded <= 1
-            shown = list(page.executions)
+            shown = self.runs_started.over(page.executions, update.sent)
             selected = self.executions.selected
             if (
                 first_only
@@ -520,6 +526,10 @@ class MainScreen(Screen[None]):
     ) -> None:
         """Machines or activities this app created or deleted: shown or gone at once
         (not at the next catalog refresh), then the catalog is listed again."""
+        self.machines_changed.made(machines)
+        self.activities_changed.made(activities)
+        self.machines_changed.gone(gone)
+        self.activities_changed.gone(gone)
         _apply_changes(self.machines, machines, gone)
         _apply_changes(self.activities, activities, gone)
         if self.watched is not None and self.watched.arn in gone:
@@ -547,14 +557,25 @@ class MainScreen(Screen[None]):
                 self.sfn_app.action_refresh()
                 return
             self.notify(f"Started {execution.name}.")
-            if self.watched is not None and self.watched.arn == execution.state_machine_arn:
-                # ListExecutions is eventually consistent: show the row from the answer.
-                self.executions.sync([execution], complete=False)
-                self.executions.select_key(execution.arn)
-                self.executions.focus()
-            self.sfn_app.action_refresh()
+            self.run_started(execution)
 
         self._open(StartExecutionScreen(machine, self.sfn_app.last_inputs), started)
+
+    def run_started(self, execution: Execution) -> None:
+        """A Standard run this app just started: its row shown and selected at once if
+        the pane lists its machine's runs of its status (ListExecutions is eventually
+        consistent, and a listing sent before the start must not take it off again)."""
+        watched = self.watched
+        if (
+            watched is not None
+            and watched.arn == execution.state_machine_arn
+            and self.status_filter in (None, execution.status)
+        ):
+            self.runs_started.made((execution,))
+            self.executions.sync([execution], complete=False)
+            self.executions.select_key(execution.arn)
+            self.executions.focus()
+        self.sfn_app.action_refresh()
 
     def action_stop_execution(self) -> None:
         from sfn_tui.tui.screens.stop_execution import StopExecutionScreen
@@ -686,6 +707,7 @@ class MainScreen(Screen[None]):
     def _rewatch(self) -> None:
         """List the watched machine's executions afresh (machine or status filter changed)."""
         self.executions.clear_items()
+        self.runs_started = LocalChanges()  # listed afresh: another machine's, or filter's
         self.more_token, self.pages_loaded = None, 0
         self.retitle()
         machine = self.watched
