@@ -327,6 +327,58 @@ async def test_a_hostile_alias_is_named_literally_wherever_it_is_shown(
         await shown_literally(pilot, f"Alias         {ALIAS_SHOWN}  arn:")  # what it ran on
 
 
+async def test_a_refused_deletion_of_a_hostile_alias_names_it_literally(
+    engine: str, sfn: Any, faulty: FaultProxy
+) -> None:
+    """The service refuses to delete an alias with markup and an escape in its name:
+    the Versions screen's status line and the notification's title name it as it is
+    (its case kept), with the service's words."""
+    from sfn_tui.tui.screens.confirm import ConfirmScreen
+    from sfn_tui.tui.screens.versions import VersionsScreen
+
+    made = create(
+        sfn,
+        "alias-del",
+        {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+        publish=True,
+    )
+    version = sfn.list_state_machine_versions(stateMachineArn=made)["stateMachineVersions"][0]
+    with aliases_unchecked():
+        alias = sfn.create_state_machine_alias(
+            name=ALIAS,
+            routingConfiguration=[
+                {"stateMachineVersionArn": version["stateMachineVersionArn"], "weight": 100}
+            ],
+        )["stateMachineAliasArn"]
+    faulty.fault("DeleteStateMachineAlias", "error", status=400, code="Refused", message=REFUSAL)
+    app = make_app(faulty.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await select_machine(pilot, app, made)
+        await pilot.press("v")
+        await wait_for(pilot, lambda: isinstance(app.screen, VersionsScreen), what="versions")
+        screen = app.screen
+        assert isinstance(screen, VersionsScreen)
+        await wait_for(pilot, lambda: screen.loaded, what="versions loaded")
+        screen.aliases.focus()
+        await wait_for(pilot, lambda: screen.aliases.selected is not None, what="alias picked")
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="asked")
+        await shown_literally(pilot, f"Delete alias {ALIAS_SHOWN} (v1 100%)?")
+        await pilot.press("y")
+        await shown_literally(
+            pilot, f"Could not delete alias {ALIAS_SHOWN}: DeleteStateMachineAlias failed"
+        )
+        await shown_literally(pilot, REFUSAL_SHOWN)
+        # The toast's title, as the app hands it to Textual (text, its escape written out).
+        titles = [n.title for n in app._notifications]
+        assert f"Alias {ALIAS_SHOWN} not deleted" in titles, titles
+    assert faulty.served("DeleteStateMachineAlias") == 1
+    assert [
+        a["stateMachineAliasArn"]
+        for a in sfn.list_state_machine_aliases(stateMachineArn=made)["stateMachineAliases"]
+    ] == [alias]
+
+
 # The Create form's roles, a synchronous run --------------------------------------
 
 

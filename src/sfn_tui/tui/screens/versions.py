@@ -302,7 +302,9 @@ class VersionsScreen(Screen[None]):
             message = Text(f"Could not delete {visible(what)}: ", style="bold red")
             message.append_text(plain(str(error)))
             self.status(message)
-            self.notify(str(error), title=f"{what.capitalize()} not deleted", severity="error")
+            # Not str.capitalize(): it would lower the rest, the name's case with it.
+            title = f"{what[:1].upper()}{what[1:]} not deleted"
+            self.notify(str(error), title=title, severity="error")
             return
         self.notify(f"Deleted {what}.")
         self.load()
