@@ -9,6 +9,8 @@ every operation ("*"), tell it on command to:
   request (IAM) gets it as XML, as such services answer
 - `delay`: forward the request after `seconds`
 - `hang`: hold the request until the fault is cleared (or the client gives up)
+- `rewrite`: forward, and hand the engine's JSON answer to `transform` first (an
+  endpoint that is not AWS: words where AWS sends one of a fixed set)
 - `late`: forward the request at once, hold the engine's answer until the fault is
   cleared (an answer that was true when it was given arrives after later changes)
 - `drop`: close the connection without answering
@@ -46,6 +48,7 @@ FaultKind = Literal[
     "delay",
     "hang",
     "late",
+    "rewrite",
     "drop",
     "drop_mid",
     "malformed",
@@ -75,6 +78,7 @@ class Fault:
     message: str = ""
     seconds: float = 0.0
     times: int | None = None  # None: until cleared
+    transform: Callable[[dict[str, Any]], dict[str, Any]] | None = None  # `rewrite`
     released: asyncio.Event = field(default_factory=asyncio.Event)  # set when cleared
 
 
@@ -223,6 +227,11 @@ class FaultProxy:
             finally:
                 self.holding[operation] -= 1
             return await self._forward(request, body)
+        if kind == "rewrite":
+            status, data, headers = await asyncio.shield(self._fetch(request, body))
+            if status == 200 and fault.transform is not None:
+                data = json.dumps(fault.transform(json.loads(data)), default=str).encode()
+            return web.Response(status=status, body=data, headers=headers)
         if kind == "late":
             status, data, headers = await asyncio.shield(self._fetch(request, body))
             self.holding[operation] = self.holding.get(operation, 0) + 1

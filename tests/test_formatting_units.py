@@ -41,6 +41,8 @@ def test_visible_writes_control_characters_out_and_keeps_newlines() -> None:
         ("ABORTED", "■ ABORTED", "bold magenta"),
         ("PENDING_REDRIVE", "↻ PENDING_REDRIVE", "bold yellow"),
         ("SOMETHING_NEW", "? SOMETHING_NEW", "bold"),
+        # An endpoint's word that AWS never sends: text, its escape written out.
+        ("[b]Odd[/b]\x1b[31m", "? [b]Odd[/b]\\x1b[31m", "bold"),
     ],
 )
 def test_a_status_is_a_symbol_and_the_word(status: str, shown: str, style: str) -> None:

@@ -21,9 +21,11 @@ STATUS_STYLE = {
 
 
 def status_text(status: str) -> Text:
-    """A status as a symbol plus the word: readable without colour."""
+    """A status as a symbol plus the word: readable without colour. The word is the
+    endpoint's (one AWS never sends is shown as text, its control characters written
+    out)."""
     symbol, style = STATUS_STYLE.get(status, ("?", "bold"))
-    return Text(f"{symbol} {status}", style=style)
+    return Text(f"{symbol} {visible(status)}", style=style)
 
 
 def visible(value: object) -> str:

@@ -170,7 +170,8 @@ class EventTypePicker(ModalScreen[str | None]):
             yield Static("Show events of type", classes="modal-title")
             options = [Option(Text(f"All events ({sum(self.counts.values()):,})"), id="")]
             for kind, count in sorted(self.counts.items()):
-                options.append(Option(Text(f"{kind} ({count:,})"), id=kind))
+                # An endpoint that is not AWS may send any type: text, escapes written out.
+                options.append(Option(Text.assemble(plain(kind), f" ({count:,})"), id=kind))
             yield OptionList(*options, id="type-options")
 
     def on_mount(self) -> None:

@@ -19,7 +19,7 @@ from textual.widgets import Button, Input, Label, Static
 from sfn_tui.aws.errors import SfnError
 from sfn_tui.aws.map_runs import MapRunDetail, MapRunUpdate, parse_update
 from sfn_tui.tui.app_services import AppServices, services
-from sfn_tui.tui.formatting import plain
+from sfn_tui.tui.formatting import plain, visible
 from sfn_tui.tui.screens.confirm import ConfirmScreen
 from sfn_tui.tui.widgets.json_editor import clip
 
@@ -83,7 +83,7 @@ class UpdateMapRunScreen(ModalScreen[bool]):
             if not detail.running:
                 yield Static(
                     Text(
-                        f"This Map Run has ended ({detail.status}): the service may refuse"
+                        f"This Map Run has ended ({visible(detail.status)}): the service may refuse"
                         " the change.",
                         style="yellow",
                     )

@@ -15,6 +15,7 @@ from sfn_tui.aws.versions import qualifier_label
 from sfn_tui.core.poller import utc_now
 from sfn_tui.tui import run_mark
 from sfn_tui.tui.formatting import (
+    STATUS_STYLE,
     duration,
     plain,
     short_date,
@@ -28,10 +29,13 @@ _STATUS_CELLS: dict[str, Text] = {}
 
 
 def shared_status_text(status: str) -> Text:
-    """One Text per status for every row showing it (cells are never changed in place)."""
+    """One Text per status for every row showing it (cells are never changed in place);
+    only AWS's statuses are kept, so an endpoint sending others cannot grow the cache."""
     cell = _STATUS_CELLS.get(status)
     if cell is None:
-        cell = _STATUS_CELLS[status] = status_text(status)
+        cell = status_text(status)
+        if status in STATUS_STYLE:
+            _STATUS_CELLS[status] = cell
     return cell
 
 

@@ -1,0 +1,139 @@
+"""Words AWS takes from a fixed set (a history event's type, a run's or a Map Run's
+status) are still the endpoint's words: an endpoint that is not AWS (a proxy, an
+emulator, a compromised host) may send anything there, and sfn-tui shows it as text,
+its markup as typed and its control characters written out, and keeps working.
+
+The fault proxy's `rewrite` fault puts a hostile word into the engine's real answer.
+Each scene was written for a place scripts/service_text_mutation.py had judged "never
+service text" (AWS's enumerations), and seen failing with its protection dropped."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sfn_tui.aws.connection import Connection
+from sfn_tui.tui.app import SfnTuiApp
+from tests.fault_proxy import FaultProxy, fault_proxy_fixture
+from tests.helpers import boto_client, wait_until
+from tests.pilot_helpers import wait_for
+from tests.test_faults_tasks import FAST, REVIEW, open_chat_on, start
+from tests.test_hostile_screens import open_detail, shown_literally
+
+REGION = "eu-north-1"  # shared with test_faults_tasks: names here are unique
+ROLE = "arn:aws:iam::123456789012:role/sfn-tui-test"
+SIZE = (170, 50)
+WORD = "[b]Odd[/b]\x1b[31m"  # where AWS sends one of a fixed set of words
+WORD_SHOWN = "[b]Odd[/b]\\x1b[31m"
+
+proxy = fault_proxy_fixture()
+
+
+def make_app(endpoint: str, **kwargs: Any) -> SfnTuiApp:
+    connection = Connection(region=REGION, endpoint_url=endpoint, dummy_credentials=True)
+    return SfnTuiApp(connection, poll_interval=0.5, catalog_interval=1.0, **kwargs)
+
+
+async def test_a_history_event_of_an_unknown_type_is_named_literally(
+    engine: str, proxy: FaultProxy
+) -> None:
+    """The history's rows, an event's detail, the type picker and the filter bar."""
+    from sfn_tui.tui.screens.execution_detail import EventTypePicker
+
+    sfn = boto_client("stepfunctions", engine, REGION)
+    tag = uuid.uuid4().hex[:6]
+    machine = sfn.create_state_machine(
+        name=f"odd-events-{tag}",
+        definition=json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}),
+        roleArn=ROLE,
+    )["stateMachineArn"]
+    run = sfn.start_execution(stateMachineArn=machine, name=f"odd-{tag}")["executionArn"]
+    wait_until(lambda: sfn.describe_execution(executionArn=run)["status"] == "SUCCEEDED")
+
+    def odd_type(answer: dict[str, Any]) -> dict[str, Any]:
+        for event in answer.get("events", []):
+            if event["type"] == "ExecutionStarted":
+                event["type"] = WORD
+        return answer
+
+    proxy.fault("GetExecutionHistory", "rewrite", transform=odd_type)
+    app = make_app(proxy.url)
+    async with app.run_test(size=SIZE) as pilot:
+        detail = await open_detail(pilot, app, run)
+        await pilot.press("2")
+        table = detail.table
+        await wait_for(pilot, lambda: table.row_count() > 2, what="history listed")
+        table.focus()
+        table.cursor = 0  # the first event: the odd one
+        await shown_literally(pilot, f"#1 {WORD_SHOWN}")  # the detail under the table
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, EventTypePicker), what="picker")
+        await shown_literally(pilot, f"{WORD_SHOWN} (1)")
+        keys = ["", *sorted(app.screen.counts)]
+        for _ in range(keys.index(WORD)):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is detail, what="picked")
+        await shown_literally(pilot, f"1 of 4 events · type {WORD_SHOWN}")
+    assert proxy.served("GetExecutionHistory") >= 1
+
+
+async def test_a_map_run_of_an_unknown_status_is_named_literally(engine: str) -> None:
+    """The Update Map Run dialog says a Map Run not RUNNING has ended, naming its
+    status."""
+    from sfn_tui.aws.map_runs import MapRunDetail
+    from sfn_tui.tui.screens.update_map_run import UpdateMapRunScreen
+
+    arn = f"arn:aws:states:{REGION}:123456789012:mapRun:m/Each:{uuid.uuid4()}"
+    detail = MapRunDetail.from_api(
+        {
+            "mapRunArn": arn,
+            "executionArn": f"arn:aws:states:{REGION}:123456789012:execution:m:r",
+            "status": WORD,
+            "startDate": datetime(2026, 11, 30, tzinfo=UTC),
+            "maxConcurrency": 0,
+        }
+    )
+    app = make_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.client is not None, what="connected")
+        app.push_screen(UpdateMapRunScreen(detail))
+        await wait_for(pilot, lambda: isinstance(app.screen, UpdateMapRunScreen), what="dialog")
+        await shown_literally(pilot, f"This Map Run has ended ({WORD_SHOWN})")
+
+
+async def test_a_task_whose_run_has_an_unknown_status_says_so_literally(
+    engine: str, proxy: FaultProxy
+) -> None:
+    """A claimed task whose run the endpoint describes with a status AWS never sends:
+    the chat pane's status line says why it can no longer be answered, literally."""
+    sfn = boto_client("stepfunctions", engine, REGION)
+    tag = uuid.uuid4().hex[:6]
+    activity = sfn.create_activity(name=f"odd-status-{tag}")["activityArn"]
+    machine = sfn.create_state_machine(
+        name=f"odd-status-{tag}",
+        definition=json.dumps(REVIEW).replace("ACTIVITY", activity),
+        roleArn=ROLE,
+    )["stateMachineArn"]
+    marker = f"odd-{tag}"
+    run = start(sfn, machine, marker)
+
+    def odd_status(answer: dict[str, Any]) -> dict[str, Any]:
+        if answer.get("executionArn") == run:
+            answer["status"] = WORD
+        return answer
+
+    app = make_app(
+        proxy.url,
+        worked_activities=frozenset({activity.rsplit(":", 1)[1]}),
+        client_settings=FAST,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await open_chat_on(pilot, app, marker)
+        proxy.fault("DescribeExecution", "rewrite", transform=odd_status)
+        await shown_literally(
+            pilot, f"This task can no longer be answered: The run is {WORD_SHOWN}."
+        )
+    sfn.stop_execution(executionArn=run)
