@@ -137,3 +137,53 @@ async def test_a_task_whose_run_has_an_unknown_status_says_so_literally(
             pilot, f"This task can no longer be answered: The run is {WORD_SHOWN}."
         )
     sfn.stop_execution(executionArn=run)
+
+
+async def test_a_callback_to_an_unknown_service_api_is_named_literally(
+    engine: str, proxy: FaultProxy
+) -> None:
+    """A callback whose token the history does not carry: the chat pane's status line
+    names the service API the task went to, from the history's TaskScheduled event."""
+    from tests.test_callbacks import callback_shown
+
+    sfn = boto_client("stepfunctions", engine, REGION)
+    sqs = boto_client("sqs", engine, REGION)
+    tag = uuid.uuid4().hex[:6]
+    queue = sqs.create_queue(QueueName=f"odd-api-{tag}")["QueueUrl"]
+    ask = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        # The token formatted into text: not where the definition passes it.
+        "Parameters": {
+            "QueueUrl": queue,
+            "MessageBody": {"text.$": "States.Format('token {}', $$.Task.Token)"},
+        },
+        "TimeoutSeconds": 300,
+        "End": True,
+    }
+    machine = sfn.create_state_machine(
+        name=f"odd-api-{tag}",
+        definition=json.dumps({"StartAt": "Ask", "States": {"Ask": ask}}),
+        roleArn=ROLE,
+    )["stateMachineArn"]
+    run = sfn.start_execution(stateMachineArn=machine, name=f"odd-api-{tag}")["executionArn"]
+
+    def odd_api(answer: dict[str, Any]) -> dict[str, Any]:
+        for event in answer.get("events", []):
+            scheduled = event.get("taskScheduledEventDetails")
+            if scheduled is not None:
+                scheduled["resource"] = f"sendMessage{WORD}.waitForTaskToken"
+        return answer
+
+    proxy.fault("GetExecutionHistory", "rewrite", transform=odd_api)
+    app = make_app(proxy.url)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await callback_shown(pilot, app, machine)
+            await shown_literally(
+                pilot,
+                "This callback is waiting, but cannot be answered from here.",
+                f"sqs:sendMessage{WORD_SHOWN} only).",
+            )
+    finally:
+        sfn.stop_execution(executionArn=run)

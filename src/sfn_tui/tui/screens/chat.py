@@ -334,7 +334,10 @@ class ChatScreen(Screen[None]):
             return Text("No task waiting. Tasks arrive here from worked activities.", style="dim")
         if item.status is TaskStatus.WAITING and not item.task.token:
             why = item.callback.why_no_token if item.callback is not None else ""
-            line = Text(f"This callback is waiting, but cannot be answered from here. {why}")
+            # `why` names the service API from the history (the endpoint's words).
+            line = Text(
+                f"This callback is waiting, but cannot be answered from here. {visible(why)}"
+            )
             if reads_from_queue(item.callback):
                 line.append(" Ctrl+O reads the token from the queue.", style="bold")
             return line
