@@ -131,6 +131,22 @@ def _notify(call: ast.Call) -> bool:
     )
 
 
+def _constant(node: ast.expr) -> bool:
+    """Our own words by their syntax: a literal, a module constant (UPPER_CASE), a slice
+    of one, a choice between two, an f-string with nothing formatted into it."""
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, ast.Name):
+        return node.id.isupper()
+    if isinstance(node, ast.Subscript):
+        return _constant(node.value)
+    if isinstance(node, ast.IfExp):
+        return _constant(node.body) and _constant(node.orelse)
+    if isinstance(node, ast.JoinedStr):
+        return all(isinstance(value, ast.Constant) for value in node.values)
+    return False
+
+
 def _name(func: ast.expr) -> str:
     if isinstance(func, ast.Name):
         return func.id
@@ -149,8 +165,8 @@ class Protections(ast.NodeTransformer):
         self.scope: list[str] = []
         # Not places: markup=False given to a screen's or widget's notify(), since
         # SfnTuiApp.notify shows every notification literally whatever it is given (its
-        # own visible() and markup=False are places, in app.py); visible/plain of a
-        # constant (our own words).
+        # own visible() and markup=False are places, in app.py); a protection of a
+        # constant (our own words, `_constant`).
         self.skipped: list[str] = []
 
     def _segment(self, node: ast.AST) -> str:
@@ -202,20 +218,19 @@ class Protections(ast.NodeTransformer):
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
         before = self._segment(node)
+        constant = bool(node.args) and _constant(node.args[0])
         for keyword in node.keywords:
             if keyword.arg == "markup" and _is_false(keyword.value) and _notify(node):
                 self.skipped.append(f"{self.file}:{node.lineno} {before}")
+            elif keyword.arg == "markup" and _is_false(keyword.value) and constant:
+                self.skipped.append(f"{self.file}:{node.lineno} {before} (a constant)")
             elif keyword.arg == "markup" and _is_false(keyword.value):
                 site = self._site(node, "markup=False", before, "markup=True")
                 keyword.value = self._switch(site, ast.Constant(value=True), keyword.value)
         self.generic_visit(node)
         name = _name(node.func)
         one_arg = len(node.args) == 1 and not node.keywords
-        if (
-            one_arg
-            and name in ("visible", "plain", "escape")
-            and isinstance(node.args[0], ast.Constant)
-        ):
+        if constant and name in ("visible", "plain", "escape", "Text", "Content"):
             self.skipped.append(f"{self.file}:{node.lineno} {before} (a constant)")
             return node
         if name == "visible" and one_arg:
@@ -232,7 +247,7 @@ class Protections(ast.NodeTransformer):
         if name == "escape" and one_arg:
             site = self._site(node, "escape", before, self._segment(node.args[0]))
             return self._switch(site, copy.deepcopy(node.args[0]), node)
-        if name in ("Text", "Content") and node.args and not isinstance(node.args[0], ast.Constant):
+        if name in ("Text", "Content") and node.args:
             after = before.replace(f"{name}(", f"{name}.from_markup(", 1)
             site = self._site(node, name, before, after)
             mutant = ast.Call(

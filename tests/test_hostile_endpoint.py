@@ -187,3 +187,57 @@ async def test_a_callback_to_an_unknown_service_api_is_named_literally(
             )
     finally:
         sfn.stop_execution(executionArn=run)
+
+
+async def test_an_alias_routing_to_an_unknown_version_is_named_literally(
+    engine: str, proxy: FaultProxy
+) -> None:
+    """An alias whose routing names a version ARN whose qualifier is no number, and
+    whose description holds an escape: the Aliases table and the Start dialog's Run
+    choice show both literally."""
+    from textual.widgets import Select
+
+    from sfn_tui.tui.screens.start_execution import StartExecutionScreen
+    from sfn_tui.tui.screens.versions import VersionsScreen
+    from tests.test_hostile_screens import select_machine
+
+    sfn = boto_client("stepfunctions", engine, REGION)
+    tag = uuid.uuid4().hex[:6]
+    machine = sfn.create_state_machine(
+        name=f"odd-route-{tag}",
+        definition=json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}),
+        roleArn=ROLE,
+        publish=True,
+    )["stateMachineArn"]
+    version = sfn.list_state_machine_versions(stateMachineArn=machine)["stateMachineVersions"][0]
+    alias = sfn.create_state_machine_alias(
+        name="route",
+        description=f"about {WORD}",
+        routingConfiguration=[
+            {"stateMachineVersionArn": version["stateMachineVersionArn"], "weight": 100}
+        ],
+    )["stateMachineAliasArn"]
+
+    def odd_route(answer: dict[str, Any]) -> dict[str, Any]:
+        for route in answer.get("routingConfiguration", []):
+            route["stateMachineVersionArn"] = f"{machine}:{WORD}"
+        return answer
+
+    proxy.fault("DescribeStateMachineAlias", "rewrite", transform=odd_route)
+    app = make_app(proxy.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await select_machine(pilot, app, machine)
+        await pilot.press("v")
+        await wait_for(pilot, lambda: isinstance(app.screen, VersionsScreen), what="versions")
+        screen = app.screen
+        assert isinstance(screen, VersionsScreen)
+        await wait_for(pilot, lambda: screen.loaded, what="versions loaded")
+        await shown_literally(pilot, f"route  {WORD_SHOWN} 100%  about {WORD_SHOWN}")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is app.dashboard, what="back")
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, StartExecutionScreen), what="start")
+        target = app.screen.query_one("#start-target", Select)
+        await wait_for(pilot, lambda: len(target._options) > 2, what="versions and aliases")
+        target.value = alias
+        await shown_literally(pilot, f"Alias route: {WORD_SHOWN} 100%")

@@ -189,7 +189,8 @@ class StartExecutionScreen(ModalScreen[Execution | None]):
         except SfnError:
             return
         labels = {
-            a.arn: Text.assemble("Alias ", plain(a.name), f": {a.routing_text}") for a in aliases
+            a.arn: Text.assemble("Alias ", plain(a.name), ": ", plain(a.routing_text))
+            for a in aliases
         }
         for v in versions:
             labels[v.arn] = described(f"Version {v.number}", v.description, ": ")

@@ -8,7 +8,7 @@ from typing import Any
 from rich.text import Text
 
 from sfn_tui.aws.versions import StateMachineAlias, StateMachineVersion
-from sfn_tui.tui.formatting import plain, short_time
+from sfn_tui.tui.formatting import plain, short_time, visible
 from sfn_tui.tui.widgets.keyed_table import Cell, KeyedTable
 from sfn_tui.tui.widgets.panes import TimeAware
 
@@ -54,8 +54,9 @@ class AliasesTable(TimeAware, KeyedTable[StateMachineAlias]):
         return item.name
 
     def cells(self, item: StateMachineAlias) -> Sequence[Cell]:
-        routing = Text(item.routing_text)
+        # Both the endpoint's: a route names its version by ARN.
+        routing = plain(item.routing_text)
         if item.description:
-            routing.append(f"  {item.description}", style="dim")
+            routing.append(f"  {visible(item.description)}", style="dim")
         updated = short_time(item.update_date or item.creation_date, self.clock(), self.tz)
         return (plain(item.name), routing, updated)
