@@ -230,7 +230,8 @@ class FaultProxy:
         if kind == "rewrite":
             status, data, headers = await asyncio.shield(self._fetch(request, body))
             if status == 200 and fault.transform is not None:
-                data = json.dumps(fault.transform(json.loads(data)), default=str).encode()
+                with contextlib.suppress(ValueError):  # JSON only (IAM answers XML)
+                    data = json.dumps(fault.transform(json.loads(data)), default=str).encode()
             return web.Response(status=status, body=data, headers=headers)
         if kind == "late":
             status, data, headers = await asyncio.shield(self._fetch(request, body))

@@ -241,3 +241,141 @@ async def test_an_alias_routing_to_an_unknown_version_is_named_literally(
         await wait_for(pilot, lambda: len(target._options) > 2, what="versions and aliases")
         target.value = alias
         await shown_literally(pilot, f"Alias route: {WORD_SHOWN} 100%")
+
+
+# The rule ----------------------------------------------------------------------
+
+# Every field of an answer that holds words rather than an identifier: a name, a
+# status, a type, a description, an error and its cause, a label.
+WORDS = frozenset(
+    {
+        "name",
+        "status",
+        "type",
+        "description",
+        "versionDescription",
+        "error",
+        "cause",
+        "label",
+        "redriveStatus",
+        "redriveStatusReason",
+    }
+)
+
+
+def hostile_words(answer: Any) -> Any:
+    """Each word field of an answer with WORD after it, however deep."""
+    if isinstance(answer, dict):
+        return {
+            key: f"{value}{WORD}"
+            if key in WORDS and isinstance(value, str)
+            else hostile_words(value)
+            for key, value in answer.items()
+        }
+    if isinstance(answer, list):
+        return [hostile_words(item) for item in answer]
+    return answer
+
+
+async def test_an_endpoint_whose_every_word_is_hostile_breaks_no_screen(
+    engine: str, proxy: FaultProxy
+) -> None:
+    """Every answer's names, statuses, types, descriptions, errors and labels end in
+    markup and an escape: each screen an operator walks through (dashboard, a run's
+    five tabs, type picker, first failure, whole event and Test state,
+    versions, graph, start, delete, chat, help) shows no
+    raw control character, and the app keeps running."""
+    from sfn_tui.tui.screens.chat import ChatScreen
+    from sfn_tui.tui.screens.help import HelpScreen
+    from sfn_tui.tui.screens.main import MainScreen
+    from tests.pilot_helpers import screen_text
+    from tests.test_hostile_screens import select_machine
+
+    sfn = boto_client("stepfunctions", engine, REGION)
+    tag = uuid.uuid4().hex[:6]
+    failing = {
+        "StartAt": "P",
+        "States": {
+            "P": {"Type": "Pass", "Next": "F"},
+            "F": {"Type": "Fail", "Error": "E", "Cause": "C"},
+        },
+    }
+    machine = sfn.create_state_machine(
+        name=f"odd-all-{tag}",
+        definition=json.dumps(failing),
+        roleArn=ROLE,
+        publish=True,
+        versionDescription="first",
+    )["stateMachineArn"]
+    version = sfn.list_state_machine_versions(stateMachineArn=machine)["stateMachineVersions"][0]
+    sfn.create_state_machine_alias(
+        name="live",
+        description="the live one",
+        routingConfiguration=[
+            {"stateMachineVersionArn": version["stateMachineVersionArn"], "weight": 100}
+        ],
+    )
+    sfn.create_activity(name=f"odd-all-{tag}")
+    run = sfn.start_execution(stateMachineArn=machine, name=f"odd-all-{tag}")["executionArn"]
+    wait_until(lambda: sfn.describe_execution(executionArn=run)["status"] == "FAILED")
+    proxy.fault("*", "rewrite", transform=hostile_words)
+    app = make_app(proxy.url, worked_activities=frozenset())
+    seen: list[str] = []
+
+    async def clean(where: str) -> None:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "\x1b" not in text and "\x07" not in text, f"a raw escape on {where}:\n{text}"
+        seen.append(where)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await select_machine(pilot, app, machine)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: run in app.dashboard.executions.items, what="run listed")
+        await shown_literally(pilot, f"odd-all-{tag}{WORD_SHOWN}")
+        await clean("the dashboard")
+        detail = await open_detail(pilot, app, run)
+        for tab in "12345":
+            await pilot.press(tab)
+            await clean(f"the detail's tab {tab}")
+        await pilot.press("2")
+        await pilot.press("t")
+        await clean("the type picker")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is detail, what="picker closed")
+        detail.table.focus()
+        await pilot.press("f")  # the first failure: its event's error and cause
+        await shown_literally(pilot, f"E{WORD_SHOWN}")
+        await clean("the first failure")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is not detail, what="the whole event")
+        await clean("the whole event")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is detail, what="event closed")
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: app.screen is not detail, what="test state")
+        await clean("test state")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is detail, what="test state closed")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen), what="dashboard")
+        await select_machine(pilot, app, machine)
+        for key, what in (("v", "versions"), ("g", "the graph"), ("s", "start"), ("d", "delete")):
+            await pilot.press(key)
+            await wait_for(pilot, lambda: not isinstance(app.screen, MainScreen), what=what)
+            await clean(what)
+            if key == "v":
+                versions = app.screen
+                await wait_for(pilot, lambda: getattr(versions, "loaded", True), what="loaded")  # noqa: B023
+                await shown_literally(pilot, f"live{WORD_SHOWN}")
+                await clean(what)
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: isinstance(app.screen, MainScreen), what="back")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen), what="chat")
+        await clean("the chat pane")
+        await pilot.press("escape")
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
+        await clean("help")
+    assert len(seen) == 17

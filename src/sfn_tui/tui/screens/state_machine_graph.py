@@ -12,7 +12,7 @@ from textual.widgets import Static
 from sfn_tui.aws.errors import SfnError
 from sfn_tui.aws.models import StateMachineDetail
 from sfn_tui.tui.app_services import AppServices, services
-from sfn_tui.tui.formatting import plain
+from sfn_tui.tui.formatting import plain, visible
 from sfn_tui.tui.screens.test_state import TestStateScreen
 from sfn_tui.tui.widgets.footer import SteadyFooter
 from sfn_tui.tui.widgets.header import StatusHeader
@@ -58,7 +58,7 @@ class StateMachineGraphScreen(Screen[None]):
             name = plain(machine.name)
             name.stylize("bold")
             title.append_text(name)
-            title.append(f"  {machine.type}  ", style="dim")
+            title.append(f"  {visible(machine.type)}  ", style="dim")
             title.append_text(plain(machine.arn))
         if problem:
             title.append("\n⚠ ", style="bold yellow")

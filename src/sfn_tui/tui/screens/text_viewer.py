@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static, TextArea
 
+from sfn_tui.core.redact import printable
 from sfn_tui.tui.formatting import visible
 from sfn_tui.tui.widgets.footer import SteadyFooter
 
@@ -42,7 +43,10 @@ class TextViewerScreen(Screen[None]):
         lines = self.text.count("\n") + 1
         title = f"{visible(self.title_text)}  ({lines:,} lines; Esc goes back)"
         yield Static(title, id="viewer-title", markup=False)  # run names are service text
-        yield TextArea(self.text, read_only=True, show_line_numbers=True, id="viewer-text")
+        # A TextArea draws control characters as they are: written out here (an event's
+        # type, a state's name, a run's output that is not JSON are the endpoint's).
+        shown = printable(self.text)
+        yield TextArea(shown, read_only=True, show_line_numbers=True, id="viewer-text")
         yield SteadyFooter()
 
     def on_mount(self) -> None:
