@@ -486,11 +486,15 @@ def reason(recorded: dict[str, str], mutant: str) -> str:
 
 
 def report(names: Sequence[str]) -> str:
-    """The last results as Markdown: a table, then every survivor with its reason."""
+    """The last results as Markdown: a table, then every survivor with its reason.
+    "killable" leaves out the survivors judged equivalent (no test can tell them from
+    the original): the mutation score as the literature defines it, killed over
+    non-equivalent mutants; the raw score is beside it."""
     reasons = load_reasons()
     rows = [
-        "| module | mutants checked (made) | killed | score | time |",
-        "|---|---|---|---|---|",
+        "| module | mutants checked (made) | killed | score | equivalent | score of the"
+        " killable | time |",
+        "|---|---|---|---|---|---|---|",
     ]
     lines: list[str] = []
     for name in names:
@@ -499,13 +503,19 @@ def report(names: Sequence[str]) -> str:
             continue
         data = json.loads(file.read_text())
         cut = "" if data["complete"] else " (time budget: cut short)"
+        whys = [
+            reason(reasons.get(name, {}), s["name"].rsplit(".", 1)[-1]) for s in data["survivors"]
+        ]
+        equivalent = sum(1 for why in whys if why.startswith("Equivalent"))
+        killable = data["checked"] - equivalent
+        score = f"{100.0 * data['killed'] / killable:.0f} %" if killable else "-"
         rows.append(
             f"| {name} (`{data['path']}`) | {data['checked']} ({data['made']}){cut}"
-            f" | {data['killed']} | {data['score']:.0f} % | {data['minutes']:.0f} min |"
+            f" | {data['killed']} | {data['score']:.0f} % | {equivalent} | {score}"
+            f" | {data['minutes']:.0f} min |"
         )
-        for s in data["survivors"]:
+        for s, why in zip(data["survivors"], whys, strict=True):
             short = s["name"].rsplit(".", 1)[-1]
-            why = reason(reasons.get(name, {}), short)
             lines.append(
                 f"- {name} `{data['path']}:{s['line']}` {short} ({s['status']}):"
                 f" `{s['before']}` -> `{s['after']}`: {why}"

@@ -534,21 +534,26 @@ def report(sites: Sequence[Site]) -> str:
     for site in sites:
         files.setdefault(site.file, []).append(site)
     rows = [
-        "| file (`tui/`) | places | checked | killed | score | survivors explained |",
-        "|---|---|---|---|---|---|",
+        "| file (`tui/`) | places | checked | killed | score | survivors explained"
+        " | equivalent | score of the killable |",
+        "|---|---|---|---|---|---|---|---|",
     ]
-    total = checked_all = killed_all = explained_all = 0
+    total = checked_all = killed_all = explained_all = equivalent_all = 0
     lines: list[str] = []
     for file, group in sorted(files.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         checked = [s for s in group if s.status in KILLED | LEFT]
         killed = [s for s in checked if s.status in KILLED]
         left = [s for s in checked if s.status in LEFT]
         explained = [s for s in left if s.key in reasons]
+        equivalent = sum(1 for s in left if reasons.get(s.key, "").startswith("Equivalent"))
         score = f"{100.0 * len(killed) / len(checked):.0f} %" if checked else "-"
+        killable = len(checked) - equivalent
+        score_k = f"{100.0 * len(killed) / killable:.0f} %" if killable else "-"
         rows.append(
             f"| `{file}` | {len(group)} | {len(checked)} | {len(killed)} | {score}"
-            f" | {len(explained)} of {len(left)} |"
+            f" | {len(explained)} of {len(left)} | {equivalent} | {score_k} |"
         )
+        equivalent_all += equivalent
         total += len(group)
         checked_all += len(checked)
         killed_all += len(killed)
@@ -559,9 +564,11 @@ def report(sites: Sequence[Site]) -> str:
                 f"- `{s.file}:{s.line}` {s.where} ({s.status}): `{s.before}` -> `{s.after}`: {why}"
             )
     score = f"{100.0 * killed_all / checked_all:.0f} %" if checked_all else "-"
+    killable_all = checked_all - equivalent_all
+    score_k = f"{100.0 * killed_all / killable_all:.1f} %" if killable_all else "-"
     rows.append(
         f"| all | {total} | {checked_all} | {killed_all} | {score}"
-        f" | {explained_all} of {checked_all - killed_all} |"
+        f" | {explained_all} of {checked_all - killed_all} | {equivalent_all} | {score_k} |"
     )
     other = [s for s in sites if s.status not in KILLED | LEFT]
     tail = [f"- `{s.file}:{s.line}` {s.status}: `{s.before}`" for s in other]
