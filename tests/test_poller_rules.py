@@ -200,6 +200,34 @@ async def test_the_watched_runs_are_listed_each_tick_and_the_catalog_at_its_own_
     assert poll.task.done()
 
 
+async def test_each_listing_says_when_it_was_sent_not_when_it_came(
+    running: Any, sfn: Any, proxy: FaultProxy
+) -> None:
+    """The dashboard keeps its own changes over listings sent before them
+    (core/local_changes.py): a listing whose answer is held carries the time it was
+    sent, before the hold, not the time it came."""
+    import time
+
+    machine = new_machine(sfn)
+    poll = running(interval=0.05, catalog_interval=3600)
+    poll.poller.watch(machine)
+    await poll.seen(CatalogFetched)
+    await poll.seen(ExecutionsFetched)
+    for operation, kind in (
+        ("ListStateMachines", CatalogFetched),
+        ("ListExecutions", ExecutionsFetched),
+    ):
+        asked = time.monotonic()
+        proxy.fault(operation, "late", times=1)
+        poll.poller.refresh()
+        await until(lambda: proxy.held(operation) == 1, f"{operation} held")  # noqa: B023
+        held = time.monotonic()
+        before = len(poll.of(kind))
+        proxy.clear(operation)
+        listing = (await poll.seen(kind, before + 1))[before]
+        assert asked <= listing.sent <= held, operation
+
+
 async def test_the_catalog_is_listed_again_once_its_interval_has_passed(
     running: Any, proxy: FaultProxy
 ) -> None:
