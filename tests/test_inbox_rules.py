@@ -208,6 +208,42 @@ async def test_unworking_an_activity_backing_off_stops_it_and_clears_its_error(
         await box.shutdown(grace=0)
 
 
+async def test_working_an_activity_again_keeps_its_one_poll_loop(
+    client: StepFunctionsClient, inbox: TaskInbox
+) -> None:
+    """`work` is idempotent: one long poll per activity at a time, however often the
+    catalog or a key asks (two loops would claim two tasks at once)."""
+    act, _ = await machine(client)
+    inbox.work(act)
+    loop = poll_loop(act)
+    inbox.work(act)
+    inbox.work(act)
+    assert poll_loop(act) is loop and inbox.worked == {act}
+
+
+async def test_an_activity_deleted_while_worked_is_no_longer_worked_and_says_why(
+    client: StepFunctionsClient, inbox: TaskInbox
+) -> None:
+    from sfn_tui.aws.errors import NotFound
+
+    act, _ = await machine(client)
+    await client.delete_activity(act)
+    before = datetime.now(UTC)
+    inbox.work(act)
+    changes: list[int] = []
+    inbox.on_change = lambda: changes.append(1)
+    await until(lambda: act in inbox.poll_errors, "the refused poll")
+    error = inbox.poll_errors[act]
+    assert isinstance(error.error, NotFound)
+    assert error.failures == 1 and error.retry_in == 0.0  # not retried: no backoff shown
+    assert before <= error.since <= datetime.now(UTC)
+    assert act not in inbox.worked and changes
+    name = f"inbox-poll {act}"
+    await until(
+        lambda: all(t.get_name() != name for t in asyncio.all_tasks()), "the poll loop ended"
+    )
+
+
 async def test_reconnected_checks_open_tasks_at_once(
     client: StepFunctionsClient, inbox: TaskInbox
 ) -> None:
