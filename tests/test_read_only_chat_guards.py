@@ -94,7 +94,9 @@ def world(engine: str) -> Iterator[dict[str, Any]]:
 
 
 def allowed(chat: ChatScreen) -> set[str]:
-    """The answer actions the chat pane allows now ("choose(n)" for a number key)."""
+    """The answer actions the chat pane allows now ("choose(n)" for a number key). Its
+    other keys (Esc back to the dashboard) are allowed in every state and mode."""
+    assert chat.check_action("back", ()) is True
     found = {action for action in ANSWERING if chat.check_action(action, ())}
     return found | {f"{a}({p[0]})" for a, p in CHOICES if chat.check_action(a, p)}
 
