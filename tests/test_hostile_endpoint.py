@@ -379,3 +379,60 @@ async def test_an_endpoint_whose_every_word_is_hostile_breaks_no_screen(
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
         await clean("help")
     assert len(seen) == 17
+
+
+async def test_an_endpoint_whose_every_word_is_hostile_breaks_no_map_run_screen(
+    engine: str, proxy: FaultProxy
+) -> None:
+    """As above, for a Distributed Map's screens: the detail's Map Runs tab, the Map Run
+    screen and its Update dialog."""
+    from sfn_tui.tui.screens.map_run import MapRunScreen
+    from sfn_tui.tui.screens.update_map_run import UpdateMapRunScreen
+    from tests.pilot_helpers import screen_text
+
+    sfn = boto_client("stepfunctions", engine, REGION)
+    tag = uuid.uuid4().hex[:6]
+    each = {
+        "StartAt": "Each",
+        "States": {
+            "Each": {
+                "Type": "Map",
+                "Label": "Each",
+                "ItemsPath": "$.items",
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": "P",
+                    "States": {"P": {"Type": "Pass", "End": True}},
+                },
+                "End": True,
+            }
+        },
+    }
+    machine = sfn.create_state_machine(
+        name=f"odd-map-{tag}", definition=json.dumps(each), roleArn=ROLE
+    )["stateMachineArn"]
+    run = sfn.start_execution(
+        stateMachineArn=machine, name=f"odd-map-{tag}", input=json.dumps({"items": [1, 2]})
+    )["executionArn"]
+    wait_until(lambda: sfn.describe_execution(executionArn=run)["status"] != "RUNNING", timeout=60)
+    proxy.fault("*", "rewrite", transform=hostile_words)
+    app = make_app(proxy.url, worked_activities=frozenset())
+
+    async def clean(where: str) -> None:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "\x1b" not in text and "\x07" not in text, f"a raw escape on {where}:\n{text}"
+
+    async with app.run_test(size=SIZE) as pilot:
+        detail = await open_detail(pilot, app, run)
+        await wait_for(pilot, lambda: bool(detail.map_runs.details), what="Map Run described")
+        await pilot.press("5")
+        await shown_literally(pilot, WORD_SHOWN)
+        await clean("the Map Runs tab")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, MapRunScreen), what="Map Run")
+        await clean("the Map Run screen")
+        await pilot.press("u")
+        await wait_for(pilot, lambda: isinstance(app.screen, UpdateMapRunScreen), what="update")
+        await clean("the Update Map Run dialog")
+        await pilot.press("escape")
