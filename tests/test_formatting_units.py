@@ -11,6 +11,7 @@ import pytest
 from sfn_tui.tui.formatting import (
     clip_middle,
     clock_time,
+    described,
     duration,
     plain,
     short_date,
@@ -111,3 +112,19 @@ def test_today_is_today_in_the_zone_shown() -> None:
     yesterday = datetime(2026, 6, 15, 21, 30, tzinfo=UTC)  # June 15, 23:30 at UTC+2
     assert short_time(yesterday, now, UTC2) == "Jun 15 23:30"
     assert short_date(yesterday, now, UTC2) == "Jun 15"
+
+
+@pytest.mark.parametrize(
+    ("description", "shown"),
+    [
+        ("nightly", "Version 3: nightly"),
+        ("[b]x[/b]\x1b[31m", "Version 3: [b]x[/b]\\x1b[31m"),  # the service's: literal
+        ("", "Version 3"),
+        (None, "Version 3"),
+    ],
+)
+def test_a_choice_is_its_head_then_the_services_description(
+    description: str | None, shown: str
+) -> None:
+    text = described("Version 3", description, ": ")
+    assert text.plain == shown and not text.spans
