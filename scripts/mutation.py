@@ -80,7 +80,10 @@ class Target:
 
 
 MODULES: dict[str, Target] = {
-    "redact": Target("core/redact.py", ("tests/test_secrets.py", "tests/test_redaction_tails.py")),
+    "redact": Target(
+        "core/redact.py",
+        ("tests/test_secrets.py", "tests/test_redaction_tails.py", "tests/test_log_text.py"),
+    ),
     "validation": Target(
         "core/validation.py",
         (
