@@ -8,14 +8,19 @@ from datetime import UTC, datetime
 
 import pytest
 
+from sfn_tui.core.jsonata_check import jsonata_problem
 from sfn_tui.core.validation import (
+    LOG_GROUP_ARN_SHAPE,
+    MAX_ARN,
     MAX_PAYLOAD_BYTES,
     InvalidDefinition,
     InvalidJson,
     InvalidName,
+    InvalidValue,
     LastInputs,
     check_definition,
     check_json,
+    check_log_group_arn,
     check_name,
     generate_execution_name,
 )
@@ -170,3 +175,66 @@ def test_last_inputs_are_kept_per_machine() -> None:
     assert store.get("arn:a") == '{"order": 2}'
     assert store.get("arn:b") == "[]"
     assert "arn:a" in store
+
+
+def test_a_jsonata_problem_refuses_the_definition_at_its_line_and_column() -> None:
+    text = (
+        '{"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Pass",\n'
+        '"Output": "{% 1 + %}", "End": true}}}'
+    )
+    with pytest.raises(InvalidDefinition) as refused:
+        check_definition(text)
+    problem = jsonata_problem(text)
+    assert problem is not None
+    assert str(refused.value) == problem.message and problem.message
+    assert (refused.value.line, refused.value.column) == (problem.line, problem.column)
+    assert refused.value.line == 2 and refused.value.column > 0
+
+
+LOG_GROUP = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/states/x"
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        (LOG_GROUP, f"{LOG_GROUP}:*"),  # LoggingConfiguration wants the :* form
+        (f"  {LOG_GROUP}:*\n", f"{LOG_GROUP}:*"),  # pasted with spaces: kept as it is
+    ],
+)
+def test_a_log_group_arn_is_taken_in_the_form_logging_wants(given: str, kept: str) -> None:
+    assert check_log_group_arn(given) == kept
+
+
+@pytest.mark.parametrize(
+    ("given", "words"),
+    [
+        ("", f"Give the log group's ARN ({LOG_GROUP_ARN_SHAPE}), or set Logs to OFF."),
+        ("   ", f"Give the log group's ARN ({LOG_GROUP_ARN_SHAPE}), or set Logs to OFF."),
+        (
+            "arn:" + "x" * (MAX_ARN - 3),
+            f"The log group ARN is {MAX_ARN + 1:,} characters long; at most {MAX_ARN:,} are"
+            " allowed.",
+        ),
+        (
+            "log-group:/aws/x",
+            f"That is not an ARN: give the log group's ARN ({LOG_GROUP_ARN_SHAPE}); the"
+            " CloudWatch Logs console and `aws logs describe-log-groups` show it.",
+        ),
+        (
+            "arn:aws:s3:::bucket",
+            f"That is not a log group's ARN: it should look like {LOG_GROUP_ARN_SHAPE}.",
+        ),
+    ],
+)
+def test_a_log_group_arn_is_refused_saying_what_is_wrong(given: str, words: str) -> None:
+    with pytest.raises(InvalidValue) as refused:
+        check_log_group_arn(given)
+    assert str(refused.value) == words
+
+
+def test_a_log_group_arn_of_exactly_the_longest_length_is_judged_by_its_shape() -> None:
+    longest = LOG_GROUP + "y" * (MAX_ARN - len(LOG_GROUP) - 2) + ":*"
+    assert len(longest) == MAX_ARN
+    with pytest.raises(InvalidValue) as refused:  # the name is too long, not the ARN
+        check_log_group_arn(longest)
+    assert "it should look like" in str(refused.value)
