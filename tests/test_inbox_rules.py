@@ -244,6 +244,52 @@ async def test_an_activity_deleted_while_worked_is_no_longer_worked_and_says_why
     )
 
 
+async def test_a_failing_poll_says_what_failed_how_often_since_when_and_when_again(
+    client: StepFunctionsClient,
+    through_proxy: StepFunctionsClient,
+    proxy: FaultProxy,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Throttled twice: the PollError the UI shows names the error, counts the
+    failures, keeps the time of the first, and says when the next try comes (1 s, then
+    2 s); each failure is logged with the activity, the error and the wait."""
+    from sfn_tui.aws.errors import Throttled
+
+    act, _ = await machine(client)
+    proxy.throttle("GetActivityTask", times=2)
+    box = TaskInbox(through_proxy, unique("rules"), liveness_interval=3600)
+    seen: list[tuple[int, datetime, float]] = []
+
+    def changed() -> None:
+        error = box.poll_errors.get(act)
+        if error is not None and (not seen or seen[-1][0] != error.failures):
+            assert isinstance(error.error, Throttled)
+            seen.append((error.failures, error.since, error.retry_in))
+
+    box.on_change = changed
+    before = datetime.now(UTC)
+    caplog.set_level(logging.INFO, logger="sfn_tui.core.inbox")
+    try:
+        box.work(act)
+        await until(lambda: len(seen) == 2, "two failed polls", timeout=20)
+        await until(lambda: act not in box.poll_errors, "polling works again", timeout=20)
+    finally:
+        await box.shutdown(grace=0)
+    (one, first, wait1), (two, since, wait2) = seen
+    assert (one, wait1, two, wait2) == (1, 1.0, 2, 2.0)
+    assert before <= first <= datetime.now(UTC) and since == first
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Polling")]
+    why = (
+        "GetActivityTask failed: throttled by the service (too many requests); try again"
+        " shortly (Rate exceeded)"
+    )
+    assert lines == [
+        f"Polling {act} failed ({why}); retry in 1 s",
+        f"Polling {act} failed ({why}); retry in 2 s",
+        f"Polling {act} works again after 2 failed poll(s)",
+    ], lines
+
+
 async def test_reconnected_checks_open_tasks_at_once(
     client: StepFunctionsClient, inbox: TaskInbox
 ) -> None:
