@@ -252,7 +252,8 @@ async def test_a_failing_poll_says_what_failed_how_often_since_when_and_when_aga
 ) -> None:
     """Throttled twice: the PollError the UI shows names the error, counts the
     failures, keeps the time of the first, and says when the next try comes (1 s, then
-    2 s); each failure is logged with the activity, the error and the wait."""
+    2 s); each failure is logged with the activity, the error and the wait, and the
+    recovery with the count. A later outage counts from one again, from its own time."""
     from sfn_tui.aws.errors import Throttled
 
     act, _ = await machine(client)
@@ -273,11 +274,14 @@ async def test_a_failing_poll_says_what_failed_how_often_since_when_and_when_aga
         box.work(act)
         await until(lambda: len(seen) == 2, "two failed polls", timeout=20)
         await until(lambda: act not in box.poll_errors, "polling works again", timeout=20)
+        proxy.throttle("GetActivityTask", times=1)  # a new outage counts from one again
+        await until(lambda: len(seen) == 3, "a third failed poll", timeout=20)
+        await until(lambda: act not in box.poll_errors, "polling works again", timeout=20)
     finally:
         await box.shutdown(grace=0)
-    (one, first, wait1), (two, since, wait2) = seen
-    assert (one, wait1, two, wait2) == (1, 1.0, 2, 2.0)
-    assert before <= first <= datetime.now(UTC) and since == first
+    (one, first, wait1), (two, since, wait2), (again, later, wait3) = seen
+    assert (one, wait1, two, wait2, again, wait3) == (1, 1.0, 2, 2.0, 1, 1.0)
+    assert before <= first <= datetime.now(UTC) and since == first and later > first
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Polling")]
     why = (
         "GetActivityTask failed: throttled by the service (too many requests); try again"
@@ -287,6 +291,8 @@ async def test_a_failing_poll_says_what_failed_how_often_since_when_and_when_aga
         f"Polling {act} failed ({why}); retry in 1 s",
         f"Polling {act} failed ({why}); retry in 2 s",
         f"Polling {act} works again after 2 failed poll(s)",
+        f"Polling {act} failed ({why}); retry in 1 s",
+        f"Polling {act} works again after 1 failed poll(s)",
     ], lines
 
 
