@@ -642,6 +642,21 @@ async def test_a_run_waiting_at_two_callbacks_lists_each_once_as_it_comes(
     assert first.status is TaskStatus.WAITING  # still waiting, listed once
 
 
+async def test_a_new_inbox_works_nothing_at_the_documented_defaults(
+    client: StepFunctionsClient,
+) -> None:
+    """Runs of claimed tasks checked every 5 s; a run not found is searched 12 times;
+    the worker named after the host and pid; nothing worked, held or failing yet."""
+    box = TaskInbox(client)
+    try:
+        assert box.liveness_interval == 5.0 and box.max_resolve_attempts == 12
+        assert box.worker_name == default_worker_name() and box.on_change is None
+        assert box.tasks == [] and box.poll_errors == {} and box.histories == {}
+        assert box.worked == set() and not box.closing and box.waiting() == []
+    finally:
+        await box.shutdown(grace=0)
+
+
 def test_the_worker_name_is_host_and_pid_within_awss_80_characters(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
