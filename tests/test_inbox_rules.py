@@ -652,9 +652,39 @@ async def test_a_new_inbox_works_nothing_at_the_documented_defaults(
         assert box.liveness_interval == 5.0 and box.max_resolve_attempts == 12
         assert box.worker_name == default_worker_name() and box.on_change is None
         assert box.tasks == [] and box.poll_errors == {} and box.histories == {}
-        assert box.worked == set() and not box.closing and box.waiting() == []
+        assert box.worked == set() and box.waiting() == []
+        assert box.closing is False and box.seconds_left() == 0.0  # not shutting down
     finally:
         await box.shutdown(grace=0)
+
+    def told() -> None:
+        pass
+
+    given = TaskInbox(client, "me", told, liveness_interval=60, max_resolve_attempts=3)
+    try:
+        assert (given.worker_name, given.on_change) == ("me", told)
+        assert (given.liveness_interval, given.max_resolve_attempts) == (60, 3)
+    finally:
+        await given.shutdown(grace=0)
+
+
+async def test_an_on_change_that_raises_is_logged_and_the_inbox_goes_on(
+    client: StepFunctionsClient, inbox: TaskInbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    act, _ = await machine(client)
+    calls: list[int] = []
+
+    def broken() -> None:
+        calls.append(1)
+        raise RuntimeError("a screen gone")
+
+    inbox.on_change = broken
+    with caplog.at_level(logging.ERROR, logger="sfn_tui.core.inbox"):
+        inbox.work(act)
+        inbox.unwork(act)
+    assert len(calls) == 2  # told again after the first raised
+    assert caplog.messages == ["The inbox's on_change callback raised"] * 2
+    assert all(r.exc_info is not None for r in caplog.records)  # with the traceback
 
 
 def test_the_worker_name_is_host_and_pid_within_awss_80_characters(
