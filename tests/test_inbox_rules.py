@@ -554,6 +554,62 @@ async def test_a_callbacks_token_read_elsewhere_is_adopted_once_and_settled(
     assert sfn.describe_execution(executionArn=runs[1])["status"] == "RUNNING"
 
 
+async def test_shutdown_waits_for_a_settle_started_just_before_it(
+    inbox: TaskInbox, boto: tuple[Any, Any]
+) -> None:
+    """A callback answered just before quitting: settling where its token came from
+    (deleting the queue message) is under way when shutdown starts; shutdown returns
+    only once it has ended. Ordering only: the settle is held on an event and shutdown
+    has nothing else to wait for (no claimed task, no poll)."""
+    sfn, sqs = boto
+    machine, queue = approval_machine(sfn, sqs, FORMATTED)
+    run = started(sfn, machine, 1)
+    inbox.follow_callbacks({machine})
+    (item,) = await callbacks_found(inbox, [run])
+    token = (await tokens_on(sqs, queue, 1))["Ship order 1?"]
+    release = asyncio.Event()
+    settled: list[bool] = []
+
+    async def settle(answered: bool) -> None:
+        await release.wait()
+        settled.append(answered)
+
+    inbox.adopt_token(item.id, token, settle)
+    assert (await inbox.answer(item.id, '{"ok": 1}')).status is TaskStatus.ANSWERED
+    shutting = asyncio.create_task(inbox.shutdown(grace=0))
+    for _ in range(200):  # let shutdown run as far as it can (no I/O is left to it)
+        await asyncio.sleep(0)
+    assert not shutting.done() and settled == []
+    release.set()
+    await shutting
+    assert settled == [True]
+
+
+async def test_a_task_that_arrives_during_the_grace_and_cannot_be_failed_says_why(
+    client: StepFunctionsClient, through_proxy: StepFunctionsClient, proxy: FaultProxy
+) -> None:
+    """A poll in flight when shutdown starts brings a task (its answer held at the
+    proxy: the engine handed the task out); its Worker.Shutdown is refused. The summary
+    names it and why, as for a claimed task."""
+    act, machine_arn = await machine(client)
+    run = await start(client, machine_arn, {"late": True})
+    proxy.fault("GetActivityTask", "late", times=1)
+    proxy.fault("SendTaskFailure", "status", status=500)
+    box = TaskInbox(through_proxy, unique("rules"), liveness_interval=3600)
+    box.work(act)
+    await until(lambda: proxy.held("GetActivityTask") == 1, "the task handed out, held")
+    shutting = asyncio.create_task(box.shutdown(grace=20))
+    await until(lambda: box.closing, "shutting down")
+    proxy.clear("GetActivityTask")
+    summary = await shutting
+    (late,) = box.tasks
+    assert summary.arrived_during_grace == 1 and summary.failed == 0
+    assert summary.not_delivered == (f"{late.id}: {late.last_error}",)
+    assert late.last_error and "SendTaskFailure" in late.last_error
+    assert late.status is TaskStatus.SEND_FAILED
+    await client.stop_execution(run)
+
+
 def until_sync(predicate: Any) -> None:
     wait_until(predicate, timeout=10, message="the engine")
 
