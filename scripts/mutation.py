@@ -116,7 +116,12 @@ MODULES: dict[str, Target] = {
         # Heartbeats sent on time from their thread: fails under mutmut on a loaded
         # machine even unmutated (its clean run), so it cannot judge mutants there;
         # test_inbox_rules.py applies each heartbeat outcome instead.
-        deselect=("tests/test_inbox.py::test_heartbeats_keep_a_task_alive",),
+        # The callback watcher's lost-wake-up rule (core/callback_watch.py, not the
+        # inbox) fails in mutmut's clean run (twice, load 2 to 3), never in pytest's.
+        deselect=(
+            "tests/test_inbox.py::test_heartbeats_keep_a_task_alive",
+            "tests/test_inbox_rules.py::test_a_machine_followed_during_a_check_is_checked_when_it_ends",
+        ),
     ),
     "poller": Target(
         "core/poller.py",
