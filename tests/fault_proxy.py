@@ -221,11 +221,7 @@ class FaultProxy:
             await asyncio.sleep(fault.seconds)
             return await self._forward(request, body)
         if kind == "hang":
-            self.holding[operation] = self.holding.get(operation, 0) + 1
-            try:
-                await fault.released.wait()  # or cancelled: the client gave up
-            finally:
-                self.holding[operation] -= 1
+            await self._hold(operation, fault)
             return await self._forward(request, body)
         if kind == "rewrite":
             status, data, headers = await asyncio.shield(self._fetch(request, body))
@@ -235,11 +231,7 @@ class FaultProxy:
             return web.Response(status=status, body=data, headers=headers)
         if kind == "late":
             status, data, headers = await asyncio.shield(self._fetch(request, body))
-            self.holding[operation] = self.holding.get(operation, 0) + 1
-            try:
-                await fault.released.wait()
-            finally:
-                self.holding[operation] -= 1
+            await self._hold(operation, fault)
             return web.Response(status=status, body=data, headers=headers)
         if kind == "missing":
             page = b"<!doctype html><title>501 Not Implemented</title>"
@@ -259,6 +251,15 @@ class FaultProxy:
         await response.write(data[: max(1, len(data) // 2)])
         self._close(request)
         return response
+
+    async def _hold(self, operation: str, fault: Fault) -> None:
+        """Until the fault is cleared (or cancelled: the client gave up), counted in
+        `holding`."""
+        self.holding[operation] = self.holding.get(operation, 0) + 1
+        try:
+            await fault.released.wait()
+        finally:
+            self.holding[operation] -= 1
 
     @staticmethod
     def _close(request: web.Request) -> None:

@@ -18,7 +18,7 @@ from sfn_tui.aws.connection import Connection
 from sfn_tui.tui.app import SfnTuiApp
 from tests.fault_proxy import FaultProxy, fault_proxy_fixture
 from tests.helpers import boto_client, wait_until
-from tests.pilot_helpers import wait_for
+from tests.pilot_helpers import screen_text, wait_for
 from tests.test_faults_tasks import FAST, REVIEW, open_chat_on, start
 from tests.test_hostile_screens import open_detail, shown_literally
 
@@ -277,6 +277,13 @@ def hostile_words(answer: Any) -> Any:
     return answer
 
 
+async def no_raw_control(pilot: Any, where: str) -> None:
+    """The screen as drawn now holds no raw ESC or BEL."""
+    await pilot.pause()
+    text = screen_text(pilot.app)
+    assert "\x1b" not in text and "\x07" not in text, f"a raw escape on {where}:\n{text}"
+
+
 async def test_an_endpoint_whose_every_word_is_hostile_breaks_no_screen(
     engine: str, proxy: FaultProxy
 ) -> None:
@@ -288,7 +295,6 @@ async def test_an_endpoint_whose_every_word_is_hostile_breaks_no_screen(
     from sfn_tui.tui.screens.chat import ChatScreen
     from sfn_tui.tui.screens.help import HelpScreen
     from sfn_tui.tui.screens.main import MainScreen
-    from tests.pilot_helpers import screen_text
     from tests.test_hostile_screens import select_machine
 
     sfn = boto_client("stepfunctions", engine, REGION)
@@ -323,9 +329,7 @@ async def test_an_endpoint_whose_every_word_is_hostile_breaks_no_screen(
     seen: list[str] = []
 
     async def clean(where: str) -> None:
-        await pilot.pause()
-        text = screen_text(app)
-        assert "\x1b" not in text and "\x07" not in text, f"a raw escape on {where}:\n{text}"
+        await no_raw_control(pilot, where)
         seen.append(where)
 
     async with app.run_test(size=SIZE) as pilot:
@@ -388,7 +392,6 @@ async def test_an_endpoint_whose_every_word_is_hostile_breaks_no_map_run_screen(
     screen and its Update dialog."""
     from sfn_tui.tui.screens.map_run import MapRunScreen
     from sfn_tui.tui.screens.update_map_run import UpdateMapRunScreen
-    from tests.pilot_helpers import screen_text
 
     sfn = boto_client("stepfunctions", engine, REGION)
     tag = uuid.uuid4().hex[:6]
@@ -419,9 +422,7 @@ async def test_an_endpoint_whose_every_word_is_hostile_breaks_no_map_run_screen(
     app = make_app(proxy.url, worked_activities=frozenset())
 
     async def clean(where: str) -> None:
-        await pilot.pause()
-        text = screen_text(app)
-        assert "\x1b" not in text and "\x07" not in text, f"a raw escape on {where}:\n{text}"
+        await no_raw_control(pilot, where)
 
     async with app.run_test(size=SIZE) as pilot:
         detail = await open_detail(pilot, app, run)

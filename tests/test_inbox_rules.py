@@ -577,7 +577,11 @@ async def test_shutdown_waits_for_a_settle_started_just_before_it(
     inbox.adopt_token(item.id, token, settle)
     assert (await inbox.answer(item.id, '{"ok": 1}')).status is TaskStatus.ANSWERED
     shutting = asyncio.create_task(inbox.shutdown(grace=0))
-    for _ in range(200):  # let shutdown run as far as it can (no I/O is left to it)
+    # Not a timing sleep: 200 turns of the event loop (no wall clock) let shutdown run
+    # as far as it can; it has no I/O left but the settle. Correct code cannot flake
+    # here (it is blocked on `release`, which only this test sets); code that does not
+    # wait for the settle returns within those turns.
+    for _ in range(200):
         await asyncio.sleep(0)
     assert not shutting.done() and settled == []
     release.set()
