@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.cells import cell_len
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -21,6 +22,7 @@ PINNED = frozenset({"app.quit", "app.help", "app.chat"})
 MORE = "more: ?"
 PALETTE_ACTIONS = frozenset({"command_palette", "app.command_palette"})
 Shown = tuple[Binding, bool, str]
+Plan = tuple[list[Shown], bool, Shown | None]  # keys shown, some hidden, the palette key
 
 
 def key_width(key_display: str, description: str) -> int:
@@ -53,11 +55,37 @@ def fit(widths: list[tuple[bool, int]], room: int) -> tuple[list[bool], bool]:
     return shown, True
 
 
+def signature(plan: Plan) -> tuple[object, ...]:
+    """What a plan shows: two plans with the same signature draw the same footer."""
+    keys, hidden, palette = plan
+    return (
+        tuple((b.key, b.description, enabled, tooltip) for b, enabled, tooltip in keys),
+        hidden,
+        palette and (palette[0].key, palette[1]),
+    )
+
+
+def rewrite_key(
+    widget: FooterKey, binding: Binding, key_display: str, enabled: bool, tooltip: str
+) -> None:
+    """Make a mounted FooterKey the one FooterKey(...) would make for `binding`."""
+    resized = (widget.key_display, widget.description) != (key_display, binding.description)
+    widget.key, widget.key_display = binding.key, key_display
+    widget.description, widget.action = binding.description, binding.action
+    widget._disabled = not enabled  # what FooterKey's click reads
+    widget.set_class(not enabled, "-disabled")
+    widget.tooltip = tooltip or None
+    widget.refresh(layout=resized)
+
+
 class SteadyFooter(Footer):
     """Textual's Footer recomposes (re-mounting and re-styling every key, 20-60 ms) on
     every bindings refresh, and the panes ask for one on each cursor move so that
-    row-dependent keys (stop, redrive) come and go. This one recomposes only when the
-    keys it would show (after fitting them to the width) differ from what it shows."""
+    row-dependent keys (stop, redrive) come and go. This one does nothing when the keys
+    it would show (after fitting them to the width) are the ones it shows, and when
+    only which keys they are changed (Redrive on a failed run, Copy ARN in its place on
+    a succeeded one) it rewrites the keys it has in place, in the same frame as the
+    cursor: a recompose is left for a change in how many keys there are."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -76,7 +104,7 @@ class SteadyFooter(Footer):
                 keys.append((binding, enabled, tooltip))
         return keys, palette
 
-    def _plan(self, screen: Screen[Any]) -> tuple[list[Shown], bool, Shown | None]:
+    def _plan(self, screen: Screen[Any]) -> Plan:
         keys, palette = self._keys(screen)
         display = self.app.get_key_display
         room = self.size.width or self.app.size.width
@@ -88,14 +116,6 @@ class SteadyFooter(Footer):
         ]
         shown, hidden = fit(widths, room)
         return [key for key, keep in zip(keys, shown, strict=True) if keep], hidden, palette
-
-    def _signature(self, screen: Screen[Any]) -> tuple[object, ...]:
-        keys, hidden, palette = self._plan(screen)
-        return (
-            tuple((b.key, b.description, enabled, tooltip) for b, enabled, tooltip in keys),
-            hidden,
-            palette and (palette[0].key, palette[1]),
-        )
 
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
@@ -126,15 +146,57 @@ class SteadyFooter(Footer):
                 tooltip=binding.tooltip or binding.description,
             )
 
+    def on_mount(self, event: events.Mount) -> None:  # type: ignore[override]
+        # Told at once, not through the footer's message queue (Footer's own
+        # subscription, which takes no event, is prevented here): a cursor move's keys then change in the frame
+        # that draws the move, not in the next one.
+        event.prevent_default()
+        self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed, immediate=True)
+
     def bindings_changed(self, screen: Screen[Any]) -> None:
         if self._bindings_ready and self.is_attached and screen is self.screen:
             if not screen.app.app_focus:
                 return
-            shown = self._signature(screen)
+            plan = self._plan(screen)
+            shown = signature(plan)
             if shown == self._shown:
                 return
-            self._shown = shown
-        super().bindings_changed(screen)
+            previous, self._shown = self._shown, shown
+            if previous is not None and self._rewrite(plan):
+                return
+        # A recompose goes through the footer's own queue, as Footer's subscription
+        # did: compose binds each key's `compact` to the pump it runs in (the footer).
+        self.call_next(super().bindings_changed, screen)
+
+    def _rewrite(self, plan: Plan) -> bool:
+        """Show `plan` by rewriting the mounted keys in place. False (a recompose is
+        needed) when it has another number of keys, or the "more" hint or the palette
+        key comes or goes."""
+        keys, hidden, palette = plan
+        mounted = [key for key in self.query_children(FooterKey)]
+        row = [key for key in mounted if not key.has_class("-command-palette")]
+        palettes = [key for key in mounted if key.has_class("-command-palette")]
+        wants_palette = palette is not None and self.show_command_palette
+        if (
+            len(row) != len(keys)
+            or bool(self.query_children("#footer-more")) != hidden
+            or bool(palettes) != wants_palette
+        ):
+            return False
+        display = self.app.get_key_display
+        for widget, (binding, enabled, tooltip) in zip(row, keys, strict=True):
+            rewrite_key(widget, binding, display(binding), enabled, tooltip or binding.tooltip)
+        if palette is not None and palettes:
+            binding, enabled, _ = palette
+            rewrite_key(
+                palettes[0],
+                binding,
+                display(binding),
+                enabled,
+                binding.tooltip or binding.description,
+            )
+        self.some_hidden = hidden
+        return True
 
     def on_resize(self) -> None:
         """A new width may fit more keys, or fewer."""

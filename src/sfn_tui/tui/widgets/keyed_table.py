@@ -12,12 +12,14 @@ from rich.text import Text
 from textual._two_way_dict import TwoWayDict
 from textual.binding import Binding
 from textual.cache import LRUCache
+from textual.coordinate import Coordinate
 from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, ColumnKey, Row, RowKey
 
 from sfn_tui.core.diff import Diff, diff_by_key
 from sfn_tui.tui.widgets.column_fit import clip_middle_text, fit_widths, widest
+from sfn_tui.tui.widgets.line_cells import LineCells
 
 T = TypeVar("T")
 # Rendered cells and rows are kept for a few screens of about 40 rows. Every cached row
@@ -69,7 +71,7 @@ class LazyRows(dict[RowKey, dict[ColumnKey, Cell]]):
         return len(self._table.rows)
 
 
-class KeyedTable(DataTable[Cell], Generic[T]):
+class KeyedTable(LineCells, DataTable[Cell], Generic[T]):
     """Rows keyed by `key(item)`, drawn by `cells(item)`, kept sorted by `sort_key`.
 
     `sync` applies a poll's result in one batch: new rows added, changed cells
@@ -180,6 +182,15 @@ class KeyedTable(DataTable[Cell], Generic[T]):
 
     def on_resize(self) -> None:
         self.fit_columns()
+
+    def watch_cursor_coordinate(self, old: Coordinate, new: Coordinate) -> None:
+        super().watch_cursor_coordinate(old, new)
+        if old.row != new.row and self.is_attached:
+            # The keys that depend on the row (Stop, Redrive) follow in the frame that
+            # moves the cursor: the screen hears of it by RowHighlighted only after that
+            # frame is drawn, and the footer then took a second frame (and the CPU the
+            # next key waited for).
+            self.refresh_bindings()
 
     def show_empty(self, text: str) -> None:
         """What the pane says when it has no rows (what is empty, and why)."""
