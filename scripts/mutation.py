@@ -39,6 +39,7 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / ".mutation"
@@ -466,6 +467,8 @@ def mutate_module(
         "minutes": round((time.monotonic() - started) / 60, 1),
         "survivors": survivors,
     }
+    if recheck:
+        summary = merged(json.loads((OUT / f"{name}.json").read_text()), statuses, summary)
     (OUT / f"{name}.json").write_text(json.dumps(summary, indent=1))
     print(
         f"   {summary['killed']}/{summary['checked']} killed ({summary['score']} %),"
@@ -473,6 +476,32 @@ def mutate_module(
         flush=True,
     )
     return summary
+
+
+def merged(
+    last: dict[str, Any], statuses: dict[str, str], recheck: dict[str, object]
+) -> dict[str, object]:
+    """The last whole run with a recheck's verdicts: its survivors killed now count as
+    killed (each still listed under "killed_by_recheck"); the others stay as they were.
+    So --report shows the module's score against today's tests, not the recheck's
+    handful of mutants alone."""
+    survivors = []
+    killed_now = list(last.get("killed_by_recheck", []))
+    for survivor in last["survivors"]:
+        if statuses.get(str(survivor["name"])) in KILLED:
+            killed_now.append(survivor["name"])
+        else:
+            survivors.append(survivor)
+    killed = int(last["killed"]) + len(last["survivors"]) - len(survivors)
+    checked = int(last["checked"])
+    return {
+        **last,
+        "killed": killed,
+        "score": round(100.0 * killed / checked, 1) if checked else 0.0,
+        "survivors": survivors,
+        "killed_by_recheck": killed_now,
+        "recheck_minutes": float(last.get("recheck_minutes", 0.0)) + float(str(recheck["minutes"])),
+    }
 
 
 def load_reasons() -> dict[str, dict[str, str]]:
@@ -517,10 +546,14 @@ def report(names: Sequence[str]) -> str:
         equivalent = sum(1 for why in whys if why.startswith("Equivalent"))
         killable = data["checked"] - equivalent
         score = f"{100.0 * data['killed'] / killable:.0f} %" if killable else "-"
+        by_recheck = len(data.get("killed_by_recheck", []))
+        killed = f"{data['killed']}" + (f" ({by_recheck} by `--recheck`)" if by_recheck else "")
+        minutes = f"{data['minutes']:.0f} min" + (
+            f" + recheck {data['recheck_minutes']:.0f} min" if by_recheck else ""
+        )
         rows.append(
             f"| {name} (`{data['path']}`) | {data['checked']} ({data['made']}){cut}"
-            f" | {data['killed']} | {data['score']:.0f} % | {equivalent} | {score}"
-            f" | {data['minutes']:.0f} min |"
+            f" | {killed} | {data['score']:.0f} % | {equivalent} | {score} | {minutes} |"
         )
         for s, why in zip(data["survivors"], whys, strict=True):
             short = s["name"].rsplit(".", 1)[-1]
