@@ -95,15 +95,18 @@ def _paste_refusal(widget: Widget | None, text: str) -> str | None:
 
 
 class SfnTuiApp(App[None]):
-    # What every screen's header shows (see widgets/header.py).
-    where: reactive[str] = reactive("starting…")
-    refreshed_at: reactive[datetime | None] = reactive(None)
-    failing: reactive[str] = reactive("")
-    failing_since: reactive[datetime | None] = reactive(None)
-    poll_failure: reactive[PollFailed | None] = reactive(None)  # the last failed poll, if failing
-    poll_late: reactive[PollLate | None] = reactive(None)  # a poll that has not answered yet
-    tasks_waiting: reactive[int] = reactive(0)
-    read_only: reactive[bool] = reactive(False)
+    # What every screen's header shows (see widgets/header.py, which watches them and
+    # redraws itself). repaint=False: an App reactive repaints the whole screen by
+    # default, and refreshed_at changes at every poll (a full frame every 2 s at idle).
+    where: reactive[str] = reactive("starting…", repaint=False)
+    refreshed_at: reactive[datetime | None] = reactive(None, repaint=False)
+    failing: reactive[str] = reactive("", repaint=False)
+    failing_since: reactive[datetime | None] = reactive(None, repaint=False)
+    # the last failed poll, if failing; a poll that has not answered yet
+    poll_failure: reactive[PollFailed | None] = reactive(None, repaint=False)
+    poll_late: reactive[PollLate | None] = reactive(None, repaint=False)
+    tasks_waiting: reactive[int] = reactive(0, repaint=False)
+    read_only: reactive[bool] = reactive(False, repaint=False)
 
     TITLE = "sfn-tui"
     CSS_PATH = "app.tcss"
