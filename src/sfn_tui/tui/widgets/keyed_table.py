@@ -12,7 +12,6 @@ from rich.text import Text
 from textual._two_way_dict import TwoWayDict
 from textual.binding import Binding
 from textual.cache import LRUCache
-from textual.coordinate import Coordinate
 from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, ColumnKey, Row, RowKey
@@ -182,15 +181,6 @@ class KeyedTable(LineCells, DataTable[Cell], Generic[T]):
 
     def on_resize(self) -> None:
         self.fit_columns()
-
-    def watch_cursor_coordinate(self, old: Coordinate, new: Coordinate) -> None:
-        super().watch_cursor_coordinate(old, new)
-        if old.row != new.row and self.is_attached:
-            # The keys that depend on the row (Stop, Redrive) follow in the frame that
-            # moves the cursor: the screen hears of it by RowHighlighted only after that
-            # frame is drawn, and the footer then took a second frame (and the CPU the
-            # next key waited for).
-            self.refresh_bindings()
 
     def show_empty(self, text: str) -> None:
         """What the pane says when it has no rows (what is empty, and why)."""
