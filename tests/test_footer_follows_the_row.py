@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import random
 import uuid
+from typing import Any
 
 import pytest
 from textual.widgets._footer import FooterKey
@@ -90,6 +91,18 @@ def last_line(app: SfnTuiApp) -> str:
     return screen_text(app).splitlines()[-1]
 
 
+async def on_the_runs(pilot: Any, machine: str) -> SteadyFooter:
+    """The machine's 24 runs in the runs pane, focused; the dashboard's footer."""
+    dashboard = pilot.app.dashboard
+    machines, executions = dashboard.machines, dashboard.executions
+    await wait_for(pilot, lambda: machine in machines.items, what="machine")
+    machines.focus()
+    machines.select_key(machine)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: len(executions.items) == 24, what="the 24 runs")
+    return dashboard.query_one(SteadyFooter)
+
+
 def settled(footer: SteadyFooter) -> bool:
     return (
         shown_keys(footer) == planned_keys(footer)
@@ -107,12 +120,7 @@ async def test_the_footer_always_shows_the_keys_of_the_row_under_the_cursor(
     async with app.run_test(size=(120, 36)) as pilot:
         dashboard = app.dashboard
         machines, executions = dashboard.machines, dashboard.executions
-        await wait_for(pilot, lambda: runs["machine"] in machines.items, what="machine")
-        machines.focus()
-        machines.select_key(runs["machine"])
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: len(executions.items) == 24, what="the 24 runs")
-        footer = dashboard.query_one(SteadyFooter)
+        footer = await on_the_runs(pilot, runs["machine"])
         statuses_seen: set[str] = set()
 
         async def check(step: str) -> None:
@@ -167,14 +175,8 @@ async def test_a_row_that_swaps_one_key_for_another_keeps_the_footer_widgets(
     connection = Connection(region=REGION, endpoint_url=engine, dummy_credentials=True)
     app = SfnTuiApp(connection, poll_interval=0.5, catalog_interval=1.0)
     async with app.run_test(size=(120, 36)) as pilot:
-        dashboard = app.dashboard
-        machines, executions = dashboard.machines, dashboard.executions
-        await wait_for(pilot, lambda: runs["machine"] in machines.items, what="machine")
-        machines.focus()
-        machines.select_key(runs["machine"])
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: len(executions.items) == 24, what="the 24 runs")
-        footer = dashboard.query_one(SteadyFooter)
+        executions = app.dashboard.executions
+        footer = await on_the_runs(pilot, runs["machine"])
         by_status: dict[str, str] = {}
         for arn, run in executions.items.items():
             by_status.setdefault(run.status, arn)
