@@ -155,8 +155,10 @@ async def test_the_footer_always_shows_the_keys_of_the_row_under_the_cursor(
             if not (executions.has_focus or machines.has_focus):
                 executions.focus()
             await check(f"step {step}")
-        # Then a run of each status, whatever the walk met.
+        # Then a run of each status, whatever the walk met (on this machine again: the
+        # walk may have moved to another machine of the region).
         await pilot.resize_terminal(200, 36)
+        await on_the_runs(pilot, runs["machine"])
         executions.focus()
         for status in ("SUCCEEDED", "FAILED", "RUNNING", "ABORTED"):
             arn = next(a for a, run in executions.items.items() if run.status == status)
