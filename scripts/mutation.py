@@ -479,7 +479,7 @@ def mutate_module(
 
 
 def merged(
-    last: dict[str, Any], statuses: dict[str, str], recheck: dict[str, object]
+    last: dict[str, Any], statuses: dict[str, str], recheck: dict[str, Any]
 ) -> dict[str, object]:
     """The last whole run with a recheck's verdicts: its survivors killed now count as
     killed (each still listed under "killed_by_recheck"); the others stay as they were.
@@ -500,7 +500,7 @@ def merged(
         "score": round(100.0 * killed / checked, 1) if checked else 0.0,
         "survivors": survivors,
         "killed_by_recheck": killed_now,
-        "recheck_minutes": float(last.get("recheck_minutes", 0.0)) + float(str(recheck["minutes"])),
+        "recheck_minutes": float(last.get("recheck_minutes", 0.0)) + float(recheck["minutes"]),
     }
 
 

@@ -165,7 +165,7 @@ class SteadyFooter(Footer):
         needed) when it has another number of keys, or the "more" hint or the palette
         key comes or goes."""
         keys, hidden, palette = plan
-        mounted = [key for key in self.query_children(FooterKey)]
+        mounted = list(self.query_children(FooterKey))
         row = [key for key in mounted if not key.has_class("-command-palette")]
         palettes = [key for key in mounted if key.has_class("-command-palette")]
         wants_palette = palette is not None and self.show_command_palette
