@@ -51,6 +51,9 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from own_words import OwnWords, assigned_attributes, method_names
+
 ROOT = Path(__file__).resolve().parent.parent
 TUI = ROOT / "src" / "sfn_tui" / "tui"
 WORK = ROOT / ".mutation" / "service_text"
@@ -157,16 +160,24 @@ class Protections(ast.NodeTransformer):
     """Finds the protections of one file and, with `rewrite`, writes each as
     `(mutant if _svc.on(N) else original)`."""
 
-    def __init__(self, file: str, source: str, first_id: int) -> None:
+    def __init__(
+        self,
+        file: str,
+        source: str,
+        first_id: int,
+        own: set[tuple[int, int, int, int]] | None = None,
+    ) -> None:
         self.file = file
         self.source = source
+        # Calls whose first argument is provably our own words (own_words.py), by place.
+        self.own = own or set()
         self.next_id = first_id
         self.sites: list[Site] = []
         self.scope: list[str] = []
         # Not places: markup=False given to a screen's or widget's notify(), since
         # SfnTuiApp.notify shows every notification literally whatever it is given (its
         # own visible() and markup=False are places, in app.py); a protection of a
-        # constant (our own words, `_constant`).
+        # constant (`_constant`) or of a value provably our own words (`own_words`).
         self.skipped: list[str] = []
 
     def _segment(self, node: ast.AST) -> str:
@@ -218,12 +229,15 @@ class Protections(ast.NodeTransformer):
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
         before = self._segment(node)
-        constant = bool(node.args) and _constant(node.args[0])
+        literal = bool(node.args) and _constant(node.args[0])
+        derived = bool(node.args) and not literal and _span(node) in self.own
+        constant = literal or derived
+        why = "(a constant)" if literal else "(our words, by data flow)"
         for keyword in node.keywords:
             if keyword.arg == "markup" and _is_false(keyword.value) and _notify(node):
                 self.skipped.append(f"{self.file}:{node.lineno} {before}")
             elif keyword.arg == "markup" and _is_false(keyword.value) and constant:
-                self.skipped.append(f"{self.file}:{node.lineno} {before} (a constant)")
+                self.skipped.append(f"{self.file}:{node.lineno} {before} {why}")
             elif keyword.arg == "markup" and _is_false(keyword.value):
                 site = self._site(node, "markup=False", before, "markup=True")
                 keyword.value = self._switch(site, ast.Constant(value=True), keyword.value)
@@ -231,7 +245,7 @@ class Protections(ast.NodeTransformer):
         name = _name(node.func)
         one_arg = len(node.args) == 1 and not node.keywords
         if constant and name in ("visible", "plain", "escape", "Text", "Content"):
-            self.skipped.append(f"{self.file}:{node.lineno} {before} (a constant)")
+            self.skipped.append(f"{self.file}:{node.lineno} {before} {why}")
             return node
         if name == "visible" and one_arg:
             site = self._site(node, "visible", before, f"str({self._segment(node.args[0])})")
@@ -271,6 +285,23 @@ class Protections(ast.NodeTransformer):
         )
 
 
+def _span(node: ast.expr) -> tuple[int, int, int, int]:
+    """Where a node is: `f(x).g(y)` starts where `f(x)` does, so its end counts too."""
+    return (node.lineno, node.col_offset, node.end_lineno or 0, node.end_col_offset or 0)
+
+
+def own_calls(
+    tree: ast.Module, foreign: set[str], shared: set[str]
+) -> set[tuple[int, int, int, int]]:
+    """Where the calls are whose first argument is provably our own words."""
+    words = OwnWords(tree, foreign, shared)
+    return {
+        _span(node)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and node.args and words.ours(node.args[0])
+    }
+
+
 def tui_files() -> list[Path]:
     return sorted(p for p in TUI.rglob("*.py") if p.name not in SKIP)
 
@@ -283,11 +314,16 @@ def find_sites() -> tuple[list[Site], dict[str, str]]:
     sites: list[Site] = []
     SKIPPED.clear()
     rewritten: dict[str, str] = {}
-    for path in tui_files():
-        file = str(path.relative_to(TUI))
-        source = path.read_text()
+    sources = {str(path.relative_to(TUI)): path.read_text() for path in tui_files()}
+    foreign: set[str] = set()
+    methods: list[str] = []
+    for source in sources.values():
+        foreign |= assigned_attributes(ast.parse(source))
+        methods += method_names(ast.parse(source))
+    shared = {name for name in methods if methods.count(name) > 1}
+    for file, source in sources.items():
         tree = ast.parse(source)
-        finder = Protections(file, source, len(sites) + 1)
+        finder = Protections(file, source, len(sites) + 1, own_calls(tree, foreign, shared))
         tree = finder.visit(tree)
         SKIPPED.extend(finder.skipped)
         if not finder.sites:
