@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from sfn_tui.aws.connection import Connection
     from sfn_tui.aws.early_listing import EarlyListing
     from sfn_tui.local.engine import LocalEngine
+    from sfn_tui.local.engine_child import EngineChild
 
 DESCRIPTION = "A keyboard-driven terminal dashboard for AWS Step Functions."
 EPILOG = """\
@@ -286,6 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from sfn_tui.aws.connection import ConnectionProblem, local_connection, resolve
 
     early: EarlyListing | None = None
+    engine: EngineChild | None = None
     if args.local:
         if args.endpoint_url or args.profile:
             print(
@@ -294,6 +296,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             return 2
         connection = local_connection()
+        # The engine starts in a child on the other core while Textual is imported
+        # here (see local/engine_child.py): forked before any thread or Textual.
+        from sfn_tui.local.engine_child import EngineChild
+
+        engine = EngineChild.fork(connection.region)
     else:
         where = {
             "profile": args.profile or os.environ.get("AWS_PROFILE"),
@@ -314,10 +321,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"sfn-tui: {problem}", file=sys.stderr)
             return 1
     try:
-        return run_dashboard(args, connection, settings.keys, poll_interval, read_only, early)
+        return run_dashboard(
+            args, connection, settings.keys, poll_interval, read_only, early, engine
+        )
     finally:
         if early is not None:
             early.close()  # if the app did not take it (or quit before it came)
+        if engine is not None:
+            engine.stop()  # if the app did not stop it (it quit before taking it)
 
 
 def run_dashboard(
@@ -327,6 +338,7 @@ def run_dashboard(
     poll_interval: float,
     read_only: bool,
     early: EarlyListing | None,
+    engine: EngineChild | None = None,
 ) -> int:
     if read_only and args.work:
         print("sfn-tui: --work claims tasks, which --read-only forbids.", file=sys.stderr)
@@ -343,6 +355,7 @@ def run_dashboard(
         worked_activities=worked,
         keymap=keymap,
         early_listing=early,
+        engine_child=engine,
     )
     app.run()
     return app.return_code or 0

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from sfn_tui.core.poller import ExecutionSource, Poller
     from sfn_tui.core.validation import LastInputs
     from sfn_tui.local.engine import LocalEngine
+    from sfn_tui.local.engine_child import EngineChild
     from sfn_tui.tui.app_services import AppServices
     from sfn_tui.tui.screens.chat import GuidedRun
 
@@ -163,6 +164,7 @@ class SfnTuiApp(App[None]):
         client_settings: ClientSettings | None = None,
         keymap: dict[str, str] | None = None,
         early_listing: EarlyListing | None = None,
+        engine_child: EngineChild | None = None,
     ) -> None:
         super().__init__()
         self.user_keymap = dict(keymap or {})  # checked by tui/keymap.py before the app
@@ -176,6 +178,8 @@ class SfnTuiApp(App[None]):
         self.client_settings = client_settings  # timeouts and retries (tests: short ones)
         # The first listing, started at process start (aws/early_listing.py), if any.
         self.early_listing = early_listing
+        # --local's engine, forked at process start (local/engine_child.py), if any.
+        self.engine_child = engine_child
         self.set_reactive(SfnTuiApp.read_only, read_only)
         self.set_reactive(SfnTuiApp.where, connection.label)
         if worked_activities is None:
@@ -184,7 +188,7 @@ class SfnTuiApp(App[None]):
         self.client: StepFunctionsClient | None = None
         self.poller: Poller | None = None
         self.inbox: TaskInbox | None = None
-        self.engine: LocalEngine | None = None
+        self.engine: LocalEngine | EngineChild | None = None
         self._last_inputs: LastInputs | None = None
         self.dashboard = MainScreen()
         self._announced: set[str] = set()
@@ -355,6 +359,10 @@ class SfnTuiApp(App[None]):
         return listing
 
     async def _start_local_engine(self) -> str:
+        if self.engine_child is not None:
+            # Started at launch in its own process: wait until it listens and is seeded.
+            self.engine = self.engine_child
+            return await asyncio.to_thread(self.engine_child.endpoint)
         from sfn_tui.local.engine import LocalEngine
         from sfn_tui.local.seed import seed_demo
 
