@@ -4,7 +4,8 @@
 frame: moto's import, the server and the seed (about 2.5 s of CPU) then ran on the
 app's core, under the GIL the UI draws with, after Textual's import, one after the
 other. Forked before Textual is imported, the child does that work on the second core
-while the app starts, and the app takes the endpoint when the child says it is ready.
+while the app starts. It says twice how far it is: "listening" (the app opens its
+clients meanwhile) and "seeded" (the app's first listing then finds the demo).
 
 The child lives as long as the app: it stops its engine (failing the executions' open
 work as `LocalEngine.stop` does) when the app closes the control pipe, which also
@@ -29,13 +30,15 @@ class EngineChildFailed(RuntimeError):
 
 
 class EngineChild:
-    """A forked engine: `endpoint()` waits until it listens; `stop()` ends it."""
+    """A forked engine: `endpoint()` waits until it listens, `seeded()` until its demo is
+    in; `stop()` ends it."""
 
     def __init__(self, pid: int, ready_fd: int, control_fd: int) -> None:
         self.pid = pid
         self._ready = os.fdopen(ready_fd, "r", encoding="utf-8")
         self._control_fd: int | None = control_fd
         self._endpoint: str | None = None
+        self._seeded = False
         self._lock = threading.Lock()
 
     @classmethod
@@ -57,19 +60,30 @@ class EngineChild:
         return cls(pid, ready_r, control_w)
 
     def endpoint(self) -> str:
-        """The engine's endpoint, once it listens and is seeded (blocks until then).
-        Raises EngineChildFailed if the child could not start it."""
+        """The engine's endpoint, once it listens (blocks until then). Raises
+        EngineChildFailed if the child could not start it."""
         with self._lock:
-            if self._endpoint is not None:
-                return self._endpoint
-            line = self._ready.readline().strip()
-            word, _, rest = line.partition(" ")
-            if word != "ok" or not rest:
-                raise EngineChildFailed(
-                    rest if word == "error" and rest else "the local engine's process ended"
-                )
-            self._endpoint = rest
-            return rest
+            if self._endpoint is None:
+                self._endpoint = self._next("listening")
+            return self._endpoint
+
+    def seeded(self) -> None:
+        """Returns once the demo is in (blocks until then). Raises EngineChildFailed if
+        the child could not seed it."""
+        self.endpoint()
+        with self._lock:
+            if not self._seeded:
+                self._next("seeded")
+                self._seeded = True
+
+    def _next(self, expected: str) -> str:
+        """The next line's argument, if it is `expected`."""
+        word, _, rest = self._ready.readline().strip().partition(" ")
+        if word != expected:
+            raise EngineChildFailed(
+                rest if word == "error" and rest else "the local engine's process ended"
+            )
+        return rest
 
     def stop(self) -> None:
         """Ask the child to stop its engine, and wait for it (idempotent)."""
@@ -103,24 +117,26 @@ def _serve(ready_fd: int, control_fd: int, region: str, seed: bool) -> int:
         os.dup2(null, fd)
     os.close(null)
     ready = os.fdopen(ready_fd, "w", encoding="utf-8")
-    engine = None
+
+    def say(line: str) -> None:
+        with contextlib.suppress(OSError):
+            ready.write(line + "\n")
+            ready.flush()
+
     try:
         from sfn_tui.local.engine import LocalEngine
-        from sfn_tui.local.seed import seed_demo
 
         engine = LocalEngine()
         endpoint = engine.start()
+        say(f"listening {endpoint}")
         if seed:
+            from sfn_tui.local.seed import seed_demo
+
             seed_demo(endpoint, region)
+        say("seeded")
     except BaseException as exc:  # said to the app, which shows it
-        message = " ".join(f"{type(exc).__name__}: {exc}".split())
-        with contextlib.suppress(OSError):
-            ready.write(f"error {message}\n")
-            ready.flush()
+        say("error " + " ".join(f"{type(exc).__name__}: {exc}".split()))
         return 1
-    with contextlib.suppress(OSError):
-        ready.write(f"ok {endpoint}\n")
-        ready.flush()
     while os.read(control_fd, 64):  # until end-of-file: the app closed it, or died
         pass
     stopper = threading.Thread(target=engine.stop, name="sfn-tui-engine-stop", daemon=True)

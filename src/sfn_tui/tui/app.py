@@ -305,6 +305,10 @@ class SfnTuiApp(App[None]):
         self.client = StepFunctionsClient(self.connection, self.client_settings)
         await self.client.open()
         await asyncio.to_thread(later_screens.join)
+        if self.engine_child is not None:
+            # Forked at launch, it listened as soon as it could: the clients above were
+            # opened while it seeded the demo, which the first listing must find.
+            await asyncio.to_thread(self.engine_child.seeded)
         # What is alive now (Textual, botocore's service models, the clients: ~250,000
         # objects) lives as long as the app. Kept out of the cyclic GC, a full
         # collection while polling takes 46-70 ms instead of 120-180 ms (the longest
@@ -360,7 +364,7 @@ class SfnTuiApp(App[None]):
 
     async def _start_local_engine(self) -> str:
         if self.engine_child is not None:
-            # Started at launch in its own process: wait until it listens and is seeded.
+            # Started at launch in its own process: wait until it listens.
             self.engine = self.engine_child
             return await asyncio.to_thread(self.engine_child.endpoint)
         from sfn_tui.local.engine import LocalEngine
