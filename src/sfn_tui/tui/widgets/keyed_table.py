@@ -19,6 +19,7 @@ from textual.widgets.data_table import CellDoesNotExist, ColumnKey, Row, RowKey
 from sfn_tui.core.diff import Diff, diff_by_key
 from sfn_tui.tui.widgets.column_fit import clip_middle_text, fit_widths, widest
 from sfn_tui.tui.widgets.line_cells import LineCells
+from sfn_tui.tui.widgets.pass_styles import PassStyles
 
 T = TypeVar("T")
 # Rendered cells and rows are kept for a few screens of about 40 rows. Every cached row
@@ -70,7 +71,7 @@ class LazyRows(dict[RowKey, dict[ColumnKey, Cell]]):
         return len(self._table.rows)
 
 
-class KeyedTable(LineCells, DataTable[Cell], Generic[T]):
+class KeyedTable(PassStyles, LineCells, DataTable[Cell], Generic[T]):
     """Rows keyed by `key(item)`, drawn by `cells(item)`, kept sorted by `sort_key`.
 
     `sync` applies a poll's result in one batch: new rows added, changed cells
