@@ -48,11 +48,13 @@ class LocalEngine:
             if self._endpoint_url is not None:
                 return self._endpoint_url
             from sfn_tui.local import patches, quiet
+            from sfn_tui.local.moto_import import one_boto3_session
 
             quiet.silence()
-            from moto.core.config import default_user_config
+            with one_boto3_session():
+                from moto.core.config import default_user_config
 
-            patches.install()
+                patches.install()
             # Executions only run with the engine on; state machines created before the
             # switch would vanish, so switch before serving anything.
             default_user_config["stepfunctions"] = {"execute_state_machine": True}
