@@ -113,3 +113,31 @@ async def test_an_unchanged_poll_does_not_redraw_the_runs_and_a_new_run_shows(
         sfn.start_execution(stateMachineArn=arn, name="new-run")
         await wait_shown(pilot, "new-run", "quiet-run")
         assert refreshes > 0
+
+
+async def test_the_first_runs_drawn_are_out_of_the_cyclic_gcs_walk(engine: str, sfn: Any) -> None:
+    """The first pages stay as long as the dashboard: once the first runs are drawn they
+    are frozen out of the cyclic GC (a full collection while polling walks what came
+    after only), and a run that arrives later is not."""
+    from sfn_tui.tui.app import SfnTuiApp
+    from tests.pilot_helpers import wait_for, wait_shown
+
+    arn = machine(sfn, "aaa-gc-frozen")  # first by name: watched at launch
+    sfn.start_execution(stateMachineArn=arn, name="first-run")
+    connection = Connection(region=REGION, endpoint_url=engine, dummy_credentials=True)
+    app = SfnTuiApp(connection, poll_interval=0.3, catalog_interval=1.0)
+
+    def walked(obj: object) -> bool:
+        return any(o is obj for o in gc.get_objects())
+
+    async with app.run_test(size=(120, 36)) as pilot:
+        dash = app.dashboard
+        await wait_for(pilot, lambda: dash.watched is not None and dash.watched.arn == arn)
+        await wait_shown(pilot, "first-run")
+        first = next(run for run in dash.executions.items.values() if run.name == "first-run")
+        assert gc.is_tracked(first)
+        await wait_for(pilot, lambda: not walked(first), what="the first run frozen")
+        sfn.start_execution(stateMachineArn=arn, name="later-run")
+        await wait_shown(pilot, "later-run")
+        later = next(run for run in dash.executions.items.values() if run.name == "later-run")
+        assert gc.is_tracked(later) and walked(later)
