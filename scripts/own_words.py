@@ -157,8 +157,10 @@ class OwnWords:
             return all(self.ours(v, seen) for v in node.values)
         if isinstance(node, ast.BinOp):
             return self.ours(node.left, seen) and self.ours(node.right, seen)
-        if isinstance(node, ast.UnaryOp | ast.Compare):
-            return isinstance(node, ast.Compare) or self.ours(node.operand, seen)
+        if isinstance(node, ast.Compare):
+            return True  # a bool
+        if isinstance(node, ast.UnaryOp):
+            return self.ours(node.operand, seen)
         if isinstance(node, ast.Tuple | ast.List):
             return all(self.ours(e, seen) for e in node.elts)
         if isinstance(node, ast.JoinedStr):

@@ -315,14 +315,15 @@ def find_sites() -> tuple[list[Site], dict[str, str]]:
     SKIPPED.clear()
     rewritten: dict[str, str] = {}
     sources = {str(path.relative_to(TUI)): path.read_text() for path in tui_files()}
+    trees = {file: ast.parse(source) for file, source in sources.items()}
     foreign: set[str] = set()
     methods: list[str] = []
-    for source in sources.values():
-        foreign |= assigned_attributes(ast.parse(source))
-        methods += method_names(ast.parse(source))
+    for tree in trees.values():
+        foreign |= assigned_attributes(tree)
+        methods += method_names(tree)
     shared = {name for name in methods if methods.count(name) > 1}
     for file, source in sources.items():
-        tree = ast.parse(source)
+        tree = trees[file]  # read before it is rewritten below
         finder = Protections(file, source, len(sites) + 1, own_calls(tree, foreign, shared))
         tree = finder.visit(tree)
         SKIPPED.extend(finder.skipped)
