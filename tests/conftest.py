@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -9,7 +10,9 @@ import pytest
 
 from sfn_tui.local import activities
 from sfn_tui.local.engine import LocalEngine
+from sfn_tui.tui.app import SfnTuiApp
 from tests.helpers import CREDENTIALS, REGION, TEST_HOLD_SECONDS
+from tests.pilot_helpers import wait_for
 from tests.recording_proxy import RecordingProxy
 
 
@@ -49,6 +52,27 @@ async def proxy(engine: str) -> AsyncIterator[RecordingProxy]:
     await recorder.start()
     yield recorder
     await recorder.stop()
+
+
+@pytest.fixture(autouse=True)
+def pilot_starts_on_the_dashboard(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test's Pilot starts once the dashboard has replaced the launch frame, as a user
+    reads the screen (tests/test_launch_frame.py tests the launch frame itself and keys
+    typed while it shows). A test app may opt out: `pilot_waits_for_dashboard = False`."""
+    original = SfnTuiApp.run_test
+
+    @contextlib.asynccontextmanager
+    async def run_test(self: SfnTuiApp, *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+        async with original(self, *args, **kwargs) as pilot:
+            if getattr(self, "pilot_waits_for_dashboard", True):
+                await wait_for(
+                    pilot,
+                    lambda: self._dashboard is not None and self._dashboard.is_mounted,
+                    what="the dashboard",
+                )
+            yield pilot
+
+    monkeypatch.setattr(SfnTuiApp, "run_test", run_test)
 
 
 @pytest.fixture(autouse=True)

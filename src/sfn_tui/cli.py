@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from sfn_tui import __version__
+from sfn_tui.core import launch_gc
 
 if TYPE_CHECKING:
     from sfn_tui.aws.connection import Connection
@@ -262,6 +263,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         forget_aws_profile()
     if args.command == "local-server":
         return run_local_server(args.port, seed=not args.no_seed)
+    # Until the first frame is up (the app resumes it; see core/launch_gc.py).
+    launch_gc.pause()
     from sfn_tui.config import ConfigProblem, load_settings
 
     try:

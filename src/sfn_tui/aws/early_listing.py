@@ -34,11 +34,14 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from sfn_tui.aws.connection import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, Connection
-from sfn_tui.aws.models import Activity, Execution, ExecutionPage, StateMachine
+from sfn_tui.core import launch_gc
+
+if TYPE_CHECKING:
+    from sfn_tui.aws.models import Activity, ExecutionPage, StateMachine
 
 log = logging.getLogger(__name__)
 
@@ -295,6 +298,7 @@ def _child(job: Callable[[Send], None], write_fd: int) -> None:
     the pipe; then exit without running anything of the parent's."""
     code = 0
     try:
+        launch_gc.resume()  # forked while the app's launch pauses it
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         # Nothing of the child's may reach the terminal the app draws on (a warning).
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -457,6 +461,9 @@ def _when(value: Any) -> datetime:
 
 
 def parse(answer: dict[str, Any]) -> Listing:
+    # The models are imported here, after the first frame (the parent) or in the child.
+    from sfn_tui.aws.models import Activity, Execution, ExecutionPage, StateMachine
+
     machines = tuple(
         StateMachine.from_api({**m, "creationDate": _when(m["creationDate"])})
         for m in answer["machines"]

@@ -29,7 +29,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
 from sfn_tui.aws.errors import (
@@ -42,6 +42,7 @@ from sfn_tui.aws.errors import (
     Throttled,
 )
 from sfn_tui.aws.models import Activity, Execution, ExecutionDetail, ExecutionPage, StateMachine
+from sfn_tui.core.clock import utc_now
 
 log = logging.getLogger(__name__)
 
@@ -187,10 +188,6 @@ PollUpdate = (
     | PollLate
     | PollRecovered
 )
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Poller:

@@ -21,6 +21,8 @@ import signal
 import threading
 import time
 
+from sfn_tui.core import launch_gc
+
 STOP_SECONDS = 10.0
 """How long the child waits for its engine to stop before it exits anyway."""
 
@@ -108,6 +110,7 @@ class EngineChild:
 def _serve(ready_fd: int, control_fd: int, region: str, seed: bool) -> int:
     """The child: start and seed the engine, say where it listens, serve until the
     control pipe closes, stop. Its exit code."""
+    launch_gc.resume()  # forked while the app's launch pauses it
     # The app owns the terminal and its signals: Ctrl-C there is a key, and a hangup or
     # a kill reaches the app, whose exit closes the control pipe.
     signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -15,7 +15,7 @@ from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from textual import events, work
-from textual.app import App
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.driver import Driver
 from textual.notifications import SeverityLevel
@@ -25,15 +25,14 @@ from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from sfn_tui.aws.connection import Connection
-from sfn_tui.aws.models import StateMachine
-from sfn_tui.core.poller import PollFailed, PollLate, utc_now
+from sfn_tui.core import launch_gc
+from sfn_tui.core.clock import utc_now
 from sfn_tui.tui import exit_signals, workarounds
-from sfn_tui.tui.commands import SfnCommands
 from sfn_tui.tui.formatting import visible
 from sfn_tui.tui.key_order import KeyOrder, TypedKeys, TypedRun
+from sfn_tui.tui.launch_frame import launch_frame
 from sfn_tui.tui.lazy_screens import import_later_screens, is_a
 from sfn_tui.tui.messages import InboxChanged, Polled
-from sfn_tui.tui.screens.main import MainScreen
 from sfn_tui.tui.workarounds import (
     RELEASE_EVERY,
     release_closed_watchers,
@@ -41,15 +40,18 @@ from sfn_tui.tui.workarounds import (
 )
 
 if TYPE_CHECKING:
+    from textual.command import Provider
+
     from sfn_tui.aws.client import ClientSettings, StepFunctionsClient
     from sfn_tui.aws.early_listing import EarlyListing, Listing
     from sfn_tui.core.inbox import TaskInbox
-    from sfn_tui.core.poller import ExecutionSource, Poller
+    from sfn_tui.core.poller import ExecutionSource, Poller, PollFailed, PollLate
     from sfn_tui.core.validation import LastInputs
     from sfn_tui.local.engine import LocalEngine
     from sfn_tui.local.engine_child import EngineChild
     from sfn_tui.tui.app_services import AppServices
     from sfn_tui.tui.screens.chat import GuidedRun
+    from sfn_tui.tui.screens.main import MainScreen
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +89,14 @@ DASHBOARD_OPERATIONS = frozenset(
 )
 
 
+def _sfn_commands() -> type[Provider]:
+    """The palette's commands, imported when the palette first opens (Textual takes a
+    provider or a function returning one)."""
+    from sfn_tui.tui.commands import SfnCommands
+
+    return SfnCommands
+
+
 def _paste_refusal(widget: Widget | None, text: str) -> str | None:
     """tui/paste_limits.py's refusal, imported at the first paste (it brings TextArea
     and tree-sitter, which the first frame does not need)."""
@@ -111,7 +121,7 @@ class SfnTuiApp(App[None]):
 
     TITLE = "sfn-tui"
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {SfnCommands}
+    COMMANDS = App.COMMANDS | {_sfn_commands}
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
@@ -168,7 +178,9 @@ class SfnTuiApp(App[None]):
     ) -> None:
         super().__init__()
         self.user_keymap = dict(keymap or {})  # checked by tui/keymap.py before the app
-        workarounds.install()  # tiny terminals, large documents: see tui/workarounds.py
+        # Tiny terminals (see tui/workarounds.py); the large-document ones come with
+        # the dashboard, after the first frame.
+        workarounds.wrap_to_at_least_one_column()
         self.connection = connection
         self.poll_interval = poll_interval
         self.catalog_interval = catalog_interval
@@ -190,15 +202,27 @@ class SfnTuiApp(App[None]):
         self.inbox: TaskInbox | None = None
         self.engine: LocalEngine | EngineChild | None = None
         self._last_inputs: LastInputs | None = None
-        self.dashboard = MainScreen()
+        self._dashboard: MainScreen | None = None
         self._announced: set[str] = set()
         self.callback_machines: set[str] = set()  # followed for callbacks by the user's choice
         self._quitting = False
         self._shut_down = False
         self._signalled: int | None = None
         self._remove_signal_handlers: Callable[[], None] | None = None
-        # Keys one at a time, in the order typed (see tui/key_order.py).
+        # Keys one at a time, in the order typed (see tui/key_order.py); those typed
+        # before the dashboard is up are kept for it (see tui/launch_frame.py).
         self.keys = KeyOrder(self, super().on_event, refuse_paste=_paste_refusal)
+        self.keys.hold()
+
+    @property
+    def dashboard(self) -> MainScreen:
+        """The dashboard screen (made, with its module, when first needed: it is pushed
+        once the launch frame is on the terminal)."""
+        if self._dashboard is None:
+            from sfn_tui.tui.screens.main import MainScreen
+
+            self._dashboard = MainScreen()
+        return self._dashboard
 
     @property
     def last_inputs(self) -> LastInputs:
@@ -228,10 +252,13 @@ class SfnTuiApp(App[None]):
         else:
             await super().on_event(event)
 
+    def compose(self) -> ComposeResult:
+        """The launch frame, on the default screen (see tui/launch_frame.py)."""
+        yield from launch_frame(self.tz)
+
     def on_mount(self) -> None:
         if self.user_keymap:
             self.set_keymap(self.user_keymap)
-        self.push_screen(self.dashboard)
         self.set_interval(RELEASE_EVERY, self.release_caches)
         self._remove_signal_handlers = exit_signals.install(
             asyncio.get_running_loop(), self.exit_signal
@@ -282,9 +309,14 @@ class SfnTuiApp(App[None]):
             # recomposed, so every node is swept (a few hundred, every 30 s).
             release_closed_watchers(screen, *screen.walk_children())
 
-    def on_ready(self) -> None:
-        # Connect once the first frame is on screen: the AWS stack's import and client
-        # set-up block the loop for about 0.25 s (see bench/run.py).
+    async def on_ready(self) -> None:
+        """The launch frame is on the terminal: the dashboard replaces it, the keys
+        typed meanwhile go to it, and the app connects (the AWS stack's import and
+        client set-up block the loop for about 0.25 s, see bench/run.py)."""
+        launch_gc.resume()  # paused by the command until now (see core/launch_gc.py)
+        workarounds.install()  # the rest: large documents (see tui/workarounds.py)
+        await self.push_screen(self.dashboard)
+        self.keys.resume()
         self.connect()
 
     # Workers ----------------------------------------------------------------------
@@ -579,6 +611,8 @@ class SfnTuiApp(App[None]):
     def guided_setup_shown(self, run: GuidedRun) -> None:
         """The machine and activity a guided run found or created: on the dashboard at
         once (the catalog is listed again too)."""
+        from sfn_tui.aws.models import StateMachine
+
         detail = run.machine
         machine = StateMachine(detail.arn, detail.name, detail.type, detail.creation_date)
         activities = (run.activity,) if run.activity is not None else ()

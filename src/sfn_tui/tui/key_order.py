@@ -36,7 +36,6 @@ from textual.keys import _character_to_key
 from textual.message_pump import MessagePump
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Input
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +74,12 @@ Pending = events.Key | events.Paste | TypedRun
 def _accepts_text(widget: object) -> str | None:
     """What a widget takes as typed text: "line" (an Input), "lines" (an editable
     TextArea: Enter is a new line), or None (printable keys may be bindings there)."""
-    if isinstance(widget, Input):
+    # Input's and TextArea's modules (TextArea's with tree-sitter) are imported by the
+    # first screen that has one, not for the first frame: a widget of a class never
+    # imported is not one.
+    text_input = sys.modules.get("textual.widgets._input")
+    if text_input is not None and isinstance(widget, text_input.Input):
         return "line"
-    # TextArea's module (with tree-sitter) is imported by the first screen that has
-    # one, not for the dashboard: a widget of a class never imported is not one.
     text_area = sys.modules.get("textual.widgets._text_area")
     if text_area is not None and isinstance(widget, text_area.TextArea) and not widget.read_only:
         return "lines"
@@ -111,6 +112,7 @@ class KeyOrder:
         self._screen: Screen[Any] | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._refusing = False  # the last paste was refused (say so once per burst)
+        self._held = False  # keys wait (see `hold`)
         self.arrivals = 0  # keys, runs and pastes received so far
 
     # What actions may ask ----------------------------------------------------------
@@ -126,6 +128,25 @@ class KeyOrder:
         """No key is being handled and none waits."""
         return self._current is None and not self._pending
 
+    # Holding -----------------------------------------------------------------------
+
+    def hold(self) -> None:
+        """Keep every key that arrives from now on until `resume`: typed while the
+        launch frame is up, they are for the dashboard that replaces it."""
+        self._held = True
+
+    def resume(self) -> None:
+        """Hand on the keys kept since `hold`, in the order typed, once the screen now
+        on top has settled: what is queued for it ran (its mount, whose focus it asks
+        the app to set), then what that queued on the app (the focus)."""
+        screen = self._app.screen
+        if not screen.call_later(self._app.call_later, self._resume):
+            self._app.call_later(self._resume)
+
+    async def _resume(self) -> None:
+        self._held = False
+        await self._next()
+
     # Arrivals ----------------------------------------------------------------------
 
     async def arrived(self, item: Pending) -> None:
@@ -135,7 +156,7 @@ class KeyOrder:
             await self._next()
 
     async def _next(self) -> None:
-        while self._pending and self._current is None:
+        while self._pending and self._current is None and not self._held:
             event = self._take()
             self._current = event
             self._screen = self._app.screen

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 
-from sfn_tui.core.poller import ExecutionsFetched, PollUpdate
+if TYPE_CHECKING:
+    from sfn_tui.core.poller import PollUpdate
 
 
 class Polled(Message):
@@ -16,6 +19,8 @@ class Polled(Message):
         self.update = update
 
     def can_replace(self, message: Message) -> bool:
+        from sfn_tui.core.poller import ExecutionsFetched  # imported by any update's maker
+
         return (
             isinstance(message, Polled)
             and isinstance(self.update, ExecutionsFetched)

@@ -46,6 +46,7 @@ from sfn_tui.tui.express_watch import (
     is_express,
 )
 from sfn_tui.tui.formatting import visible
+from sfn_tui.tui.launch_frame import NARROW_WIDTH
 from sfn_tui.tui.messages import Polled
 from sfn_tui.tui.widgets.express_note import ExpressNote
 from sfn_tui.tui.widgets.footer import SteadyFooter
@@ -57,7 +58,6 @@ if TYPE_CHECKING:
     from sfn_tui.core.inbox import TaskInbox
 
 T = TypeVar("T")
-NARROW_WIDTH = 110
 SELECT_DEBOUNCE = 0.25
 
 
@@ -379,6 +379,11 @@ class MainScreen(Screen[None]):
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not self.is_mounted:
+            # Asked while it is pushed over the launch frame (that frame's footer, for
+            # Textual's `screen.` bindings), before its panes exist: it is asked again
+            # once they do, and nothing of it is on screen before.
+            return True
         focused, read_only = self.focused, self.sfn_app.read_only
         on_machines, on_executions = focused is self.machines, focused is self.executions
         execution = self.executions.selected if on_executions else None
@@ -754,7 +759,10 @@ class MainScreen(Screen[None]):
         bar = self.query_one("#filter", Input)
         bar.value = target.filter_text
         bar.display = True
-        bar.focus()
+        # At once, not through the app's queue (`focus()`): keys typed right after `/`
+        # are handed on as soon as `/` settles, and with no pane focused yet (typed at
+        # launch, before the catalog came) that was before a queued focus landed.
+        self.set_focus(bar)
 
     @on(Input.Changed, "#filter")
     def filter_typed(self, event: Input.Changed) -> None:

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.timer import Timer
 from textual.widgets import Static
 
-from sfn_tui.core.poller import PollFailed, PollLate
 from sfn_tui.tui.formatting import clock_time
 from sfn_tui.tui.header_fit import Part, end_cut, fit, middle_cut
+
+if TYPE_CHECKING:
+    from sfn_tui.core.poller import PollFailed, PollLate
 
 WATCHED = (
     "where",
@@ -132,10 +135,18 @@ class StatusHeader(Static):
 
     def _failure(self) -> PollFailed | None:
         failure = getattr(self.app, "poll_failure", None)
+        if failure is None:  # the launch frame's header: the poller is not imported yet
+            return None
+        from sfn_tui.core.poller import PollFailed
+
         return failure if isinstance(failure, PollFailed) else None
 
     def _late(self) -> PollLate | None:
         late = getattr(self.app, "poll_late", None)
+        if late is None:
+            return None
+        from sfn_tui.core.poller import PollLate
+
         return late if isinstance(late, PollLate) else None
 
     def render(self) -> Text:

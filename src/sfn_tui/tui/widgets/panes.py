@@ -12,7 +12,7 @@ from textual.message import Message
 
 from sfn_tui.aws.models import Activity, Execution, StateMachine
 from sfn_tui.aws.versions import qualifier_label
-from sfn_tui.core.poller import utc_now
+from sfn_tui.core.clock import utc_now
 from sfn_tui.tui import run_mark
 from sfn_tui.tui.formatting import (
     STATUS_STYLE,
