@@ -56,8 +56,8 @@ async def proxy(engine: str) -> AsyncIterator[RecordingProxy]:
 
 @pytest.fixture(autouse=True)
 def pilot_starts_on_the_dashboard(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A test's Pilot starts once the dashboard has replaced the launch frame, as a user
-    reads the screen (tests/test_launch_frame.py tests the launch frame itself and keys
+    """A test's Pilot (and a snapshot's scene) starts once the dashboard has replaced the
+    launch frame, as a user reads the screen (tests/test_launch_frame.py tests the launch frame itself and keys
     typed while it shows). A test app may opt out: `pilot_waits_for_dashboard = False`."""
     original = SfnTuiApp.run_test
 
@@ -73,6 +73,26 @@ def pilot_starts_on_the_dashboard(monkeypatch: pytest.MonkeyPatch) -> None:
             yield pilot
 
     monkeypatch.setattr(SfnTuiApp, "run_test", run_test)
+
+    # Snapshots (pytest-textual-snapshot) run the app with an auto pilot instead.
+    original_run_async = SfnTuiApp.run_async
+
+    async def run_async(self: SfnTuiApp, *args: Any, **kwargs: Any) -> Any:
+        scene = kwargs.get("auto_pilot")
+        if scene is not None and getattr(self, "pilot_waits_for_dashboard", True):
+
+            async def after_the_dashboard(pilot: Any) -> None:
+                await wait_for(
+                    pilot,
+                    lambda: self._dashboard is not None and self._dashboard.is_mounted,
+                    what="the dashboard",
+                )
+                await scene(pilot)
+
+            kwargs["auto_pilot"] = after_the_dashboard
+        return await original_run_async(self, *args, **kwargs)
+
+    monkeypatch.setattr(SfnTuiApp, "run_async", run_async)
 
 
 @pytest.fixture(autouse=True)

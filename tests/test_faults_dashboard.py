@@ -112,8 +112,8 @@ async def test_endpoint_down_at_start_is_named_retried_and_fills_in_when_up(
     await proxy.start(refusing=True)  # nothing listens on its port yet
     try:
         app = make_app(proxy.url)
+        notices = record_notices(app)  # from the start: the first failure comes at once
         async with app.run_test(size=(160, 40)) as pilot:
-            notices = record_notices(app)
             await wait_for(
                 pilot, lambda: "disconnected since" in header(app), what="disconnected shown"
             )
@@ -281,8 +281,8 @@ async def test_malformed_response_is_a_service_error_and_the_app_goes_on(
 ) -> None:
     machine_arn = create_machine(sfn, "fault-malformed")
     app = make_app(proxy.url)
+    notices = record_notices(app)
     async with app.run_test(size=(160, 40)) as pilot:
-        notices = record_notices(app)
         await wait_for(pilot, lambda: machine_arn in app.dashboard.machines.items, what="listed")
         proxy.fault("ListStateMachines", "malformed")
         await pilot.press("r")
@@ -330,8 +330,8 @@ async def test_expired_credentials_pause_polling_and_say_how_to_renew(
 ) -> None:
     machine_arn = create_machine(sfn, "fault-creds")
     app = make_app(proxy.url)
+    notices = record_notices(app)
     async with app.run_test(size=(160, 40)) as pilot:
-        notices = record_notices(app)
         await wait_for(pilot, lambda: machine_arn in app.dashboard.machines.items, what="listed")
         proxy.fault(
             "*",

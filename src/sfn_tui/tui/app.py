@@ -315,9 +315,13 @@ class SfnTuiApp(App[None]):
         client set-up block the loop for about 0.25 s, see bench/run.py)."""
         launch_gc.resume()  # paused by the command until now (see core/launch_gc.py)
         workarounds.install()  # the rest: large documents (see tui/workarounds.py)
+        launch_screen = self.screen
         await self.push_screen(self.dashboard)
         self.keys.resume()
         self.connect()
+        # Never seen again, and its loading indicators would go on animating (a
+        # whole-screen frame of the dashboard 20 times a second).
+        await launch_screen.remove_children()
 
     # Workers ----------------------------------------------------------------------
 
