@@ -83,6 +83,12 @@ async def until(pred: Any, timeout: float = 60.0) -> bool:
     return True
 
 
+async def dashboard_up(app: Any) -> None:
+    """Until the dashboard has replaced the launch frame (tui/launch_frame.py): Pilot
+    starts before it is mounted."""
+    await until(lambda: app._dashboard is not None and app._dashboard.is_mounted)
+
+
 # The engine: a child process -------------------------------------------------------
 
 
@@ -495,6 +501,7 @@ async def in_process(engine: Engine, poll_seconds: float, end_presses: int) -> d
     out: dict[str, Any] = {}
     async with app.run_test(size=(COLS, ROWS)) as pilot:
         install_probe(app, probe)
+        await dashboard_up(app)
         dash = app.dashboard
         big = engine.info["big_machine_arn"]
 

@@ -33,6 +33,7 @@ from run import (
     Engine,
     Probe,
     PtyApp,
+    dashboard_up,
     install_probe,
     log,
     pct,
@@ -96,8 +97,9 @@ async def filter_latency(engine: Engine, machines: int, rounds: int) -> dict[str
     out: dict[str, Any] = {}
     async with app.run_test(size=(COLS, ROWS)) as pilot:
         install_probe(app, probe)
-        dash = app.dashboard
         t0 = time.perf_counter()
+        await dashboard_up(app)
+        dash = app.dashboard
         while len(dash.machines.items) < machines and time.perf_counter() - t0 < 90:
             await asyncio.sleep(0.02)
         out["loaded_s"] = time.perf_counter() - t0

@@ -404,6 +404,13 @@ async def soak_app(
     begin = time.monotonic()
     try:
         async with app.run_test(size=(140, 44)) as pilot:
+            # The dashboard replaces the launch frame once that is drawn.
+            await until(
+                pilot,
+                lambda: app._dashboard is not None and app._dashboard.is_mounted,
+                60,
+                "dashboard",
+            )
             dashboard = app.dashboard
             await until(pilot, lambda: len(dashboard.machines.items) >= 4, 60, "machines")
             dashboard.machines.focus()

@@ -22,7 +22,18 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import COLS, POLL, REGION, ROWS, Engine, Probe, install_probe, stall_monitor, until
+from run import (
+    COLS,
+    POLL,
+    REGION,
+    ROWS,
+    Engine,
+    Probe,
+    dashboard_up,
+    install_probe,
+    stall_monitor,
+    until,
+)
 
 
 class GcLog:
@@ -132,6 +143,7 @@ async def measure(
     out: dict[str, Any] = {}
     async with app.run_test(size=(COLS, ROWS)) as pilot:
         install_probe(app, probe)
+        await dashboard_up(app)
         dash = app.dashboard
         big = engine.info["big_machine_arn"]
 
