@@ -86,7 +86,7 @@ async def until(pred: Any, timeout: float = 60.0) -> bool:
 async def dashboard_up(app: Any) -> None:
     """Until the dashboard has replaced the launch frame (tui/launch_frame.py): Pilot
     starts before it is mounted."""
-    await until(lambda: app._dashboard is not None and app._dashboard.is_mounted)
+    await until(lambda: app.dashboard_mounted)
 
 
 # The engine: a child process -------------------------------------------------------

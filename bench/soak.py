@@ -407,7 +407,7 @@ async def soak_app(
             # The dashboard replaces the launch frame once that is drawn.
             await until(
                 pilot,
-                lambda: app._dashboard is not None and app._dashboard.is_mounted,
+                lambda: app.dashboard_mounted,
                 60,
                 "dashboard",
             )

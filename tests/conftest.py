@@ -57,19 +57,19 @@ async def proxy(engine: str) -> AsyncIterator[RecordingProxy]:
 @pytest.fixture(autouse=True)
 def pilot_starts_on_the_dashboard(monkeypatch: pytest.MonkeyPatch) -> None:
     """A test's Pilot (and a snapshot's scene) starts once the dashboard has replaced the
-    launch frame, as a user reads the screen (tests/test_launch_frame.py tests the launch frame itself and keys
-    typed while it shows). A test app may opt out: `pilot_waits_for_dashboard = False`."""
+    launch frame, as a user reads the screen (tests/test_launch_frame.py tests the
+    launch frame itself and keys typed while it shows). A test app may opt out:
+    `pilot_waits_for_dashboard = False`."""
     original = SfnTuiApp.run_test
+
+    async def dashboard_up(pilot: Any) -> None:
+        await wait_for(pilot, lambda: pilot.app.dashboard_mounted, what="the dashboard")
 
     @contextlib.asynccontextmanager
     async def run_test(self: SfnTuiApp, *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
         async with original(self, *args, **kwargs) as pilot:
             if getattr(self, "pilot_waits_for_dashboard", True):
-                await wait_for(
-                    pilot,
-                    lambda: self._dashboard is not None and self._dashboard.is_mounted,
-                    what="the dashboard",
-                )
+                await dashboard_up(pilot)
             yield pilot
 
     monkeypatch.setattr(SfnTuiApp, "run_test", run_test)
@@ -82,11 +82,7 @@ def pilot_starts_on_the_dashboard(monkeypatch: pytest.MonkeyPatch) -> None:
         if scene is not None and getattr(self, "pilot_waits_for_dashboard", True):
 
             async def after_the_dashboard(pilot: Any) -> None:
-                await wait_for(
-                    pilot,
-                    lambda: self._dashboard is not None and self._dashboard.is_mounted,
-                    what="the dashboard",
-                )
+                await dashboard_up(pilot)
                 await scene(pilot)
 
             kwargs["auto_pilot"] = after_the_dashboard

@@ -225,6 +225,12 @@ class SfnTuiApp(App[None]):
         return self._dashboard
 
     @property
+    def dashboard_mounted(self) -> bool:
+        """The dashboard has replaced the launch frame (what a test's Pilot or the bench
+        waits for before reading it)."""
+        return self._dashboard is not None and self._dashboard.is_mounted
+
+    @property
     def last_inputs(self) -> LastInputs:
         """The last input used to start each state machine (made when first needed:
         its module, with the validation rules, is not needed for the first frame)."""

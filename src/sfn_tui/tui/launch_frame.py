@@ -22,14 +22,17 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import LoadingIndicator, Static
 
+from sfn_tui.tui.empty_states import executions_empty
 from sfn_tui.tui.widgets.header import StatusHeader
+from sfn_tui.tui.widgets.pane_columns import EXECUTIONS_COLUMNS
 
 NARROW_WIDTH = 110
 """Below this many columns the dashboard stacks its panes (screens/main.py) and so does
 this frame."""
 
-EXECUTIONS_HINT = "Select a state machine to see its executions"
-EXECUTIONS_COLUMNS = "Name  Status  Started  Stopped / elapsed"
+# The executions pane with no machine selected, as the dashboard says it.
+EXECUTIONS_HINT = executions_empty(None, None, "", more_on_service=False)
+EXECUTIONS_HEADINGS = "  ".join(label for _, label, _ in EXECUTIONS_COLUMNS)
 
 
 class LaunchExecutions(Static):
@@ -52,7 +55,7 @@ class LaunchExecutions(Static):
 
     def render(self) -> Text:
         width = self.content_size.width
-        header = EXECUTIONS_COLUMNS.ljust(width)[: max(0, width)]
+        header = EXECUTIONS_HEADINGS.ljust(width)[: max(0, width)]
         return Text.assemble(
             (header, self.get_component_rich_style("launch-executions--header")),
             "\n\n",

@@ -24,6 +24,11 @@ from sfn_tui.tui.formatting import (
     visible,
 )
 from sfn_tui.tui.widgets.keyed_table import Cell, KeyedTable
+from sfn_tui.tui.widgets.pane_columns import (
+    ACTIVITIES_COLUMNS,
+    EXECUTIONS_COLUMNS,
+    MACHINES_COLUMNS,
+)
 
 _STATUS_CELLS: dict[str, Text] = {}
 
@@ -51,7 +56,7 @@ class TimeAware:
 
 
 class StateMachinesTable(TimeAware, KeyedTable[StateMachine]):
-    COLUMNS = (("name", "Name", None), ("type", "Type", 8), ("created", "Created", None))
+    COLUMNS = MACHINES_COLUMNS
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -83,7 +88,7 @@ class StateMachinesTable(TimeAware, KeyedTable[StateMachine]):
 
 
 class ActivitiesTable(TimeAware, KeyedTable[Activity]):
-    COLUMNS = (("name", "Name", None), ("tasks", "Tasks", 7), ("created", "Created", None))
+    COLUMNS = ACTIVITIES_COLUMNS
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -136,12 +141,7 @@ class ExecutionsTable(TimeAware, KeyedTable[Execution]):
             id="executions.mark",
         ),
     ]
-    COLUMNS = (
-        ("name", "Name", None),
-        ("status", "Status", None),
-        ("start", "Started", None),
-        ("end", "Stopped / elapsed", None),
-    )
+    COLUMNS = EXECUTIONS_COLUMNS
     sort_reverse = True
     follow_newest = False  # on: the cursor goes to the newest run as runs arrive
 
