@@ -40,12 +40,16 @@ def listening_ports(pid: int) -> set[int]:
     """The TCP ports process `pid` listens on (its sockets' inodes in /proc/net/tcp)."""
     inodes = set()
     try:
-        for fd in (Path("/proc") / str(pid) / "fd").iterdir():
-            target = os.readlink(fd)
-            if target.startswith("socket:["):
-                inodes.add(target[8:-1])
+        fds = list((Path("/proc") / str(pid) / "fd").iterdir())
     except OSError:
-        return set()
+        return set()  # the process is gone
+    for fd in fds:
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue  # closed since the listing (the engine serves the poller meanwhile)
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
     ports = set()
     for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
         parts = line.split()
