@@ -485,6 +485,8 @@ class KeyedTable(PassStyles, LineCells, DataTable[Cell], Generic[T]):
             self.rows, key=lambda rk: sort_key(items[str(rk.value)]), reverse=self.sort_reverse
         )
         self._row_locations = TwoWayDict({rk: index for index, rk in enumerate(ordered)})
+        # `items` in the rows' order too: typing on in the filter rebuilds from it.
+        self.items = {str(rk.value): items[str(rk.value)] for rk in ordered}
         self._update_count += 1
         self.refresh()
 
