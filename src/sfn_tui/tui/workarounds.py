@@ -239,7 +239,11 @@ def fast_unwrapped_edits() -> None:
 
 
 def install() -> None:
-    """Every work-around above that patches Textual (call before the first layout)."""
+    """Every work-around above that patches Textual (call before the first layout),
+    and those of tui/acyclic_caches.py."""
+    from sfn_tui.tui import acyclic_caches
+
+    acyclic_caches.install()
     wrap_to_at_least_one_column()
     constant_time_wrapped_height()
     fast_byte_offsets()
