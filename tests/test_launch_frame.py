@@ -30,6 +30,7 @@ from tests.test_modal_snapshots import APP_TCSS
 from tests.test_sizes import SIZES
 
 REGION = "us-west-2"
+TYPED_AHEAD_REGION = "ap-southeast-9"  # no other test uses it
 # The dashboard and what it brings: imported after the first frame, never before.
 NOT_BEFORE_THE_FIRST_FRAME = (
     "sfn_tui.tui.screens.main",
@@ -89,6 +90,16 @@ async def test_the_launch_frame_survives_every_size() -> None:
         assert "sfn-tui endpoint http://127.0.0.1:9" in text
         assert "Executions" in text and "Select a state machine" in text
         assert "Quit" in text and "New ChatSFN run" in text and "palette" in text
+
+
+@pytest.mark.parametrize("size", [(140, 40), (80, 24)])
+def test_the_launch_frame_looks_like_the_dashboard_loading(
+    size: tuple[int, int], snap_compare: Any
+) -> None:
+    """The header, the catalog's two panes loading (wide: a column beside the
+    executions; narrow: side by side above them), the executions pane's headings and
+    hint, and the app's keys, where the dashboard draws them."""
+    assert snap_compare(launch_frame_app(), terminal_size=size)
 
 
 async def test_the_launch_frame_shows_only_the_keys_that_work() -> None:
@@ -151,8 +162,10 @@ class TypedAhead(SfnTuiApp):
 async def test_keys_typed_before_the_dashboard_is_up_act_on_it(
     engine: str, typed: tuple[str, ...], on_top: str
 ) -> None:
-    base = make_app(engine)
-    app = TypedAhead(base.connection, typed=typed, poll_interval=0.5)
+    # A region of its own: `n` sets up ChatSFN (role, activity, machine), as it should,
+    # and other tests' panes would then show that machine first.
+    connection = Connection(region=TYPED_AHEAD_REGION, endpoint_url=engine, dummy_credentials=True)
+    app = TypedAhead(connection, typed=typed, poll_interval=0.5)
     async with app.run_test(size=(140, 40)) as pilot:
         await wait_for(
             pilot,

@@ -260,7 +260,7 @@ class SfnTuiApp(App[None]):
 
     def compose(self) -> ComposeResult:
         """The launch frame, on the default screen (see tui/launch_frame.py)."""
-        yield from launch_frame(self.tz)
+        yield from launch_frame()
 
     def on_mount(self) -> None:
         if self.user_keymap:
@@ -325,8 +325,8 @@ class SfnTuiApp(App[None]):
         await self.push_screen(self.dashboard)
         self.keys.resume()
         self.connect()
-        # Never seen again, and its loading indicators would go on animating (a
-        # whole-screen frame of the dashboard 20 times a second).
+        # Never seen again: its widget goes (it was once animated loading indicators,
+        # drawing a whole-screen frame of the dashboard 20 times a second).
         await launch_screen.remove_children()
 
     # Workers ----------------------------------------------------------------------

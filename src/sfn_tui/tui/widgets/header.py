@@ -103,6 +103,32 @@ def notice_words(failure: PollFailed) -> str:
     return f"{said} Retrying in {retry}; the data on screen is stale until then."
 
 
+def where_parts(app: object) -> list[Part]:
+    """The header's first parts: the name, read-only, and where the app is connected
+    (the launch frame's header is these alone)."""
+    parts = [Part(["sfn-tui ", ""], style="bold", separated=False)]
+    if getattr(app, "read_only", False):
+        parts.append(
+            Part(
+                [" READ-ONLY ", " RO "],
+                style="bold black on yellow",
+                shrink_rank=2,
+                separated=False,
+            )
+        )
+        parts.append(Part([" "], separated=False))
+    where = getattr(app, "where", "")
+    parts.append(
+        Part(
+            [where, middle_cut(where, 28), middle_cut(where, 18)],
+            style="bold cyan",
+            shrink_rank=3,
+            separated=False,
+        )
+    )
+    return parts
+
+
 class StatusHeader(Static):
     DEFAULT_CSS = """
     StatusHeader { dock: top; height: 1; background: $panel; color: $foreground; padding: 0 1; }
@@ -151,26 +177,7 @@ class StatusHeader(Static):
 
     def render(self) -> Text:
         app = self.app
-        parts = [Part(["sfn-tui ", ""], style="bold", separated=False)]
-        if getattr(app, "read_only", False):
-            parts.append(
-                Part(
-                    [" READ-ONLY ", " RO "],
-                    style="bold black on yellow",
-                    shrink_rank=2,
-                    separated=False,
-                )
-            )
-            parts.append(Part([" "], separated=False))
-        where = getattr(app, "where", "")
-        parts.append(
-            Part(
-                [where, middle_cut(where, 28), middle_cut(where, 18)],
-                style="bold cyan",
-                shrink_rank=3,
-                separated=False,
-            )
-        )
+        parts = where_parts(app)
         status = self._status()
         if status is not None:
             parts.append(status)
