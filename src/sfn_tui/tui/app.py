@@ -30,7 +30,7 @@ from sfn_tui.core.clock import utc_now
 from sfn_tui.tui import exit_signals, workarounds
 from sfn_tui.tui.formatting import visible
 from sfn_tui.tui.key_order import KeyOrder, TypedKeys, TypedRun
-from sfn_tui.tui.launch_frame import launch_frame
+from sfn_tui.tui.launch_frame import LaunchFrame
 from sfn_tui.tui.lazy_screens import import_later_screens, is_a
 from sfn_tui.tui.messages import InboxChanged, Polled
 from sfn_tui.tui.workarounds import (
@@ -260,7 +260,7 @@ class SfnTuiApp(App[None]):
 
     def compose(self) -> ComposeResult:
         """The launch frame, on the default screen (see tui/launch_frame.py)."""
-        yield from launch_frame()
+        yield LaunchFrame()
 
     def on_mount(self) -> None:
         if self.user_keymap:

@@ -13,8 +13,6 @@ on the terminal by then); keys typed meanwhile are kept for the dashboard, in or
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
@@ -139,17 +137,18 @@ class LaunchFrame(Widget):
     def _panes(self, lines: list[Text], top: int, height: int, width: int) -> None:
         if height <= 0:
             return
+        dots = self._dot_row()
         if width < NARROW_WIDTH:
             catalog, runs = _split(height, 2, 3)
             halves = _split(width, 1, 1)
             for x, part in zip((0, halves[0]), halves, strict=True):
-                self._dots(lines, x, part, top, catalog)
+                self._dots(lines, dots, x, part, top, catalog)
             self._executions(lines, 0, width, top + catalog, runs)
         else:
             catalog, runs = _split(width, 2, 3)
             machines, activities = _split(height, 3, 2)
-            self._dots(lines, 0, catalog, top, machines)
-            self._dots(lines, 0, catalog, top + machines, activities)
+            self._dots(lines, dots, 0, catalog, top, machines)
+            self._dots(lines, dots, 0, catalog, top + machines, activities)
             self._executions(lines, catalog, runs, top, height)
 
     @staticmethod
@@ -161,14 +160,16 @@ class LaunchFrame(Widget):
                 line.append(" " * (x - line.cell_len))
             line.append_text(text)
 
-    def _dots(self, lines: list[Text], x: int, width: int, y: int, height: int) -> None:
+    def _dots(self, lines: list[Text], dots: Text, x: int, width: int, y: int, height: int) -> None:
         """A loading indicator's five dots, centred in the region."""
         if width <= 0 or height <= 0:
             return
-        dots = self._dot_row(width)
-        self._place(lines, x + max(0, (width - dots.cell_len) // 2), y + (height - 1) // 2, dots)
+        if dots.cell_len > width:
+            dots = dots.copy()
+            dots.truncate(width)
+        self._place(lines, x + (width - dots.cell_len) // 2, y + (height - 1) // 2, dots)
 
-    def _dot_row(self, width: int) -> Text:
+    def _dot_row(self) -> Text:
         from textual.color import Color, Gradient
 
         style = self.get_component_rich_style("launch-frame--dots")
@@ -184,7 +185,6 @@ class LaunchFrame(Widget):
             )
         )
         dots.rstrip()
-        dots.truncate(width)
         return dots
 
     def _executions(self, lines: list[Text], x: int, width: int, y: int, height: int) -> None:
@@ -209,8 +209,3 @@ class LaunchFrame(Widget):
             content.pad_right(inner - content.cell_len)
             self._place(lines, x, y + row, Text("│", border) + content + Text("│", border))
         self._place(lines, x, y + height - 1, Text("╰" + "─" * inner + "╯", border))
-
-
-def launch_frame() -> Iterator[Widget]:
-    """The widgets of the launch frame, for the app's default screen."""
-    yield LaunchFrame()
