@@ -18,7 +18,7 @@ import json
 from importlib import import_module
 from typing import Any
 
-from sfn_tui.local import patches, redrive
+from sfn_tui.local import execution_index, patches, redrive
 
 ENDED = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 
@@ -70,7 +70,7 @@ def install() -> None:
         machine = self.stepfunction_backend.describe_state_machine(
             self._get_param("stateMachineArn")
         )
-        by_arn = {e.execution_arn: e for e in machine.executions}
+        by_arn = execution_index.runs_by_arn(machine.executions)
         for item in items:
             execution = by_arn.get(item["executionArn"])
             if not isinstance(execution, ParserExecution):

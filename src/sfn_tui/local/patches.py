@@ -17,6 +17,7 @@ PATCHES: tuple[str, ...] = (
     "activities",  # activity tasks, SendTask*, StopExecution (must come first)
     "express",  # Express runs: express ARNs, five minutes, StartSyncExecution
     "history_cache",  # GetExecutionHistory serializes each event once
+    "execution_index",  # ListExecutions keeps a big machine's order and index between calls
     "closed_tokens",  # TaskTimedOut for an answer to a closed callback task
     "callback_tasks",  # answers to .waitForTaskToken tasks; a new token per attempt
     "history_paging",  # GetExecutionHistory maxResults, nextToken, reverseOrder

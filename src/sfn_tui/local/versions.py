@@ -39,7 +39,7 @@ from contextlib import contextmanager
 from importlib import import_module
 from typing import Any
 
-from sfn_tui.local import patches
+from sfn_tui.local import execution_index, patches
 
 MAX_VERSIONS = 1000
 MAX_DESCRIPTION = 256
@@ -485,7 +485,7 @@ def install() -> None:
             with _standing_in(arn, stand_in):
                 result = original_list(self)
         if machine is not None:
-            by_arn = {e.execution_arn: e for e in machine.executions}
+            by_arn = execution_index.runs_by_arn(machine.executions)
             for item in result.result.get("executions") or []:
                 run = by_arn.get(item["executionArn"])
                 if run is not None:
