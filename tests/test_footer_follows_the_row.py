@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import random
 import uuid
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -192,3 +193,35 @@ async def test_a_row_that_swaps_one_key_for_another_keeps_the_footer_widgets(
         assert list(footer.query_children(FooterKey)) == before
         redrive = next(key for key in before if key.action == "redrive_execution")
         assert redrive.description == "Redrive" and not redrive.has_class("-disabled")
+
+
+async def test_a_row_with_more_or_fewer_keys_keeps_the_footer_widgets_it_has(
+    engine: str, runs: dict[str, str]
+) -> None:
+    """Between runs whose rows have a different number of keys (at 200 columns all fit),
+    the footer mounts the keys it lacks or removes those it has too many of, keeping
+    the others (a recompose re-mounted every key: the chat pane lost and regained
+    Fail task at each answer)."""
+    connection = Connection(region=REGION, endpoint_url=engine, dummy_credentials=True)
+    app = SfnTuiApp(connection, poll_interval=0.5, catalog_interval=1.0)
+    async with app.run_test(size=(200, 36)) as pilot:
+        executions = app.dashboard.executions
+        footer = await on_the_runs(pilot, runs["machine"])
+        by_status: dict[str, str] = {}
+        for arn, run in executions.items.items():
+            by_status.setdefault(run.status, arn)
+        seen: list[list[FooterKey]] = []
+        for status in ("SUCCEEDED", "RUNNING", "FAILED", "SUCCEEDED", "RUNNING"):
+            executions.select_key(by_status[status])
+            await wait_for(pilot, lambda: settled(footer), what=f"footer on a {status} run")
+            await wait_for(
+                pilot,
+                lambda: all(d in last_line(app) for _, d, _ in shown_keys(footer)),
+                what=f"the footer drawn on a {status} run",
+            )
+            seen.append(list(footer.query_children(FooterKey)))
+        assert len({len(keys) for keys in seen}) > 1, "the rows have different numbers of keys"
+        rows = [[k for k in keys if not k.has_class("-command-palette")] for keys in seen]
+        for before, after in pairwise(rows):
+            kept = min(len(before), len(after))
+            assert after[:kept] == before[:kept]

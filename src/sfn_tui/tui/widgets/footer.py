@@ -161,23 +161,40 @@ class SteadyFooter(Footer):
         super().bindings_changed(screen)
 
     def _rewrite(self, plan: Plan) -> bool:
-        """Show `plan` by rewriting the mounted keys in place. False (a recompose is
-        needed) when it has another number of keys, or the "more" hint or the palette
-        key comes or goes."""
+        """Show `plan` by rewriting the mounted keys in place, mounting the keys it has
+        more or removing those it has fewer (a key that comes and goes with the task
+        shown, as the chat's Fail task does at each answer, then costs one key, not
+        the whole row). False (a recompose is needed) when the "more" hint or the
+        palette key comes or goes, or the keys are not mounted yet."""
         keys, hidden, palette = plan
         mounted = list(self.query_children(FooterKey))
         row = [key for key in mounted if not key.has_class("-command-palette")]
         palettes = [key for key in mounted if key.has_class("-command-palette")]
         wants_palette = palette is not None and self.show_command_palette
         if (
-            len(row) != len(keys)
+            not row
             or bool(self.query_children("#footer-more")) != hidden
             or bool(palettes) != wants_palette
         ):
             return False
         display = self.app.get_key_display
-        for widget, (binding, enabled, tooltip) in zip(row, keys, strict=True):
+        for widget, (binding, enabled, tooltip) in zip(row, keys, strict=False):
             rewrite_key(widget, binding, display(binding), enabled, tooltip or binding.tooltip)
+        if len(keys) > len(row):
+            extra = [
+                FooterKey(
+                    binding.key,
+                    display(binding),
+                    binding.description,
+                    binding.action,
+                    disabled=not enabled,
+                    tooltip=tooltip or binding.tooltip,
+                ).data_bind(compact=Footer.compact)
+                for binding, enabled, tooltip in keys[len(row) :]
+            ]
+            self.mount_all(extra, after=row[-1])
+        for widget in row[len(keys) :]:
+            widget.remove()
         if palette is not None and palettes:
             binding, enabled, _ = palette
             rewrite_key(
