@@ -14,9 +14,10 @@ from sfn_tui.aws.connection import Connection
 from sfn_tui.core.inbox import TaskStatus
 from sfn_tui.tui.app import SfnTuiApp
 from sfn_tui.tui.formatting import clip_middle
-from sfn_tui.tui.screens.chat import TASK_LINE, ChatScreen
+from sfn_tui.tui.screens.chat import ChatScreen
 from sfn_tui.tui.screens.confirm import ConfirmScreen
 from sfn_tui.tui.screens.guided_run import GuidedRunScreen
+from sfn_tui.tui.widgets.task_list import TASK_LINE
 from tests.pilot_helpers import screen_text, wait_for, wait_shown
 from tests.recording_proxy import RecordingProxy
 

@@ -47,7 +47,10 @@ MAX_CLOSED = 100  # answered, failed and expired tasks kept on the list (open on
 MAX_OUTPUT_BYTES = 256 * 1024
 MAX_ERROR_CHARS = 256
 MAX_CAUSE_CHARS = 32_768
-RESOLVE_DELAYS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)  # seconds between first look-ups of a run
+# Seconds between the first look-ups of a task's run. ActivityStarted may be written a
+# moment after GetActivityTask answers (the engine's worker writes it), so the second
+# look comes soon: with 0.25 s there, a task claimed at that moment showed 250 ms late.
+RESOLVE_DELAYS = (0.0, 0.03, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
 SHUTDOWN_ERROR = "Worker.Shutdown"
 SHUTDOWN_CAUSE = "The operator closed the sfn-tui dashboard before answering this task."
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from contextlib import suppress
 from dataclasses import dataclass
 from typing import cast
 
@@ -21,7 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import OptionList, Static, TextArea
-from textual.widgets.option_list import Option, OptionDoesNotExist
+from textual.widgets.option_list import Option
 
 from sfn_tui.aws.errors import NotFound, SfnError
 from sfn_tui.aws.models import (
@@ -37,7 +36,7 @@ from sfn_tui.core.inbox import InboxTask, InvalidReply, NotAnswerable, TaskStatu
 from sfn_tui.core.queue_tokens import reads_from_queue
 from sfn_tui.core.validation import MAX_PAYLOAD_BYTES
 from sfn_tui.tui.app_services import AppServices, services
-from sfn_tui.tui.formatting import clip_middle, duration, plain, status_text, visible
+from sfn_tui.tui.formatting import duration, plain, status_text, visible
 from sfn_tui.tui.key_order import typed_at
 from sfn_tui.tui.paste_limits import LimitedTextArea
 from sfn_tui.tui.screens.confirm import ConfirmScreen
@@ -47,18 +46,10 @@ from sfn_tui.tui.widgets.answer_list import AnswerList, option_id, parse_option_
 from sfn_tui.tui.widgets.conversation import ConversationView
 from sfn_tui.tui.widgets.footer import SteadyFooter
 from sfn_tui.tui.widgets.header import StatusHeader
+from sfn_tui.tui.widgets.task_list import TaskList
 
 HISTORY_INTERVAL = 1.0
 HISTORY_INTERVAL_WAITING = 5.0  # while the run waits for this operator's answer
-TASK_LINE = 28  # characters a line of the task list holds (#chat-side is 32 wide)
-TASK_MARK = {
-    TaskStatus.WAITING: ("✉", "bold yellow"),
-    TaskStatus.SENDING: ("…", "bold"),
-    TaskStatus.SEND_FAILED: ("⚠", "bold red"),
-    TaskStatus.ANSWERED: ("✔", "green"),
-    TaskStatus.FAILED: ("✖", "red"),
-    TaskStatus.EXPIRED: ("⌀", "dim"),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +62,6 @@ class GuidedRun:
     role_owned: bool  # the role found or created by name, not one the user picked
     execution_arn: str
     queue_url: str | None = None  # the approval run's callback queue
-
-
-def arn_name(arn: str) -> str:
-    return arn.rsplit(":", 1)[-1]
 
 
 class ChatScreen(Screen[None]):
@@ -127,7 +114,7 @@ class ChatScreen(Screen[None]):
         yield StatusHeader(tz=self.sfn_app.tz)
         with Horizontal(id="chat-layout"):
             with Vertical(id="chat-side"):
-                yield OptionList(id="task-list")
+                yield TaskList(id="task-list")
             with Vertical(id="chat-main"):
                 yield Static(id="chat-title")
                 yield ConversationView(tz=self.sfn_app.tz, id="conversation")
@@ -157,13 +144,14 @@ class ChatScreen(Screen[None]):
 
     def _history_tick(self) -> None:
         """Reload the run's history once a second, but only every few seconds while the
-        run waits for this operator's answer: it cannot move on then, and each reload is
+        run waits for this operator's answer (or the answer is on its way): it cannot
+        move on then, and each reload is
         two calls (a stop or timeout from elsewhere still shows within seconds; the
         inbox's own events reload at once)."""
         item = self.current_task
         waiting_on_us = (
             item is not None
-            and item.status is TaskStatus.WAITING
+            and item.status in (TaskStatus.WAITING, TaskStatus.SENDING)
             and item.execution_arn == self.execution_arn
         )
         since = time.monotonic() - self._history_asked
@@ -204,41 +192,14 @@ class ChatScreen(Screen[None]):
                 self.task_id = newest[-1].id
         if current is not None and current.execution_arn and self.execution_arn is None:
             self.execution_arn = current.execution_arn
-        self._draw_task_list(tasks)
+        self.query_one("#task-list", TaskList).show(tasks, self.task_id)
         self._show_known_history()
         self.show_reply()
-        self.load_history()
-
-    def _draw_task_list(self, tasks: list[InboxTask]) -> None:
-        task_list = self.query_one("#task-list", OptionList)
-        highlighted = task_list.highlighted
-        kept: str | None = None
-        if highlighted is not None and highlighted < task_list.option_count:
-            kept = task_list.get_option_at_index(highlighted).id
-        elif task_list.option_count == 0:
-            kept = self.task_id  # the first drawing: start on the task shown
-        task_list.clear_options()
-        for item in tasks:
-            mark, style = TASK_MARK[item.status]
-            # The list is a fixed width and wraps what is longer: names are cut to fit.
-            # ▸ marks the task the reply area shows (the list's cursor is the user's).
-            head = f"{'▸' if item.id == self.task_id else ' '}{mark} #{item.id} "
-            label = Text(head, style=style)
-            if item.callback is not None:
-                label.append("⇄ ", style="cyan")  # a callback found waiting, not claimed
-                source = visible(item.callback.state_name)
-            else:
-                source = visible(item.source)
-            label.append(clip_middle(source, TASK_LINE - label.cell_len))
-            if item.execution_arn:
-                run = visible(arn_name(item.execution_arn))
-                label.append(f"\n   {clip_middle(run, TASK_LINE - 3)}", style="dim")
-            task_list.add_option(Option(label, id=item.id))
-        if kept is not None:
-            with suppress(OptionDoesNotExist):
-                task_list.highlighted = task_list.get_option_index(kept)
-        elif highlighted is not None and task_list.option_count:
-            task_list.highlighted = min(highlighted, task_list.option_count - 1)
+        shown = self.current_task
+        if shown is None or shown.status is not TaskStatus.SENDING:
+            # An answer in flight has changed nothing in the run yet: its history is
+            # read once the answer is delivered (a read now only slows the answer).
+            self.load_history()
 
     def _show_known_history(self) -> None:
         """Draw the conversation from the history the inbox just read to place a task
@@ -263,7 +224,8 @@ class ChatScreen(Screen[None]):
         if current is not None:
             self.execution_arn = current.execution_arn
         inbox = self.sfn_app.inbox
-        self._draw_task_list(list(inbox.tasks) if inbox is not None else [])
+        tasks = list(inbox.tasks) if inbox is not None else []
+        self.query_one("#task-list", TaskList).show(tasks, self.task_id)
         self.show_reply()
         self._focus_reply()  # the user picked this task: the answer is next
         self.load_history()
@@ -299,7 +261,9 @@ class ChatScreen(Screen[None]):
             self._shown_at = _time.get_time()
             if self.sfn_app.inbox is not None and not read_only:
                 self.sfn_app.inbox.attend(self.task_id)  # heartbeats for a callback shown
-        status.update(self._status_line(item, prompt is not None))
+        line = self._status_line(item, prompt is not None)
+        if status.content != line:  # an update is a layout of the whole screen
+            status.update(line)
         if self.focused is None or (reply_had_focus and not self.focused.display):
             # Focus nowhere yet, or on a reply widget the new task does not use: the
             # widget that answers it takes it (focus the user put elsewhere stays).
@@ -636,7 +600,9 @@ class ChatScreen(Screen[None]):
         if detail.error:
             title.append("  ")
             title.append_text(plain(f"{detail.error}: {detail.cause or ''}"))
-        self.query_one("#chat-title", Static).update(title)
+        chat_title = self.query_one("#chat-title", Static)
+        if chat_title.content != title:  # an update is a layout of the whole screen
+            chat_title.update(title)
         inbox = self.sfn_app.inbox
         secrets = inbox.tokens_of(arn) if inbox is not None else []
         turns = conversation_from_history(events, final_output=detail.output, secrets=secrets)
