@@ -125,14 +125,7 @@ class SteadyFooter(Footer):
         self.some_hidden = hidden
         display = self.app.get_key_display
         for binding, enabled, tooltip in keys:
-            yield FooterKey(
-                binding.key,
-                display(binding),
-                binding.description,
-                binding.action,
-                disabled=not enabled,
-                tooltip=tooltip or binding.tooltip,
-            ).data_bind(compact=Footer.compact)
+            yield self._row_key(binding, enabled, tooltip)
         if hidden:
             yield FooterLabel(f" {MORE} ", id="footer-more")
         if palette is not None and self.show_command_palette:
@@ -146,6 +139,16 @@ class SteadyFooter(Footer):
                 disabled=not enabled,
                 tooltip=binding.tooltip or binding.description,
             )
+
+    def _row_key(self, binding: Binding, enabled: bool, tooltip: str) -> FooterKey:
+        return FooterKey(
+            binding.key,
+            self.app.get_key_display(binding),
+            binding.description,
+            binding.action,
+            disabled=not enabled,
+            tooltip=tooltip or binding.tooltip,
+        ).data_bind(compact=Footer.compact)
 
     def bindings_changed(self, screen: Screen[Any]) -> None:
         if self._bindings_ready and self.is_attached and screen is self.screen:
@@ -181,17 +184,7 @@ class SteadyFooter(Footer):
         for widget, (binding, enabled, tooltip) in zip(row, keys, strict=False):
             rewrite_key(widget, binding, display(binding), enabled, tooltip or binding.tooltip)
         if len(keys) > len(row):
-            extra = [
-                FooterKey(
-                    binding.key,
-                    display(binding),
-                    binding.description,
-                    binding.action,
-                    disabled=not enabled,
-                    tooltip=tooltip or binding.tooltip,
-                ).data_bind(compact=Footer.compact)
-                for binding, enabled, tooltip in keys[len(row) :]
-            ]
+            extra = [self._row_key(*key) for key in keys[len(row) :]]
             self.mount_all(extra, after=row[-1])
         for widget in row[len(keys) :]:
             widget.remove()
