@@ -20,6 +20,7 @@ from sfn_tui.core.diff import Diff, diff_by_key
 from sfn_tui.tui.widgets.column_fit import clip_middle_text, fit_widths, widest
 from sfn_tui.tui.widgets.line_cells import LineCells
 from sfn_tui.tui.widgets.pass_styles import PassStyles
+from sfn_tui.tui.widgets.row_append import append_rows, can_append, render_last_rows_ahead
 
 T = TypeVar("T")
 # Rendered cells and rows are kept for a few screens of about 40 rows. Every cached row
@@ -423,10 +424,15 @@ class KeyedTable(PassStyles, LineCells, DataTable[Cell], Generic[T]):
             if last is not None:
                 first, end = sort_key(added[0]), sort_key(last)
                 resort = resort or (first > end if self.sort_reverse else first < end)
-            for item in added:
-                k = self.key(item)
-                self.items[k] = item
-                self.add_row(*self.cells(item), key=k)
+            if not (resort or diff.removed or diff.changed) and can_append(self):
+                self._append(added)  # a page of older runs: the rows drawn stay drawn
+            else:
+                for item in added:
+                    k = self.key(item)
+                    self.items[k] = item
+                    self.add_row(*self.cells(item), key=k)
+            if not resort:  # rows came at the end: End will show them
+                self.call_after_refresh(render_last_rows_ahead, self)
         if resort:
             self._resort()
         self._measure([*diff.added, *diff.changed])
@@ -435,6 +441,25 @@ class KeyedTable(PassStyles, LineCells, DataTable[Cell], Generic[T]):
             self.select_key(self.key(keep))
         self.after_change()
         return True
+
+    def _append(self, added: list[T]) -> None:
+        rows = []
+        meta = self._row_meta
+        for item in added:
+            k = self.key(item)
+            self.items[k] = item
+            rows.append((meta.get(k) or meta.setdefault(k, _row_meta(k)))[0])
+        columns = self.column_keys
+        lazy = isinstance(self._data, LazyRows)  # cells made when a row is first drawn
+        append_rows(
+            self,
+            rows,
+            None
+            if lazy
+            else lambda row: dict(
+                zip(columns, self.cells(self.items[str(row.key.value)]), strict=False)
+            ),
+        )
 
     def _last_item(self) -> T | None:
         """The item on the table's last row (before rows are added)."""
