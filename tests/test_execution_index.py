@@ -68,48 +68,57 @@ def test_thousands_of_runs_are_listed_newest_first_through_appends_and_starts(
     machine = backend.create_state_machine(
         name=f"index-{uuid.uuid4().hex[:8]}", definition=PASS, roleArn=ROLE
     )
-    count = execution_index.MIN_RUNS + 500
-    # One a minute, oldest first, with every 97th run started the same minute as the
-    # one before it (ties keep the order they were made in).
-    minutes = [i - i // 97 - (1 if i % 97 == 0 and i else 0) for i in range(count)]
-    machine.executions.extend(
-        record(machine, f"run-{i:05d}", minute, STATUSES[i % 4]) for i, minute in enumerate(minutes)
-    )
-    check(boto_sfn, machine)
+    try:
+        count = execution_index.MIN_RUNS + 500
+        # One a minute, oldest first, with every 97th run started the same minute as the
+        # one before it (ties keep the order they were made in).
+        minutes = [i - i // 97 - (1 if i % 97 == 0 and i else 0) for i in range(count)]
+        machine.executions.extend(
+            record(machine, f"run-{i:05d}", minute, STATUSES[i % 4])
+            for i, minute in enumerate(minutes)
+        )
+        check(boto_sfn, machine)
 
-    # Newer runs appended: they come first.
-    last = minutes[-1]
-    machine.executions.extend(
-        record(machine, f"new-{i}", last + 1 + i, STATUSES[i % 4]) for i in range(5)
-    )
-    check(boto_sfn, machine)
+        # Newer runs appended: they come first.
+        last = minutes[-1]
+        machine.executions.extend(
+            record(machine, f"new-{i}", last + 1 + i, STATUSES[i % 4]) for i in range(5)
+        )
+        check(boto_sfn, machine)
 
-    # Runs appended that started before the newest, one of them at the same minute as
-    # a run listed already: each takes its place in the order.
-    machine.executions.extend(
-        [
-            record(machine, "late-middle", 700, "FAILED"),
-            record(machine, "late-tie", minutes[-1], "SUCCEEDED"),
-            record(machine, "late-oldest", -5, "FAILED"),
+        # Runs appended that started before the newest, one of them at the same minute as
+        # a run listed already: each takes its place in the order.
+        machine.executions.extend(
+            [
+                record(machine, "late-middle", 700, "FAILED"),
+                record(machine, "late-tie", minutes[-1], "SUCCEEDED"),
+                record(machine, "late-oldest", -5, "FAILED"),
+            ]
+        )
+        check(boto_sfn, machine)
+
+        # A run started over the API is the newest; once ended, its item carries its
+        # stopDate (execution_describe.py finds the page's runs through the index).
+        started = boto_sfn.start_execution(stateMachineArn=machine.arn, name="api-run")
+        arn = started["executionArn"]
+        wait_until(
+            lambda: boto_sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED",
+            timeout=30,
+            message="the run ends",
+        )
+        check(boto_sfn, machine)
+        first, *rest = listed(boto_sfn, machine.arn, 100)
+        assert first["executionArn"] == arn
+        assert first["stopDate"] == boto_sfn.describe_execution(executionArn=arn)["stopDate"]
+        by_name = {run.name: run for run in machine.executions}
+        for item in rest:
+            run = by_name[item["name"]]
+            assert item["status"] == run.status
+            assert item.get("stopDate", run.stop_date) == run.stop_date
+    finally:
+        # The records are not real runs: other tests in this region walk every run
+        # (an unknown task token is looked for in each), so they go with the machine.
+        machine.executions[:] = [
+            r for r in machine.executions if not isinstance(r, FinishedExecution)
         ]
-    )
-    check(boto_sfn, machine)
-
-    # A run started over the API is the newest; once ended, its item carries its
-    # stopDate (execution_describe.py finds the page's runs through the index).
-    started = boto_sfn.start_execution(stateMachineArn=machine.arn, name="api-run")
-    arn = started["executionArn"]
-    wait_until(
-        lambda: boto_sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED",
-        timeout=30,
-        message="the run ends",
-    )
-    check(boto_sfn, machine)
-    first, *rest = listed(boto_sfn, machine.arn, 100)
-    assert first["executionArn"] == arn
-    assert first["stopDate"] == boto_sfn.describe_execution(executionArn=arn)["stopDate"]
-    by_name = {run.name: run for run in machine.executions}
-    for item in rest:
-        run = by_name[item["name"]]
-        assert item["status"] == run.status
-        assert item.get("stopDate", run.stop_date) == run.stop_date
+        boto_sfn.delete_state_machine(stateMachineArn=machine.arn)
